@@ -1,0 +1,63 @@
+/// A message to send.
+public struct KafkaProducerMessage: Sendable, Hashable {
+    public var topic: String
+    /// `nil` lets the partitioner choose (by key hash when there is a key).
+    public var partition: Int32?
+    public var key: [UInt8]?
+    /// `nil` is a tombstone (a null value).
+    public var value: [UInt8]?
+    public var headers: [KafkaHeader]
+    /// Milliseconds since the epoch; `nil` for the time of sending.
+    public var timestampMs: Int64?
+
+    public init(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
+                headers: [KafkaHeader] = [], timestampMs: Int64? = nil) {
+        self.topic = topic
+        self.partition = partition
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestampMs = timestampMs
+    }
+
+    public init(topic: String, key: String?, value: String?, headers: [KafkaHeader] = []) {
+        self.init(topic: topic, key: key.map { Array($0.utf8) }, value: value.map { Array($0.utf8) },
+                  headers: headers)
+    }
+}
+
+/// The broker's acknowledgement of a sent message.
+public struct KafkaDeliveryReport: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+}
+
+/// A message read by a consumer.
+public struct KafkaConsumerMessage: Sendable, Hashable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: [UInt8]?
+    /// `nil` is a tombstone.
+    public var value: [UInt8]?
+    public var headers: [KafkaHeader]
+    /// Milliseconds since the epoch, or `nil` when the broker gave none.
+    public var timestampMs: Int64?
+
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
+                headers: [KafkaHeader] = [], timestampMs: Int64? = nil) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestampMs = timestampMs
+    }
+
+    public var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }
+    /// The offset to commit once this message is processed: the next one.
+    public var nextOffset: KafkaTopicPartitionOffset { KafkaTopicPartitionOffset(topicPartition, offset: offset + 1) }
+    public var keyString: String? { key.flatMap { String(validating: $0, as: UTF8.self) } }
+}
