@@ -20,8 +20,8 @@ public struct KafkaProducerMessage: Sendable, Hashable {
         self.timestampMs = timestampMs
     }
 
-    public init(topic: String, key: String?, value: String?, headers: [KafkaHeader] = []) {
-        self.init(topic: topic, key: key.map { Array($0.utf8) }, value: value.map { Array($0.utf8) },
+    public init(topic: String, partition: Int32? = nil, key: String?, value: String?, headers: [KafkaHeader] = []) {
+        self.init(topic: topic, partition: partition, key: key.map { Array($0.utf8) }, value: value.map { Array($0.utf8) },
                   headers: headers)
     }
 }

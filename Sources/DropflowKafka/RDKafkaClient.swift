@@ -46,8 +46,9 @@ final class RDKafkaClient: @unchecked Sendable {
     let handle: OpaquePointer
     let context: RDKafkaContext
     let kind: Kind
-    private let lock = NSLock()
+    private let lock = NSCondition()
     private var destroyed = false
+    private var users = 0
 
     init(kind: Kind, properties: [String: String], logger: Logger,
          statisticsHandler: (@Sendable (KafkaStatistics) -> Void)? = nil,
@@ -83,21 +84,34 @@ final class RDKafkaClient: @unchecked Sendable {
         ])
     }
 
-    /// Runs `body` with the handle unless the client was destroyed.
+    /// Runs `body` with the handle unless the client was destroyed. Calls may
+    /// overlap (librdkafka is thread-safe); ``destroy()`` waits for them.
     func withHandle<T>(_ body: (OpaquePointer) throws(KafkaError) -> T) throws(KafkaError) -> T {
         lock.lock()
-        defer { lock.unlock() }
-        guard !destroyed else { throw KafkaError(RD_KAFKA_RESP_ERR__DESTROY, message: "the Kafka client is closed") }
+        guard !destroyed else {
+            lock.unlock()
+            throw KafkaError(RD_KAFKA_RESP_ERR__DESTROY, message: "the Kafka client is closed")
+        }
+        users += 1
+        lock.unlock()
+        defer {
+            lock.lock()
+            users -= 1
+            if users == 0 { lock.broadcast() }
+            lock.unlock()
+        }
         return try body(handle)
     }
 
     var isDestroyed: Bool { lock.withLock { destroyed } }
 
-    /// Destroys the handle once; later calls do nothing. Blocking: call off the cooperative pool.
+    /// Destroys the handle once, after the calls in progress; later calls do
+    /// nothing. Blocking: call off the cooperative pool.
     func destroy() {
         lock.lock()
         if destroyed { lock.unlock(); return }
         destroyed = true
+        while users > 0 { lock.wait() }
         lock.unlock()
         rd_kafka_destroy(handle)
     }
