@@ -44,6 +44,7 @@ public final class KafkaConsumer: Sendable {
 
     final class State: @unchecked Sendable {
         let lock = NSLock()
+        let flowLock = NSLock()
         var assignment: Set<KafkaTopicPartition> = []
         var userPaused: Set<KafkaTopicPartition> = []
         var closeError: KafkaError?
@@ -73,8 +74,8 @@ public final class KafkaConsumer: Sendable {
         client.context.rebalanceHandler = { rk, err, list in
             KafkaConsumer.rebalance(rk: rk, err: err, list: list, state: state, buffer: buffer, logger: logger)
         }
-        buffer.onFlowChange = { [state, client] pause in
-            KafkaConsumer.applyFlow(pause: pause, state: state, client: client)
+        buffer.onFlowChange = { [state, client, buffer] _ in
+            KafkaConsumer.applyFlow(state: state, client: client, buffer: buffer)
         }
         let commitOnClose = configuration.commitOnClose
         self.poller = PollThread(name: "dropflow.kafka.consumer.poll") { thread in
@@ -103,6 +104,9 @@ public final class KafkaConsumer: Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "assign \(partitions)") }
         state.lock.withLock { state.assignment = Set(partitions.map(\.topicPartition)) }
     }
+
+    /// Messages fetched and waiting for the reader.
+    public var bufferedMessageCount: Int { buffer.count }
 
     /// The partitions currently assigned to this member.
     public var assignment: Set<KafkaTopicPartition> { state.lock.withLock { state.assignment } }
@@ -201,11 +205,17 @@ public final class KafkaConsumer: Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: paused ? "pause" : "resume") }
     }
 
-    private static func applyFlow(pause: Bool, state: State, client: RDKafkaClient) {
-        let parts: [KafkaTopicPartition] = state.lock.withLock {
-            pause ? Array(state.assignment) : Array(state.assignment.subtracting(state.userPaused))
+    /// Pauses or resumes fetching to match the buffer's *current* state. The
+    /// reader (resume) and the poll thread (pause) both call it; applying the
+    /// latest state under one lock means a late pause can never outlast a resume.
+    private static func applyFlow(state: State, client: RDKafkaClient, buffer: MessageBuffer) {
+        state.flowLock.withLock {
+            let pause = buffer.isFlowPaused
+            let parts: [KafkaTopicPartition] = state.lock.withLock {
+                pause ? Array(state.assignment) : Array(state.assignment.subtracting(state.userPaused))
+            }
+            try? setPaused(client, parts, paused: pause)
         }
-        try? setPaused(client, parts, paused: pause)
     }
 
     // MARK: Closing
