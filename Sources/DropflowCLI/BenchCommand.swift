@@ -127,7 +127,7 @@ struct BenchCommand: AsyncParsableCommand {
         try? p.run()
         p.waitUntilExit()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let lib = text.range(of: "librdkafka version [0-9.]+", options: .regularExpression).map { String(text[$0]) } ?? ""
+        let lib = text.range(of: "librdkafka [0-9][0-9.]*", options: .regularExpression).map { String(text[$0]) } ?? ""
         return lib.isEmpty ? "" : "[\(lib)]"
     }
 

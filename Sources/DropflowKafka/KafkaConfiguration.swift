@@ -1,3 +1,5 @@
+import CRdKafka
+
 /// Settings shared by producers, consumers and admin clients.
 ///
 /// The common settings are typed; anything else librdkafka understands can be
@@ -149,6 +151,11 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// Messages buffered between the poll thread and the reader; past it the
     /// consumer pauses fetching (it keeps polling, so the group sees it alive).
     public var bufferCapacity: Int = 2_000
+    /// How long librdkafka waits before fetching again once its own
+    /// pre-fetch queue is over its thresholds (`fetch.queue.backoff.ms`,
+    /// librdkafka >= 2.2; its default of 1 s stalls a consumer that reads
+    /// faster than it fetched). Ignored on older librdkafka.
+    public var fetchQueueBackoff: Duration = .milliseconds(20)
 
     public init(_ common: KafkaConfiguration, groupID: String) {
         self.common = common
@@ -172,6 +179,9 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
         p["enable.auto.commit"] = enableAutoCommit ? "true" : "false"
         p["auto.commit.interval.ms"] = String(autoCommitInterval.milliseconds)
         p["enable.partition.eof"] = "false"
+        if rd_kafka_version() >= 0x0202_0000 {
+            p["fetch.queue.backoff.ms"] = String(fetchQueueBackoff.milliseconds)
+        }
         return p.merging(common.properties) { _, new in new }
     }
 }

@@ -247,22 +247,34 @@ public final class KafkaConsumer: Sendable {
     private static func pollLoop(thread: PollThread, client: RDKafkaClient, buffer: MessageBuffer, state: State,
                                  commitOnClose: Bool, logger: Logger) {
         let rk = client.handle
-        while thread.shouldRun {
-            guard let m = rd_kafka_consumer_poll(rk, 100) else { continue }
-            defer { rd_kafka_message_destroy(m) }
-            if m.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                let error = messageError(m)
-                client.context.record(error)
-                if m.pointee.err == RD_KAFKA_RESP_ERR__FATAL {
-                    let fatal = client.fatalError() ?? error
-                    logger.critical("fatal Kafka consumer error", metadata: ["kafka.error": "\(fatal)"])
-                    buffer.finish(fatal)
-                    break
+        var topicNames: [OpaquePointer: String] = [:]
+        var batch: [KafkaConsumerMessage] = []
+        batch.reserveCapacity(maxBatch)
+        polling: while thread.shouldRun {
+            // Wait for one message, then take whatever else is ready without
+            // waiting, and hand the batch over at once.
+            var timeout: Int32 = 100
+            while batch.count < maxBatch, let m = rd_kafka_consumer_poll(rk, timeout) {
+                timeout = 0
+                defer { rd_kafka_message_destroy(m) }
+                guard m.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    let error = messageError(m)
+                    client.context.record(error)
+                    if m.pointee.err == RD_KAFKA_RESP_ERR__FATAL {
+                        let fatal = client.fatalError() ?? error
+                        logger.critical("fatal Kafka consumer error", metadata: ["kafka.error": "\(fatal)"])
+                        buffer.push(batch)
+                        buffer.finish(fatal)
+                        batch.removeAll()
+                        break polling
+                    }
+                    logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
+                    continue
                 }
-                logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
-                continue
+                batch.append(convert(m, topicNames: &topicNames))
             }
-            buffer.push(convert(m))
+            buffer.push(batch)
+            batch.removeAll(keepingCapacity: true)
         }
         // Closing, on the thread that owns the consumer's callbacks.
         if commitOnClose {
@@ -293,9 +305,19 @@ public final class KafkaConsumer: Sendable {
         return KafkaError(m.pointee.err, message: text)
     }
 
-    static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerMessage {
+    /// Most messages handed to the reader in one go.
+    static let maxBatch = 256
+
+    static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout [OpaquePointer: String]) -> KafkaConsumerMessage {
         let p = m.pointee
-        let topic = p.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        var topic = ""
+        if let rkt = p.rkt {
+            // Topic handles live as long as the client: name each once.
+            if let known = topicNames[rkt] { topic = known } else {
+                topic = String(cString: rd_kafka_topic_name(rkt))
+                topicNames[rkt] = topic
+            }
+        }
         let key = p.key.map { Array(UnsafeRawBufferPointer(start: $0, count: p.key_len)) }
         let value = p.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: p.len)) }
         var headers: [KafkaHeader] = []

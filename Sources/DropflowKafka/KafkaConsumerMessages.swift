@@ -36,23 +36,27 @@ final class MessageBuffer: @unchecked Sendable {
     var count: Int { lock.withLock { items.count - head } }
     var isFlowPaused: Bool { lock.withLock { flowPaused } }
 
-    /// From the poll thread.
-    func push(_ message: KafkaConsumerMessage) {
+    /// From the poll thread: a batch, handed over under one lock.
+    func push(_ batch: [KafkaConsumerMessage]) {
+        guard !batch.isEmpty else { return }
         lock.lock()
         if terminal != nil { lock.unlock(); return }
-        if let w = waiter {
+        var first: KafkaConsumerMessage?
+        let w = waiter
+        if w != nil {
             waiter = nil
-            lock.unlock()
-            w.resume(returning: message)
-            return
+            first = batch[0]
+            items.append(contentsOf: batch.dropFirst())
+        } else {
+            items.append(contentsOf: batch)
         }
-        items.append(message)
         var pause = false
         if !flowPaused && items.count - head >= capacity {
             flowPaused = true
             pause = true
         }
         lock.unlock()
+        if let w, let first { w.resume(returning: first) }
         if pause { onFlowChange?(true) }
     }
 

@@ -50,23 +50,26 @@ struct FlowAndStatisticsTests {
         try consumer.subscribe(topics: [topic])
         let offsets = Collector<Int64>()
         let buffered = Collector<Int>()
-        _ = try? await withTimeout(.seconds(60), "slow read") {
+        _ = try? await withTimeout(.seconds(90), "slow read") {
             for try await m in consumer.messages {
                 offsets.append(m.offset)
-                if offsets.count % 500 == 0 {
-                    try await Task.sleep(for: .milliseconds(300))
+                // The reader stalls now and then: the fetcher fills the buffer meanwhile.
+                if offsets.count % 1000 == 1 {
+                    try await Task.sleep(for: .seconds(2))
                     buffered.append(consumer.bufferedMessageCount)
                 }
                 if offsets.count == 3000 { break }
             }
         }
-        let got = offsets.all
         try await consumer.close()
+        let got = offsets.all
         #expect(got == Array(0..<3000), "read \(got.count), last \(got.last ?? -1)")
-        // While the reader slept the buffer filled up to its capacity and stopped there.
-        let peak = buffered.all.max() ?? 0
-        print("backpressure: buffer peaked at \(peak) messages (capacity 100) in samples \(buffered.all)")
-        #expect(peak >= 100 && peak <= 400, "buffer peaked at \(peak)")
+        // While the reader slept the buffer filled up to its capacity and stopped
+        // there, give or take one hand-over batch.
+        let samples = buffered.all
+        print("backpressure: buffered after each stall: \(samples) (capacity 100)")
+        #expect(samples.count == 3)
+        #expect(samples.allSatisfy { $0 >= 100 && $0 <= 100 + 256 }, "buffered \(samples)")
     }
 
     /// librdkafka's statistics, decoded, report the consumer's lag per partition.

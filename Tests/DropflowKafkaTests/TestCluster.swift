@@ -68,7 +68,6 @@ final class TestCluster: @unchecked Sendable {
         c.sessionTimeout = .seconds(6)
         c.maxPollInterval = .seconds(6)
         c.heartbeatInterval = .milliseconds(500)
-        if let s = ProcessInfo.processInfo.environment["T_STRAT"] { c.assignmentStrategy = .init(rawValue: s)! }
         tweak(&c)
         return try KafkaConsumer(configuration: c, rebalanceListener: listener, logger: logger)
     }
