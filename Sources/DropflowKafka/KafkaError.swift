@@ -76,6 +76,9 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     public static let purgedInFlight = RD_KAFKA_RESP_ERR__PURGE_INFLIGHT.rawValue
     public static let closed = RD_KAFKA_RESP_ERR__DESTROY.rawValue
     public static let state = RD_KAFKA_RESP_ERR__STATE.rawValue
+    public static let notLeaderForPartition = RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION.rawValue
+    public static let requestTimedOut = RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT.rawValue
+    public static let notEnoughReplicas = RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS.rawValue
 
     /// Codes after which the same request may succeed later (transient
     /// network or broker conditions), for errors that librdkafka reports as a

@@ -23,7 +23,11 @@ struct ConsumerGroupTests {
 
         let seenA = Collector<KafkaConsumerMessage>(), seenB = Collector<KafkaConsumerMessage>()
         let assignedA = Collector<[KafkaTopicPartition]>(), assignedB = Collector<[KafkaTopicPartition]>()
-        let a = try cluster.consumer(group: group, listener: KafkaRebalanceListener(assigned: { _, p in assignedA.append(p) }))
+        // A commits in its revocation callback, while it still owns the partitions.
+        let revokedA = Collector<[KafkaTopicPartition]>()
+        let a = try cluster.consumer(group: group, listener: KafkaRebalanceListener(
+            assigned: { _, p in assignedA.append(p) },
+            revoked: { consumer, p in revokedA.append(p); try? consumer.commitSync() }))
         let b = try cluster.consumer(group: group, listener: KafkaRebalanceListener(assigned: { _, p in assignedB.append(p) }))
         try a.subscribe(topics: [topic])
         try b.subscribe(topics: [topic])
@@ -61,6 +65,7 @@ struct ConsumerGroupTests {
         let bRereads = Set(seenB.all.map(\.value)).intersection(seenA.all.map(\.value))
         #expect(bRereads.isEmpty, "B re-read \(bRereads.count) messages A had stored")
         #expect(assignedA.all.contains { !$0.isEmpty } && assignedB.all.contains { !$0.isEmpty })
+        #expect(Set(revokedA.all.flatMap { $0 }).count >= 2, "A was told before its partitions went away")
     }
 
     /// A consumer that stored offsets and closed is resumed by a new member of
