@@ -85,14 +85,14 @@ public final class LocalBroker: @unchecked Sendable {
     /// Blocks until the broker exits (for the foreground command).
     public func waitUntilExit() { process.waitUntilExit() }
 
-    /// Stops the broker: SIGINT, then SIGKILL after `grace`. Safe to call twice.
+    /// Stops the broker: SIGTERM, then SIGKILL after `grace`. Safe to call twice.
     public func stop(grace: Duration = .seconds(1)) {
         lock.lock()
         if stopped { lock.unlock(); return }
         stopped = true
         lock.unlock()
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, SIGTERM)
         let deadline = ContinuousClock.now + grace
         while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
         if process.isRunning {
