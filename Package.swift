@@ -8,10 +8,17 @@ let package = Package(
         .executable(name: "dropflow", targets: ["DropflowCLI"]),
         .library(name: "DropflowKafka", targets: ["DropflowKafka"]),
         .library(name: "DropflowLocalBroker", targets: ["DropflowLocalBroker"]),
+        .library(name: "DropflowContract", targets: ["DropflowContract"]),
+        .library(name: "DropflowObservability", targets: ["DropflowObservability"]),
+        .library(name: "DropflowRuntime", targets: ["DropflowRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // librdkafka, found through pkg-config. Written against the 2.0 API; scripts/setup.sh
@@ -37,11 +44,42 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The Kafka contract: a JSON value type, a JSON Schema (2020-12 subset)
+        // validator, and the contract's schemas embedded in the binary.
+        .target(name: "DropflowContract"),
+        // Logging set-up (human or JSON lines), Prometheus metrics, and the HTTP
+        // endpoints /metrics, /health/live and /health/ready.
+        .target(
+            name: "DropflowObservability",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The stage runtime: at-least-once consume-transform-produce workers.
+        .target(
+            name: "DropflowRuntime",
+            dependencies: [
+                "DropflowKafka",
+                "DropflowContract",
+                "DropflowObservability",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "DropflowCLI",
             dependencies: [
                 "DropflowKafka",
                 "DropflowLocalBroker",
+                "DropflowRuntime",
+                "DropflowContract",
+                "DropflowObservability",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,6 +87,21 @@ let package = Package(
         .testTarget(
             name: "DropflowKafkaTests",
             dependencies: ["DropflowKafka", "DropflowLocalBroker"]
+        ),
+        .testTarget(
+            name: "DropflowContractTests",
+            dependencies: ["DropflowContract"]
+        ),
+        .testTarget(
+            name: "DropflowObservabilityTests",
+            dependencies: [
+                "DropflowObservability",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "DropflowRuntimeTests",
+            dependencies: ["DropflowRuntime", "DropflowKafka", "DropflowLocalBroker", "DropflowContract"]
         ),
     ]
 )
