@@ -39,9 +39,11 @@ struct ConnectionOptions: ParsableArguments {
         return props
     }
 
-    /// The cluster to use, starting a local broker when none is configured.
-    func connect(logger: Logger) throws -> (KafkaConfiguration, LocalBroker?) {
-        let servers = bootstrapServers ?? ProcessInfo.processInfo.environment["DROPFLOW_BOOTSTRAP_SERVERS"]
+    /// The cluster to use, starting a local broker when none is configured
+    /// (or, with `requireCluster`, using the local broker's default address).
+    func connect(logger: Logger, requireCluster: Bool = false) throws -> (KafkaConfiguration, LocalBroker?) {
+        var servers = bootstrapServers ?? ProcessInfo.processInfo.environment["DROPFLOW_BOOTSTRAP_SERVERS"]
+        if requireCluster && (servers ?? "").isEmpty { servers = "127.0.0.1:9092" }
         var broker: LocalBroker?
         let list: [String]
         if let servers, !servers.isEmpty {

@@ -6,10 +6,11 @@ struct Dropflow: AsyncParsableCommand {
         commandName: "dropflow",
         abstract: "Dropflow: a Kafka-native fulfillment pipeline for dropshipping merchants.",
         discussion: """
-        Every stage of the pipeline is a worker on Kafka. Until the stages exist, this
-        command runs the local broker, a visible round trip through it, and the Kafka
-        layer's benchmark.
+        Every stage of the pipeline is a worker on Kafka: `dropflow worker <stage>` runs
+        one. `dropflow topics create` prepares a cluster, `dropflow broker` runs a local
+        broker, `dropflow roundtrip` sends orders through Kafka visibly, and `dropflow
+        bench` measures the Kafka layer.
         """,
-        subcommands: [RoundTripCommand.self, BrokerCommand.self, BenchCommand.self]
+        subcommands: [WorkerCommand.self, TopicsCommand.self, BrokerCommand.self, RoundTripCommand.self, BenchCommand.self]
     )
 }

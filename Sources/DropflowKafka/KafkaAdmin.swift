@@ -179,6 +179,33 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// Low and high watermarks of every partition of these topics.
+    public func watermarks(topics: [String], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
+        let all = try await listTopics(timeout: timeout)
+        var partitions: [KafkaTopicPartition] = []
+        for name in topics {
+            guard let info = all.first(where: { $0.name == name }) else {
+                throw KafkaError(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, message: "topic \(name) does not exist")
+            }
+            partitions += (0..<Int32(info.partitionCount)).map { KafkaTopicPartition(topic: name, partition: $0) }
+        }
+        let client = self.client
+        let parts = partitions
+        let pairs = try await Blocking.run { () throws(KafkaError) -> [(KafkaTopicPartition, Int64, Int64)] in
+            try parts.map { tp throws(KafkaError) in
+                var low: Int64 = 0, high: Int64 = 0
+                let err = try client.withHandle { rk in
+                    rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, Int32(clamping: timeout.milliseconds))
+                }
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(tp)") }
+                return (tp, low, high)
+            }
+        }
+        var result: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+        for (tp, low, high) in pairs { result[tp] = (low, high) }
+        return result
+    }
+
     /// Releases the client. Blocking work happens off the cooperative pool.
     public func close() async {
         let client = self.client
