@@ -45,7 +45,9 @@ final class TableFollower: @unchecked Sendable {
     }
 
     /// Reads every table to its end as of now, then keeps following in the background.
-    func replay(admin: KafkaAdmin) async throws {
+    /// "The end" is each partition's high watermark, and then until nothing more
+    /// arrives for `quiet` (some brokers report a high watermark below the end).
+    func replay(admin: KafkaAdmin, quiet: Duration = .milliseconds(300)) async throws {
         guard !logicalNames.isEmpty else { return }
         let marks = try await admin.watermarks(topics: Array(logicalNames.keys))
         try consumer.assign(marks.keys.map { KafkaTopicPartitionOffset($0, offset: KafkaOffset.beginning) })
@@ -53,18 +55,39 @@ final class TableFollower: @unchecked Sendable {
         let targets = marks.mapValues(\.high)
         let start = ContinuousClock.now
         var count = 0
-        var iterator = consumer.messages.makeAsyncIterator()
-        while !remaining.isEmpty, let m = try await iterator.next() {
-            apply(m)
-            count += 1
-            if m.offset + 1 >= targets[m.topicPartition] ?? 0 { remaining.remove(m.topicPartition) }
+        let messages = consumer.messages
+        while true {
+            // Before the watermarks: wait as long as it takes; after: until quiet.
+            let batch = try await Self.next(messages, within: remaining.isEmpty ? quiet : nil)
+            if batch.isEmpty { break }
+            for m in batch {
+                apply(m)
+                count += 1
+                if m.offset + 1 >= targets[m.topicPartition] ?? 0 { remaining.remove(m.topicPartition) }
+            }
         }
         logger.info("tables replayed", metadata: ["table.messages": "\(count)", "table.topics": "\(logicalNames.values.sorted())",
                                                   "table.ms": "\((ContinuousClock.now - start).milliseconds)"])
-        let it = iterator
         task = Task { [self] in
-            var iterator = it
-            while let m = try await iterator.next() { apply(m) }
+            for try await m in messages { apply(m) }
+        }
+    }
+
+    /// The next message, or none if `within` passes first. A message that
+    /// arrives while the wait is being cancelled is still returned.
+    private static func next(_ messages: KafkaConsumerMessages, within: Duration?) async throws -> [KafkaConsumerMessage] {
+        guard let within else {
+            var it = messages.makeAsyncIterator()
+            return try await it.next().map { [$0] } ?? []
+        }
+        return try await withThrowingTaskGroup(of: KafkaConsumerMessage?.self) { group in
+            group.addTask { var it = messages.makeAsyncIterator(); return try await it.next() }
+            group.addTask { try? await Task.sleep(for: within); return nil }
+            var got: [KafkaConsumerMessage] = []
+            if let first = try await group.next(), let m = first { got.append(m) }
+            group.cancelAll()
+            while let more = try await group.next() { if let m = more { got.append(m) } }
+            return got
         }
     }
 
