@@ -1,4 +1,5 @@
 import DropflowKafka
+import DropflowObservability
 import Foundation
 
 /// Deterministic identities for outputs: a redelivered input yields the same
@@ -43,17 +44,8 @@ enum EventIdentity {
 
     /// RFC 3339 UTC with milliseconds for a Kafka timestamp.
     static func rfc3339(ms: Int64) -> String {
-        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
-        return formatterLock.withLock { formatter.string(from: date) }
+        RFC3339.format(Date(timeIntervalSince1970: Double(ms) / 1000))
     }
-
-    nonisolated(unsafe) private static let formatter: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f
-    }()
-    private static let formatterLock = NSLock()
 
     /// Two independent 64-bit FNV-1a hashes (different offset bases), 128 bits in all.
     static func hash128(_ s: String) -> (UInt64, UInt64) {

@@ -22,12 +22,15 @@ final class OffsetTracker: @unchecked Sendable {
     private let lock = NSCondition()
     private var partitions: [KafkaTopicPartition: Partition] = [:]
     private var nextEpoch: UInt64 = 1
+    /// Sum of every partition's `inFlight`, kept up to date for the hot path.
+    private var total = 0
 
     /// Starts (or restarts) tracking a partition; returns its epoch.
     @discardableResult
     func assign(_ tp: KafkaTopicPartition) -> UInt64 {
         lock.withLock {
             nextEpoch += 1
+            total -= partitions[tp]?.inFlight ?? 0
             partitions[tp] = Partition(epoch: nextEpoch)
             return nextEpoch
         }
@@ -36,6 +39,7 @@ final class OffsetTracker: @unchecked Sendable {
     /// Stops tracking; late completions for it are ignored.
     func remove(_ tp: KafkaTopicPartition) {
         lock.lock()
+        total -= partitions[tp]?.inFlight ?? 0
         partitions[tp] = nil
         lock.broadcast()
         lock.unlock()
@@ -50,6 +54,7 @@ final class OffsetTracker: @unchecked Sendable {
         lock.withLock {
             guard partitions[tp]?.epoch == epoch else { return false }
             partitions[tp]!.pending.append((offset, false))
+            total += 1
             return true
         }
     }
@@ -73,6 +78,7 @@ final class OffsetTracker: @unchecked Sendable {
         while p.head < p.pending.count && p.pending[p.head].done {
             advanced = p.pending[p.head].offset + 1
             p.head += 1
+            total -= 1
         }
         if p.head > 4096 && p.head * 2 > p.pending.count {
             p.pending.removeFirst(p.head)
@@ -86,7 +92,8 @@ final class OffsetTracker: @unchecked Sendable {
     /// Inputs registered and not finished, over all partitions or these.
     func inFlight(_ only: Set<KafkaTopicPartition>? = nil) -> Int {
         lock.withLock {
-            partitions.reduce(0) { acc, kv in
+            guard only != nil else { return total }
+            return partitions.reduce(0) { acc, kv in
                 (only == nil || only!.contains(kv.key)) ? acc + kv.value.inFlight : acc
             }
         }

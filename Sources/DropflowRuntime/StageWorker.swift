@@ -196,13 +196,10 @@ public final class StageWorker: Service, @unchecked Sendable {
         let tp = m.topicPartition
         guard tracker.epoch(tp) == epoch else { return }
         let logical = inputsByTopic[m.topic]?.name ?? m.topic
-        var log = logger
-        log[metadataKey: "kafka.topic"] = "\(m.topic)"
-        log[metadataKey: "kafka.partition"] = "\(m.partition)"
-        log[metadataKey: "kafka.offset"] = "\(m.offset)"
+        let log = LazyLogger(base: logger, message: m)
 
         if let reason = inputsByTopic[m.topic]?.validate(m.key, m.value) {
-            log.warning("invalid input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
+            log.logger.warning("invalid input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
             metrics.deadLettered(m.topic)
             send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
             return
@@ -214,7 +211,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         var attempt = 1
         while true {
             guard tracker.epoch(tp) == epoch, !Task.isCancelled else { return } // revoked or shutting down: abandon
-            let context = StageContext(stage: stage.name, attempt: attempt, logger: log, eventTime: eventTime, tables: tables)
+            let context = StageContext(stage: stage.name, attempt: attempt, logger: log.logger, eventTime: eventTime, tables: tables)
             await handlerPermits.acquire()
             let start = ContinuousClock.now
             let result: Result<[StageOutput], Error>
@@ -224,13 +221,22 @@ public final class StageWorker: Service, @unchecked Sendable {
 
             switch result {
             case .success(let outputs):
-                send(outputs.enumerated().map { makeMessage($1, index: $0, input: m) }, for: m, epoch: epoch, producer: producer)
+                let log = log
+                send(outputs.enumerated().map { makeMessage($1, index: $0, input: m) }, for: m, epoch: epoch, producer: producer) { [self] error in
+                    // An output Kafka refuses for good (e.g. too large): the input goes to the DLQ instead.
+                    let reason = "output to \(error.topic) refused: \(error.error)"
+                    log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
+                    metrics.deadLettered(m.topic)
+                    send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+                }
                 return
             case .failure(let error):
+                // Revoked or shutting down while the handler ran: abandon, it will be redelivered.
+                if error is CancellationError || Task.isCancelled || tracker.epoch(tp) != epoch { return }
                 let retriable = (error as? StageError)?.isRetriable ?? false
                 if retriable && attempt < configuration.retry.maxAttempts {
                     let wait = configuration.retry.backoff(afterAttempt: attempt)
-                    log.warning("handler failed; retrying", metadata: ["attempt": "\(attempt)", "retry.in.ms": "\(wait.milliseconds)", "error": "\(error)"])
+                    log.logger.warning("handler failed; retrying", metadata: ["attempt": "\(attempt)", "retry.in.ms": "\(wait.milliseconds)", "error": "\(error)"])
                     metrics.retried(m.topic)
                     try? consumer.pause([tp])
                     try? await Task.sleep(for: wait)
@@ -239,7 +245,7 @@ public final class StageWorker: Service, @unchecked Sendable {
                     continue
                 }
                 let reason = retriable ? "gave up after \(attempt) attempts: \(error)" : "handler failed: \(error)"
-                log.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
+                log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
                 metrics.deadLettered(m.topic)
                 send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
                 return
@@ -267,50 +273,69 @@ public final class StageWorker: Service, @unchecked Sendable {
     }
 
     /// Sends an input's outputs; the input is finished once all are acknowledged.
-    /// A failed delivery is sent again (same bytes) after a pause; a fatal
-    /// producer error stops the worker without storing the offset.
-    private func send(_ messages: [KafkaProducerMessage], for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer) {
+    /// A delivery that failed for a transient reason is sent again (same bytes)
+    /// after a pause, for as long as it takes; one refused for good calls
+    /// `onRefused` once (the input's outputs are then abandoned) and the input
+    /// is not finished here. A fatal producer error stops the worker without
+    /// storing the offset.
+    private func send(_ messages: [KafkaProducerMessage], for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer,
+                      onRefused: (@Sendable (RefusedOutput) -> Void)? = nil) {
         let tp = m.topicPartition
         guard !messages.isEmpty else {
             tracker.complete(tp, offset: m.offset, epoch: epoch)
             return
         }
-        let remaining = Countdown(messages.count)
-        for message in messages { deliver(message, remaining: remaining, tp: tp, offset: m.offset, epoch: epoch, producer: producer, attempt: 1) }
+        let outcome = InputOutcome(messages.count)
+        for message in messages {
+            deliver(message, outcome: outcome, tp: tp, offset: m.offset, epoch: epoch, producer: producer, attempt: 1, onRefused: onRefused)
+        }
     }
 
-    private func deliver(_ message: KafkaProducerMessage, remaining: Countdown, tp: KafkaTopicPartition, offset: Int64, epoch: UInt64,
-                         producer: KafkaProducer, attempt: Int) {
+    private func deliver(_ message: KafkaProducerMessage, outcome: InputOutcome, tp: KafkaTopicPartition, offset: Int64, epoch: UInt64,
+                         producer: KafkaProducer, attempt: Int, onRefused: (@Sendable (RefusedOutput) -> Void)?) {
         let metrics = self.metrics
         let onDelivery: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { [self] result in
             switch result {
             case .success:
                 metrics.messageOut(message.topic)
-                if remaining.decrement() { tracker.complete(tp, offset: offset, epoch: epoch) }
+                if outcome.delivered() { tracker.complete(tp, offset: offset, epoch: epoch) }
             case .failure(let error):
                 if error.isFatal {
                     failFatally("fatal Kafka producer error: \(error)")
+                    return
+                }
+                if !error.isRetriable, let onRefused {
+                    if outcome.refuse() { onRefused(RefusedOutput(topic: message.topic, error: error)) }
                     return
                 }
                 logger.warning("delivery failed; sending again", metadata: ["kafka.topic": "\(message.topic)", "kafka.error": "\(error)", "attempt": "\(attempt)"])
                 Task {
                     try? await Task.sleep(for: .milliseconds(min(5_000, 100 * attempt)))
                     guard self.tracker.epoch(tp) == epoch, self.fatalReason == nil else { return }
-                    self.deliver(message, remaining: remaining, tp: tp, offset: offset, epoch: epoch, producer: producer, attempt: attempt + 1)
+                    self.deliver(message, outcome: outcome, tp: tp, offset: offset, epoch: epoch, producer: producer,
+                                 attempt: attempt + 1, onRefused: onRefused)
                 }
             }
         }
-        Task {
-            while true {
-                do throws(KafkaError) {
-                    try producer.enqueue(message, onDelivery: onDelivery)
-                    return
-                } catch {
-                    if error.code == KafkaError.queueFull { try? await Task.sleep(for: .milliseconds(5)); continue }
-                    if error.isFatal { failFatally("fatal Kafka producer error: \(error)"); return }
-                    // Cannot be queued at all (e.g. too large): a permanent failure of this output.
-                    onDelivery(.failure(error))
-                    return
+        // Queue it now; only a full local queue makes this wait (in a task of its own).
+        do throws(KafkaError) {
+            try producer.enqueue(message, onDelivery: onDelivery)
+        } catch {
+            guard error.code == KafkaError.queueFull else {
+                onDelivery(.failure(error)) // cannot be queued at all (e.g. too large): like a failed delivery
+                return
+            }
+            Task {
+                while true {
+                    try? await Task.sleep(for: .milliseconds(5))
+                    do throws(KafkaError) {
+                        try producer.enqueue(message, onDelivery: onDelivery)
+                        return
+                    } catch {
+                        if error.code == KafkaError.queueFull { continue }
+                        onDelivery(.failure(error))
+                        return
+                    }
                 }
             }
         }
@@ -357,10 +382,33 @@ public final class StageWorker: Service, @unchecked Sendable {
     }
 }
 
-/// Counts outputs still unacknowledged; `decrement` is true for the last one.
-final class Countdown: @unchecked Sendable {
+/// A logger with an input's topic, partition and offset, made only when used.
+struct LazyLogger: Sendable {
+    let base: Logger
+    let message: KafkaConsumerMessage
+    var logger: Logger {
+        var l = base
+        l[metadataKey: "kafka.topic"] = "\(message.topic)"
+        l[metadataKey: "kafka.partition"] = "\(message.partition)"
+        l[metadataKey: "kafka.offset"] = "\(message.offset)"
+        return l
+    }
+}
+
+/// An output Kafka refused for good.
+struct RefusedOutput: Sendable {
+    let topic: String
+    let error: KafkaError
+}
+
+/// The outputs of one input still unacknowledged. `delivered` is true for the
+/// last acknowledgement, unless an output was refused (then the input is
+/// finished by its dead-letter copy instead); `refuse` is true only the first time.
+final class InputOutcome: @unchecked Sendable {
     private let lock = NSLock()
-    private var n: Int
-    init(_ n: Int) { self.n = n }
-    func decrement() -> Bool { lock.withLock { n -= 1; return n == 0 } }
+    private var remaining: Int
+    private var refused = false
+    init(_ n: Int) { remaining = n }
+    func delivered() -> Bool { lock.withLock { remaining -= 1; return remaining == 0 && !refused } }
+    func refuse() -> Bool { lock.withLock { defer { refused = true }; return !refused } }
 }

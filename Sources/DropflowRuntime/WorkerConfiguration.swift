@@ -35,9 +35,9 @@ public struct WorkerConfiguration: Sendable {
     public var concurrency: Int = 8
     /// Inputs taken from Kafka and not yet finished; past it the worker stops
     /// reading and the consumer pauses fetching.
-    public var maxInFlight: Int = 2_000
+    public var maxInFlight: Int = 10_000
     /// Messages queued for one partition past which that partition is paused.
-    public var partitionBacklog: Int = 500
+    public var partitionBacklog: Int = 5_000
     public var retry = RetryPolicy()
     public var commitInterval: Duration = .seconds(2)
     /// How long shutdown waits for in-flight work before abandoning it.

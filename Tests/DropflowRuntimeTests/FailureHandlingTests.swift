@@ -89,4 +89,24 @@ struct FailureHandlingTests {
         #expect(succeeded.value[0] == (0..<40).filter { $0 % 2 == 0 && $0 != 2 }.map { "k\($0)" })
         #expect(succeeded.value[1] == (0..<40).filter { $0 % 2 == 1 }.map { "k\($0)" })
     }
+
+    /// An output the broker refuses for good (here: too large) does not stall
+    /// the partition: the input goes to the DLQ saying so, and the next inputs flow.
+    @Test("an output Kafka refuses for good sends the input to the DLQ and the partition moves on")
+    func refusedOutput() async throws {
+        let cluster = try RuntimeCluster()
+        try await cluster.createTopics(["big.in", "big.out", "big.in.dlq"], partitions: 1)
+        let stage = StageDefinition(name: "bigtest", inputs: [InputTopic("big.in")], outputs: ["big.out"]) { input, _ in
+            let huge = input.keyString == "k1"
+            return [StageOutput(topic: "big.out", key: input.key, value: huge ? [UInt8](repeating: 1, count: 3_000_000) : input.value)]
+        }
+        try await cluster.produce("big.in", count: 3, partitions: 1)
+        let worker = RunningWorker(stage, cluster.workerConfiguration())
+        let out = try await cluster.waitForKeys("big.out", count: 2)
+        let dlq = try await cluster.waitForKeys("big.in.dlq", count: 1)
+        _ = await worker.stop()
+        #expect(Set(out.compactMap(\.keyString)) == ["k0", "k2"])
+        #expect(dlq.map(\.keyString) == ["k1"])
+        #expect(dlq.first?.headers.string("dlq-reason")?.contains("MSG_SIZE_TOO_LARGE") == true, "\(dlq.first?.headers.string("dlq-reason") ?? "")")
+    }
 }

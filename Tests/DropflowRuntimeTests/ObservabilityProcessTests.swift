@@ -69,9 +69,10 @@ struct ObservabilityProcessTests {
         #expect(metrics.contains("dropflow_handler_duration_seconds_bucket"))
         #expect(metrics.contains(#"dropflow_rebalances_total{stage="passthrough",kind="assigned"}"#))
 
-        // Two signals back to back: the second does not wait for the graceful shutdown.
+        // Two signals back to back (two kinds: a pending signal does not queue
+        // a second copy of itself): the second does not wait for the graceful shutdown.
         worker.signal(SIGTERM)
-        worker.signal(SIGTERM)
+        worker.signal(SIGINT)
         let status = await worker.waitExit(within: .seconds(5))
         #expect(status == 130, "exit status \(String(describing: status))")
     }
