@@ -57,7 +57,7 @@ struct WorkerCommand: AsyncParsableCommand {
     var concurrency: Int = Int(env("CONCURRENCY") ?? "") ?? 8
 
     @Option(help: "Unfinished inputs before the worker stops reading ($DROPFLOW_MAX_IN_FLIGHT).")
-    var maxInFlight: Int = Int(env("MAX_IN_FLIGHT") ?? "") ?? 2000
+    var maxInFlight: Int = Int(env("MAX_IN_FLIGHT") ?? "") ?? 10_000
 
     @Option(help: "Attempts for a retriable handler failure before the DLQ ($DROPFLOW_RETRY_ATTEMPTS).")
     var retryAttempts: Int = Int(env("RETRY_ATTEMPTS") ?? "") ?? 5
