@@ -32,8 +32,7 @@ public final class LocalBroker: @unchecked Sendable {
     /// `host:port` to give Kafka clients.
     public var bootstrapServers: [String] { ["\(host):\(port)"] }
 
-    private let process: Process
-    private let output: OutputCapture
+    private let process: ChildProcess
     private let logger: Logger
     private let lock = NSLock()
     private var stopped = false
@@ -46,41 +45,32 @@ public final class LocalBroker: @unchecked Sendable {
         self.port = port
         self.logger = logger
         let url = "tcp://127.0.0.1:\(port)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["broker", "--listener-url", url, "--advertised-listener-url", url,
-                             "--storage-engine", "memory://tansu/"]
         var env = ProcessInfo.processInfo.environment
         env["RUST_LOG"] = env["DROPFLOW_TANSU_LOG"] ?? "warn"
-        process.environment = env
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        let output = OutputCapture(pipe: pipe, echo: echoOutput)
+        let process = try ChildProcess(path: path, arguments: ["broker", "--listener-url", url, "--advertised-listener-url", url,
+                                                              "--storage-engine", "memory://tansu/"],
+                                       environment: env, echo: echoOutput)
         self.process = process
-        self.output = output
-        try process.run()
-        logger.info("tansu starting", metadata: ["broker.address": "\(host):\(port)", "broker.pid": "\(process.processIdentifier)"])
+        logger.info("tansu starting", metadata: ["broker.address": "\(host):\(port)", "broker.pid": "\(process.pid)"])
 
         let deadline = ContinuousClock.now + readyTimeout
         while !LocalBroker.accepts(port: port) {
-            if !process.isRunning {
-                throw Failure.exited(status: process.terminationStatus, output: output.text)
+            if let status = process.exitStatus() {
+                throw Failure.exited(status: status, output: process.output)
             }
             if ContinuousClock.now > deadline {
                 stop()
-                throw Failure.notReady(port: port, waited: readyTimeout, output: output.text)
+                throw Failure.notReady(port: port, waited: readyTimeout, output: process.output)
             }
             usleep(20_000)
         }
         logger.info("tansu ready", metadata: ["broker.address": "\(host):\(port)"])
     }
 
-    public var isRunning: Bool { process.isRunning }
-    public var processIdentifier: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.exitStatus() == nil }
+    public var processIdentifier: Int32 { process.pid }
     /// What the broker printed so far.
-    public var outputText: String { output.text }
+    public var outputText: String { process.output }
 
     /// Blocks until the broker exits (for the foreground command).
     public func waitUntilExit() { process.waitUntilExit() }
@@ -91,12 +81,13 @@ public final class LocalBroker: @unchecked Sendable {
         if stopped { lock.unlock(); return }
         stopped = true
         lock.unlock()
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
+        guard isRunning else { return }
+        kill(process.pid, SIGTERM)
         let deadline = ContinuousClock.now + grace
-        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
+        while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        if isRunning {
+            logger.warning("tansu ignored SIGTERM; killing it", metadata: ["broker.pid": "\(process.pid)"])
+            kill(process.pid, SIGKILL)
             process.waitUntilExit()
         }
         logger.info("tansu stopped", metadata: ["broker.address": "\(host):\(port)"])
@@ -155,23 +146,3 @@ public final class LocalBroker: @unchecked Sendable {
     }
 }
 
-/// Keeps the last 64 KiB a child process printed (and echoes it when asked).
-final class OutputCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    init(pipe: Pipe, echo: Bool) {
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let chunk = h.availableData
-            if chunk.isEmpty { h.readabilityHandler = nil; return }
-            if echo { FileHandle.standardError.write(chunk) }
-            guard let self else { return }
-            self.lock.withLock {
-                self.data.append(chunk)
-                if self.data.count > 65_536 { self.data.removeFirst(self.data.count - 65_536) }
-            }
-        }
-    }
-
-    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
-}
