@@ -150,32 +150,19 @@ public final class KafkaAdmin: Sendable {
     /// Committed offsets and lag of a consumer group on these topics (all
     /// their partitions).
     public func consumerGroupLag(groupID: String, topics: [String], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaPartitionLag] {
-        let client = self.client
-        let all = try await listTopics(timeout: timeout)
-        var partitions: [KafkaTopicPartition] = []
-        for name in topics {
-            guard let info = all.first(where: { $0.name == name }) else {
-                throw KafkaError(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, message: "topic \(name) does not exist")
-            }
-            partitions += (0..<Int32(info.partitionCount)).map { KafkaTopicPartition(topic: name, partition: $0) }
-        }
+        let marks = try await watermarks(topics: topics, timeout: timeout)
         // A consumer handle of the group, never subscribed, reads its committed offsets.
         var props = configuration.librdkafkaProperties.merging(configuration.properties) { _, new in new }
         props["group.id"] = groupID
         props["enable.auto.commit"] = "false"
         let reader = try RDKafkaClient(kind: .consumer, properties: props, logger: logger)
-        let parts = partitions
-        return try await Blocking.run { () throws(KafkaError) -> [KafkaPartitionLag] in
+        let parts = marks.keys.sorted()
+        let committed = try await Blocking.run { () throws(KafkaError) -> [KafkaTopicPartition: Int64] in
             defer { reader.destroy() }
-            let committed = try KafkaConsumer.committed(reader, parts, timeout: timeout)
-            return try parts.map { tp throws(KafkaError) -> KafkaPartitionLag in
-                var low: Int64 = 0, high: Int64 = 0
-                let err = try client.withHandle { rk in
-                    rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, Int32(clamping: timeout.milliseconds))
-                }
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(tp)") }
-                return KafkaPartitionLag(topicPartition: tp, committed: committed[tp], lowWatermark: low, highWatermark: high)
-            }
+            return try KafkaConsumer.committed(reader, parts, timeout: timeout)
+        }
+        return parts.map { tp in
+            KafkaPartitionLag(topicPartition: tp, committed: committed[tp], lowWatermark: marks[tp]!.low, highWatermark: marks[tp]!.high)
         }
     }
 
