@@ -68,12 +68,13 @@ public struct ObservabilityServer: Service {
             ),
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? -1
-                port.bind(bound)
                 logger.info(
                     "observability server listening",
                     metadata: ["http.host": "\(host)", "http.port": "\(bound)"]
                 )
+                // The callback first: whoever waits for the port then knows it has run.
                 await onServerRunning(bound)
+                port.bind(bound)
             },
             logger: logger
         )
