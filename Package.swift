@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DropflowContract", targets: ["DropflowContract"]),
         .library(name: "DropflowObservability", targets: ["DropflowObservability"]),
         .library(name: "DropflowRuntime", targets: ["DropflowRuntime"]),
+        .library(name: "DropflowSimulator", targets: ["DropflowSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -71,6 +72,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // A deterministic simulator of the world around the pipeline (catalogue, suppliers,
+        // carriers, customers, orders, fraud, scenarios) that speaks only the contract.
+        .target(
+            name: "DropflowSimulator",
+            dependencies: ["DropflowContract"]
+        ),
         .executableTarget(
             name: "DropflowCLI",
             dependencies: [
@@ -98,6 +105,10 @@ let package = Package(
                 "DropflowObservability",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "DropflowSimulatorTests",
+            dependencies: ["DropflowSimulator", "DropflowContract"]
         ),
         .testTarget(
             name: "DropflowRuntimeTests",

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A log-normal distribution of days (handling or transit time), given by its median and 90th
+/// percentile: `mu = ln(p50)`, `sigma = (ln(p90) − ln(p50)) / z(0.9)`.
+public struct LeadTimeDistribution: Sendable, Hashable {
+    /// The standard normal's 90th percentile.
+    public static let z90 = 1.281_551_565_545
+
+    /// The median, days.
+    public let p50: Double
+    /// The 90th percentile, days (at least the median).
+    public let p90: Double
+
+    /// The distribution with median `p50` and 90th percentile `p90` (both > 0; `p90 >= p50`).
+    public init(p50: Double, p90: Double) {
+        precondition(p50 > 0 && p90 >= p50, "lead time needs 0 < p50 <= p90")
+        self.p50 = p50
+        self.p90 = p90
+    }
+
+    /// Log-space mean.
+    public var mu: Double { log(p50) }
+    /// Log-space standard deviation.
+    public var sigma: Double { (log(p90) - log(p50)) / Self.z90 }
+
+    /// The `q` quantile (0 < q < 1), days, through the normal quantile.
+    public func quantile(_ q: Double) -> Double {
+        exp(mu + sigma * Self.normalQuantile(q))
+    }
+
+    /// One draw, days.
+    public func sample(_ rng: inout SimRandom) -> Double {
+        rng.logNormal(mu: mu, sigma: sigma)
+    }
+
+    /// The same distribution with every day multiplied by `factor`.
+    public func scaled(by factor: Double) -> LeadTimeDistribution {
+        LeadTimeDistribution(p50: p50 * factor, p90: p90 * factor)
+    }
+
+    /// The standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9).
+    static func normalQuantile(_ p: Double) -> Double {
+        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
+        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                 6.680131188771972e+01, -1.328068155288572e+01]
+        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                 -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+        let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
+        let low = 0.02425
+        if p < low {
+            let q = (-2 * log(p)).squareRoot()
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+                / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+        }
+        if p > 1 - low { return -normalQuantile(1 - p) }
+        let q = p - 0.5
+        let r = q * q
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+            / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    }
+}

@@ -1,0 +1,64 @@
+import DropflowContract
+import Testing
+@testable import DropflowSimulator
+
+/// Every message the simulator writes is one the pipeline must accept.
+@Suite struct ContractValidityTests {
+    @Test func everyRecordOfARunWithAllScenariosValidatesAgainstItsTopicsSchema() throws {
+        let config = SimulationConfig(seed: 2026, orders: 2_000, ordersPerDay: 1_000,
+                                      scenarios: Scenario.all(from: start, days: 2))
+        let all = records(config)
+        var byTopic: [String: Int] = [:]
+        var tombstones = 0
+        for record in all {
+            let topic = try #require(Contract.topic(named: record.topic), "\(record.topic) is not a contract topic")
+            #expect(topic.direction == .input)
+            byTopic[record.topic, default: 0] += 1
+            guard let value = record.value else {
+                // Only a compacted topic may carry a tombstone.
+                #expect(record.topic == SimRecord.Topic.supplierOffers)
+                tombstones += 1
+                continue
+            }
+            let violations = topic.schema.validate(value)
+            #expect(violations.isEmpty, "\(record.topic) \(record.key ?? "-"): \(violations)")
+            // Keys follow the contract's key convention.
+            switch record.topic {
+            case SimRecord.Topic.ordersPlaced: #expect(record.key == value["order_id"]?.stringValue)
+            case SimRecord.Topic.supplierStatus: #expect(record.key == value["supplier_id"]?.stringValue)
+            case SimRecord.Topic.supplierOffers:
+                #expect(record.key == "\(value["supplier_id"]!.stringValue!)/\(value["sku"]!.stringValue!)")
+            default: Issue.record("unexpected topic \(record.topic)")
+            }
+            // The truth is never inside the value.
+            #expect(value["is_fraud"] == nil && value["pattern"] == nil && value["true_available_qty"] == nil)
+        }
+        #expect(byTopic[SimRecord.Topic.ordersPlaced] == 2_000)
+        #expect((byTopic[SimRecord.Topic.supplierOffers] ?? 0) > 500)
+        #expect((byTopic[SimRecord.Topic.supplierStatus] ?? 0) > config.supplierCount)
+        // Every scenario showed up: ring orders, surge orders, the outage announcement.
+        let placed = orders(all)
+        #expect(placed.filter { $0.pattern == "fraud_ring" }.count == 30)
+        #expect(placed.contains { $0.truth?["during_surge"] == true })
+        #expect(all.contains { $0.topic == SimRecord.Topic.supplierStatus && $0.value?["status"] == "outage" })
+        _ = tombstones
+    }
+
+    @Test func amountsAddUpFromIntegerCents() throws {
+        let placed = orders(records(SimulationConfig(seed: 11, orders: 500)))
+        for order in placed {
+            let value = try #require(order.value)
+            var cents: Int64 = 0
+            for line in value["lines"]!.arrayValue! {
+                cents += line["quantity"]!.int64Value! * Self.cents(line["unit_price"]!.stringValue!)
+            }
+            cents += Self.cents(value["shipping_paid"]!.stringValue!)
+            #expect(value["payment"]?["amount"]?.stringValue == Money.string(cents: cents))
+        }
+    }
+
+    static func cents(_ decimal: String) -> Int64 {
+        let parts = decimal.split(separator: ".")
+        return Int64(parts[0])! * 100 + Int64(parts[1])!
+    }
+}

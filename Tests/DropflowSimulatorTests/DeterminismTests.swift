@@ -1,0 +1,47 @@
+import DropflowContract
+import Testing
+@testable import DropflowSimulator
+
+/// Same seed and configuration, same bytes; another seed, other bytes; time always moves forward.
+@Suite struct DeterminismTests {
+    static func config(seed: UInt64) -> SimulationConfig {
+        SimulationConfig(seed: seed, orders: 1_500, ordersPerDay: 1_000, scenarios: Scenario.all(from: start, days: 1.5))
+    }
+
+    @Test func sameSeedGivesByteIdenticalJSONLines() {
+        let a = SimulationWriter.jsonLines(Simulation.run(Self.config(seed: 42)))
+        let b = SimulationWriter.jsonLines(Simulation.run(Self.config(seed: 42)))
+        #expect(a.count > 100_000)
+        #expect(a == b)
+    }
+
+    @Test func iteratingOneRunTwiceGivesTheSameRecords() {
+        let run = Simulation.run(Self.config(seed: 5))
+        #expect(Array(run) == Array(run))
+    }
+
+    @Test func differentSeedGivesDifferentOutput() {
+        let a = SimulationWriter.jsonLines(Simulation.run(Self.config(seed: 1)))
+        let b = SimulationWriter.jsonLines(Simulation.run(Self.config(seed: 2)))
+        #expect(a != b)
+    }
+
+    @Test func recordsAreSortedByTimeAndTheRunEndsWithItsLastOrder() {
+        let all = records(Self.config(seed: 9))
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.at <= $1.at })
+        #expect(all.last?.topic == SimRecord.Topic.ordersPlaced)
+        let placed = orders(all)
+        #expect(placed.count == 1_500)
+        #expect(Set(placed.compactMap(\.key)).count == 1_500, "order ids are unique")
+        #expect(all.first?.at == start)
+    }
+
+    @Test func theWorldIsAFunctionOfTheSeed() {
+        let a = World.generate(Self.config(seed: 77))
+        let b = World.generate(Self.config(seed: 77))
+        #expect(a.suppliers.map(\.id) == b.suppliers.map(\.id))
+        #expect(a.catalogue.products.map(\.priceCents) == b.catalogue.products.map(\.priceCents))
+        let c = World.generate(Self.config(seed: 78))
+        #expect(a.catalogue.products.map(\.priceCents) != c.catalogue.products.map(\.priceCents))
+    }
+}
