@@ -12,6 +12,9 @@ let package = Package(
         .library(name: "DropflowObservability", targets: ["DropflowObservability"]),
         .library(name: "DropflowRuntime", targets: ["DropflowRuntime"]),
         .library(name: "DropflowSimulator", targets: ["DropflowSimulator"]),
+        .library(name: "DropflowSimulatorLive", targets: ["DropflowSimulatorLive"]),
+        .library(name: "DropflowFraudModel", targets: ["DropflowFraudModel"]),
+        .library(name: "DropflowStages", targets: ["DropflowStages"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -78,6 +81,33 @@ let package = Package(
             name: "DropflowSimulator",
             dependencies: ["DropflowContract"]
         ),
+        // The simulator against a broker: publishes the world at a rate and answers the
+        // pipeline's purchase orders as they come.
+        .target(
+            name: "DropflowSimulatorLive",
+            dependencies: [
+                "DropflowSimulator",
+                "DropflowKafka",
+                "DropflowContract",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The fraud model, free of Kafka: features, velocity windows, training,
+        // calibration, metrics, explanations, the model file.
+        .target(
+            name: "DropflowFraudModel",
+            dependencies: ["DropflowContract"]
+        ),
+        // The stages' decision logic and their StageDefinitions (intake, fraud check, ...).
+        .target(
+            name: "DropflowStages",
+            dependencies: [
+                "DropflowRuntime",
+                "DropflowContract",
+                "DropflowFraudModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "DropflowCLI",
             dependencies: [
@@ -86,6 +116,10 @@ let package = Package(
                 "DropflowRuntime",
                 "DropflowContract",
                 "DropflowObservability",
+                "DropflowSimulator",
+                "DropflowSimulatorLive",
+                "DropflowFraudModel",
+                "DropflowStages",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,6 +143,19 @@ let package = Package(
         .testTarget(
             name: "DropflowSimulatorTests",
             dependencies: ["DropflowSimulator", "DropflowContract"]
+        ),
+        .testTarget(
+            name: "DropflowSimulatorLiveTests",
+            dependencies: ["DropflowSimulatorLive", "DropflowSimulator", "DropflowKafka", "DropflowLocalBroker", "DropflowContract"]
+        ),
+        .testTarget(
+            name: "DropflowFraudModelTests",
+            dependencies: ["DropflowFraudModel", "DropflowSimulator", "DropflowContract"]
+        ),
+        .testTarget(
+            name: "DropflowStagesTests",
+            dependencies: ["DropflowStages", "DropflowRuntime", "DropflowFraudModel", "DropflowSimulator", "DropflowKafka",
+                           "DropflowLocalBroker", "DropflowContract"]
         ),
         .testTarget(
             name: "DropflowRuntimeTests",

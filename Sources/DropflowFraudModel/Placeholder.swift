@@ -1,0 +1,1 @@
+// DropflowFraudModel: see Package.swift

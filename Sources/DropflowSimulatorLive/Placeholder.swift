@@ -1,0 +1,1 @@
+// DropflowSimulatorLive: see Package.swift

@@ -1,0 +1,1 @@
+// DropflowStages: see Package.swift
