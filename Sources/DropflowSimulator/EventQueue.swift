@@ -12,6 +12,8 @@ struct EventQueue<Event> {
 
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
+    /// The time of the earliest event, or nil when empty.
+    var firstAt: Int64? { heap.first?.at }
 
     /// Schedules `event` at `at` (seconds since the epoch).
     mutating func push(_ event: Event, at: Int64) {

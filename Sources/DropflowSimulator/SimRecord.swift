@@ -45,5 +45,10 @@ public struct SimRecord: Sendable, Hashable {
         public static let supplierOffers = "supplier.offers"
         public static let supplierStatus = "supplier.status"
         public static let supplierOrderUpdates = "supplier.order-updates"
+        public static let shipmentsEvents = "shipments.events"
+        public static let returnsRequested = "returns.requested"
+        public static let supportInquiries = "support.inquiries"
+        /// Written by the pipeline; the simulator writes it only for its baseline merchant.
+        public static let purchaseOrders = "purchase-orders"
     }
 }
