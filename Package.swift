@@ -104,6 +104,7 @@ let package = Package(
             dependencies: [
                 "DropflowRuntime",
                 "DropflowContract",
+                "DropflowObservability",
                 "DropflowFraudModel",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -122,6 +123,15 @@ let package = Package(
                 "DropflowStages",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What tests that need Kafka share: a cluster of their own, reading topics to the end.
+        .target(
+            name: "DropflowTesting",
+            dependencies: [
+                "DropflowKafka",
+                "DropflowLocalBroker",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -146,7 +156,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DropflowSimulatorLiveTests",
-            dependencies: ["DropflowSimulatorLive", "DropflowSimulator", "DropflowKafka", "DropflowLocalBroker", "DropflowContract"]
+            dependencies: ["DropflowSimulatorLive", "DropflowSimulator", "DropflowKafka", "DropflowLocalBroker", "DropflowContract",
+                           "DropflowTesting"]
         ),
         .testTarget(
             name: "DropflowFraudModelTests",
@@ -155,11 +166,11 @@ let package = Package(
         .testTarget(
             name: "DropflowStagesTests",
             dependencies: ["DropflowStages", "DropflowRuntime", "DropflowFraudModel", "DropflowSimulator", "DropflowKafka",
-                           "DropflowLocalBroker", "DropflowContract"]
+                           "DropflowLocalBroker", "DropflowContract", "DropflowTesting"]
         ),
         .testTarget(
             name: "DropflowRuntimeTests",
-            dependencies: ["DropflowRuntime", "DropflowKafka", "DropflowLocalBroker", "DropflowContract"]
+            dependencies: ["DropflowRuntime", "DropflowKafka", "DropflowLocalBroker", "DropflowContract", "DropflowTesting"]
         ),
     ]
 )

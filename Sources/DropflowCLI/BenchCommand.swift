@@ -87,7 +87,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         func rate(_ d: Duration?) -> String {
             guard let d else { return "-" }
-            let s = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            let s = d.inSeconds
             return String(format: "%10.0f msg/s (%.2f s)", Double(messages) / max(s, 1e-9), s)
         }
         print("")

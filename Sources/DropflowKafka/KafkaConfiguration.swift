@@ -192,4 +192,9 @@ extension Duration {
         let (s, atto) = components
         return max(0, s * 1000 + atto / 1_000_000_000_000_000)
     }
+
+    /// Seconds as a floating-point number (for rates and reports).
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
 }

@@ -1,6 +1,6 @@
 /// A min-heap of events by (time, insertion number): events at the same second come out in the
 /// order they were scheduled, which makes the run's order total and deterministic.
-struct EventQueue<Event> {
+public struct EventQueue<Event> {
     private struct Entry {
         let at: Int64
         let sequence: UInt64
@@ -10,13 +10,15 @@ struct EventQueue<Event> {
     private var heap: [Entry] = []
     private var nextSequence: UInt64 = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
+    public init() {}
+
+    public var isEmpty: Bool { heap.isEmpty }
+    public var count: Int { heap.count }
     /// The time of the earliest event, or nil when empty.
-    var firstAt: Int64? { heap.first?.at }
+    public var firstAt: Int64? { heap.first?.at }
 
     /// Schedules `event` at `at` (seconds since the epoch).
-    mutating func push(_ event: Event, at: Int64) {
+    public mutating func push(_ event: Event, at: Int64) {
         heap.append(Entry(at: at, sequence: nextSequence, event: event))
         nextSequence += 1
         var child = heap.count - 1
@@ -29,7 +31,7 @@ struct EventQueue<Event> {
     }
 
     /// The earliest event and its time, or nil.
-    mutating func pop() -> (at: Int64, event: Event)? {
+    public mutating func pop() -> (at: Int64, event: Event)? {
         guard !heap.isEmpty else { return nil }
         let top = heap[0]
         let last = heap.removeLast()

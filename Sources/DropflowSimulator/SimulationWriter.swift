@@ -21,13 +21,21 @@ public enum SimulationWriter {
     /// truth summary there.
     @discardableResult
     public static func write(_ run: SimulationRun, to path: String, truthTo truthPath: String? = nil) throws -> Summary {
+        try write(run, worldTruth: run.worldTruth, to: path, truthTo: truthPath)
+    }
+
+    /// Writes `records` (a run, or a run with more of the world's answers merged in) to the
+    /// file at `path` and, when `truthPath` is given, `worldTruth` and the orders' truth there.
+    @discardableResult
+    public static func write<Records: Sequence>(_ records: Records, worldTruth: [JSONValue], to path: String,
+                                                truthTo truthPath: String? = nil) throws -> Summary where Records.Element == SimRecord {
         let out = try FileSink(path: path)
         let truth = try truthPath.map { try FileSink(path: $0) }
         if let truth {
-            for line in run.worldTruth { try truth.write(line.serialized() + [0x0A]) }
+            for line in worldTruth { try truth.write(line.serialized() + [0x0A]) }
         }
         var summary = Summary()
-        for record in run {
+        for record in records {
             summary.add(record)
             try out.write(record.jsonLineBytes())
             if let truth, record.topic == SimRecord.Topic.ordersPlaced, let t = record.truth {

@@ -27,7 +27,7 @@ public struct ReactionRates: Sendable, Hashable {
     /// Days after placement after which a customer whose order has not shipped may ask.
     public var preShipmentPatienceDays = 5.0
     /// Probability of that pre-shipment `where_is_my_order`.
-    public var preShipmentInquiryRate = 0.3
+    public var preShipmentInquiryRate = 0.15
     /// Probability of a `where_is_my_order` for a lost (or returned-to-sender) parcel.
     public var lostInquiryRate = 0.85
     /// A customs hold at least this long (days) ...
@@ -35,7 +35,7 @@ public struct ReactionRates: Sendable, Hashable {
     /// ... leads to a `where_is_my_order` with this probability.
     public var customsHoldInquiryRate = 0.5
     /// Probability of a `where_is_my_order` for a parcel late against the promise.
-    public var lateInquiryRate = 0.35
+    public var lateInquiryRate = 0.25
     /// Probability of a `where_is_my_order` for a parcel on time.
     public var onTimeInquiryRate = 0.02
     /// Per parcel: a `delivery_date_question` while it travels.

@@ -1,1 +1,0 @@
-// DropflowSimulatorLive: see Package.swift
