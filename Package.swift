@@ -132,7 +132,9 @@ let package = Package(
             dependencies: [
                 "DropflowKafka",
                 "DropflowLocalBroker",
+                "DropflowRuntime",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropflowKafka
 import DropflowRuntime
+import DropflowStages
 import Foundation
 
 struct TopicsCommand: AsyncParsableCommand {
@@ -25,7 +26,8 @@ struct TopicsCommand: AsyncParsableCommand {
             let (common, broker) = try connection.connect(logger: logger, requireCluster: true)
             defer { broker?.stop() }
             let admin = try KafkaAdmin(configuration: common, logger: logger)
-            let specs = TopicCatalog.specs(prefix: topicPrefix, partitions: partitions, replicationFactor: replicationFactor)
+            let specs = TopicCatalog.specs(prefix: topicPrefix, partitions: partitions, replicationFactor: replicationFactor,
+                                            stageTopics: PipelineTopics.own)
             let created = try await admin.createTopics(specs)
             await admin.close()
             for spec in specs {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DropflowKafka
 import DropflowObservability
+import DropflowContract
 import DropflowRuntime
+import DropflowStages
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -96,7 +98,32 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "passthrough only: the topic to write ($DROPFLOW_PASSTHROUGH_OUTPUT).")
     var output: String = env("PASSTHROUGH_OUTPUT") ?? "passthrough.out"
 
+    @Option(help: "intake: most units of one order line ($DROPFLOW_MAX_QUANTITY_PER_LINE).")
+    var maxQuantityPerLine: Int64 = Int64(env("MAX_QUANTITY_PER_LINE") ?? "") ?? IntakePolicy().maxQuantityPerLine
+
+    @Option(help: "intake: most lines in one order ($DROPFLOW_MAX_LINES).")
+    var maxLines: Int = Int(env("MAX_LINES") ?? "") ?? IntakePolicy().maxLines
+
+    @Option(help: "intake: largest order value accepted, in the order's currency ($DROPFLOW_MAX_ORDER_VALUE).")
+    var maxOrderValue: String = env("MAX_ORDER_VALUE") ?? IntakePolicy().maxOrderValue.description
+
+    @Option(help: "intake: an order with a SKU no supplier offers is held for review, rejected or allowed: hold, reject, allow ($DROPFLOW_UNKNOWN_SKU).")
+    var unknownSku: String = env("UNKNOWN_SKU") ?? IntakePolicy().unknownSKU.rawValue
+
+    /// The intake rules the options describe.
+    func intakePolicy() throws -> IntakePolicy {
+        var policy = IntakePolicy()
+        policy.maxQuantityPerLine = maxQuantityPerLine
+        policy.maxLines = maxLines
+        guard let value = MoneyAmount(maxOrderValue) else { throw ValidationError("--max-order-value wants a decimal amount like 2500.00") }
+        policy.maxOrderValue = value
+        guard let action = IntakePolicy.UnknownSKUAction(rawValue: unknownSku) else { throw ValidationError("--unknown-sku must be hold, reject or allow") }
+        policy.unknownSKU = action
+        return policy
+    }
+
     func validate() throws {
+        _ = try intakePolicy()
         guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be human or json") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         guard concurrency > 0, maxInFlight > 0, retryAttempts > 0 else { throw ValidationError("concurrency, max-in-flight and retry-attempts must be positive") }
@@ -109,8 +136,10 @@ struct WorkerCommand: AsyncParsableCommand {
         switch stage {
         case .passthrough:
             definition = PassthroughStage.definition(input: input, output: output)
+        case .intake:
+            definition = IntakeStage.definition(policy: try intakePolicy())
         default:
-            logger.critical("stage \(stage.rawValue) is not built yet; this version runs: passthrough")
+            logger.critical("stage \(stage.rawValue) is not built yet; this version runs: intake, passthrough")
             throw ExitCode(2)
         }
 

@@ -104,13 +104,33 @@ public struct StageDefinition: Sendable {
     public var outputs: [String]
     /// Topics replayed in full by every worker (latest value per key, tombstones delete).
     public var tables: [String]
+    /// Topics every worker reads in full, from the beginning, before it is ready, and keeps
+    /// following, handing each message to the stage (e.g. to count it in a velocity window).
+    public var followed: [FollowedTopic]
     public var handler: Handler
 
-    public init(name: String, inputs: [InputTopic], outputs: [String], tables: [String] = [], handler: @escaping Handler) {
+    public init(name: String, inputs: [InputTopic], outputs: [String], tables: [String] = [],
+                followed: [FollowedTopic] = [], handler: @escaping Handler) {
         self.name = name
         self.inputs = inputs
         self.outputs = outputs
         self.tables = tables
+        self.followed = followed
         self.handler = handler
+    }
+}
+
+/// A topic every worker of a stage follows in full, whatever partitions of its inputs it owns:
+/// a broadcast of facts the stage's decisions depend on (for example every accepted order's
+/// fraud signals, so velocity across customers is counted by every worker).
+public struct FollowedTopic: Sendable {
+    /// Logical name (without the prefix).
+    public var name: String
+    /// Called once per message, in partition order, from one task (never concurrently).
+    public var apply: @Sendable (_ key: [UInt8]?, _ value: [UInt8]?, _ timestampMs: Int64?) -> Void
+
+    public init(_ name: String, apply: @escaping @Sendable (_ key: [UInt8]?, _ value: [UInt8]?, _ timestampMs: Int64?) -> Void) {
+        self.name = name
+        self.apply = apply
     }
 }

@@ -64,10 +64,10 @@ public final class StageWorker: Service, @unchecked Sendable {
         let producer = try KafkaProducer(configuration: pc, logger: logger)
 
         var tableFollower: TableFollower?
-        if !stage.tables.isEmpty {
+        if !stage.tables.isEmpty || !stage.followed.isEmpty {
             onReadiness(false, "replaying tables")
             let admin = try KafkaAdmin(configuration: config.kafka, logger: logger)
-            let follower = try TableFollower(tables: stage.tables, config: config, stage: stage.name, registry: tables, logger: logger)
+            let follower = try TableFollower(tables: stage.tables, followed: stage.followed, config: config, stage: stage.name, registry: tables, logger: logger)
             try await follower.replay(admin: admin)
             await admin.close()
             tableFollower = follower

@@ -31,17 +31,20 @@ final class TableFollower: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let registry: TableRegistry
     private let logicalNames: [String: String]
+    private let followed: [String: FollowedTopic]
     private var task: Task<Void, Error>?
     private let logger: Logger
 
-    init(tables: [String], config: WorkerConfiguration, stage: String, registry: TableRegistry, logger: Logger) throws {
+    init(tables: [String], followed: [FollowedTopic] = [], config: WorkerConfiguration, stage: String, registry: TableRegistry,
+         logger: Logger) throws {
         var cc = KafkaConsumerConfiguration(config.kafka, groupID: "dropflow.\(stage).tables.\(UInt32.random(in: 0...UInt32.max))")
         cc.commitOnClose = false
         cc.enableAutoCommit = false
         consumer = try KafkaConsumer(configuration: cc, logger: logger)
         self.registry = registry
         self.logger = logger
-        logicalNames = Dictionary(uniqueKeysWithValues: tables.map { (config.topic($0), $0) })
+        logicalNames = Dictionary(uniqueKeysWithValues: (tables + followed.map(\.name)).map { (config.topic($0), $0) })
+        self.followed = Dictionary(uniqueKeysWithValues: followed.map { (config.topic($0.name), $0) })
     }
 
     /// Reads every table to its end as of now, then keeps following in the background.
@@ -92,6 +95,10 @@ final class TableFollower: @unchecked Sendable {
     }
 
     private func apply(_ m: KafkaConsumerMessage) {
+        if let follow = followed[m.topic] {
+            follow.apply(m.key, m.value, m.timestampMs)
+            return
+        }
         guard let table = logicalNames[m.topic], let key = m.keyString else { return }
         registry.apply(table: table, key: key, value: m.value)
     }

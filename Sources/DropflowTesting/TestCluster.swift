@@ -1,7 +1,9 @@
 import DropflowKafka
 import DropflowLocalBroker
+import DropflowRuntime
 import Foundation
 import Logging
+import ServiceLifecycle
 
 // Helpers for tests that need Kafka: a cluster of their own (a local Tansu broker or
 // librdkafka's mock cluster), reading topics to their end, waiting for conditions.

@@ -1,1 +1,0 @@
-// DropflowStages: see Package.swift
