@@ -1,0 +1,126 @@
+import DropflowContract
+
+/// Trains a ``FraudModel`` from labelled history.
+///
+/// The orders are replayed in time order through a velocity tracker (``FeatureReplay``), so
+/// history features are what the stage computes at scoring time. The rows are then split by
+/// time: the first 60 % train a class-weighted logistic regression, the next 20 % calibrate it
+/// (Platt) and choose the thresholds, the last 20 % are held out for the report, where the rule
+/// baseline is measured too. Same input and seed, same model bytes.
+public enum FraudTrainer {
+    /// Why training could not run.
+    public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        case tooFewRows(Int)
+        case needBothClasses(split: String)
+
+        public var description: String {
+            switch self {
+            case .tooFewRows(let n): return "need at least 50 labelled orders to train, got \(n)"
+            case .needBothClasses(let split): return "the \(split) split needs both fraud and legitimate orders"
+            }
+        }
+    }
+
+    /// A trained model and its report.
+    public struct Result: Sendable {
+        public var model: FraudModel
+        public var report: FraudTrainingReport
+    }
+
+    /// Trains on `orders` (any order; sorted by time here).
+    public static func train(_ orders: [LabelledOrder], config: FraudTrainingConfig = FraudTrainingConfig()) throws(Failure) -> Result {
+        try train(replay: FeatureReplay(orders, horizonSeconds: config.horizonSeconds), config: config)
+    }
+
+    /// Trains on already replayed rows (lets callers replay once and train several times).
+    public static func train(replay: FeatureReplay, config: FraudTrainingConfig = FraudTrainingConfig()) throws(Failure) -> Result {
+        let rows = replay.rows
+        guard rows.count >= 50 else { throw .tooFewRows(rows.count) }
+        let trainEnd = Int(Double(rows.count) * config.trainShare)
+        let calibrationEnd = Int(Double(rows.count) * (config.trainShare + config.calibrationShare))
+        let train = rows[0..<trainEnd]
+        let calibration = rows[trainEnd..<calibrationEnd]
+        let test = rows[calibrationEnd...]
+        for (name, split) in [("training", train), ("calibration", calibration), ("test", test)] {
+            guard split.contains(where: \.isFraud), split.contains(where: { !$0.isFraud }) else {
+                throw .needBothClasses(split: name)
+            }
+        }
+
+        // Subsample legitimate rows if asked, keeping every fraud; weights restore the balance.
+        var rng = SplitMix64(seed: config.seed)
+        var fitted = Array(train)
+        var legitKeep = 1.0
+        if let cap = config.maxTrainingRows, fitted.count > cap {
+            let frauds = fitted.filter(\.isFraud).count
+            let legit = fitted.count - frauds
+            legitKeep = max(0.01, Double(max(cap - frauds, 1)) / Double(legit))
+            fitted = fitted.filter { $0.isFraud || rng.unit() < legitKeep }
+        }
+        let positives = fitted.filter(\.isFraud).count
+        let negatives = fitted.count - positives
+        // Balanced classes for the fit; calibration restores the real base rate.
+        let positiveWeight = Double(negatives) / Double(max(positives, 1))
+        let logistic = LogisticModel.fit(rows: fitted.map(\.features.values), labels: fitted.map(\.isFraud),
+                                         l2: config.l2, positiveWeight: positiveWeight)
+
+        let calibrationLabels = calibration.map(\.isFraud)
+        let calibrationRaw = calibration.map { logistic.logit($0.features.values) }
+        let platt = PlattCalibration.fit(scores: calibrationRaw, labels: calibrationLabels)
+        let calibrationScores = calibrationRaw.map(platt.probability)
+        let (reviewAt, declineAt) = thresholds(scores: calibrationScores, labels: calibrationLabels, config: config)
+        let policy = FraudPolicy(reviewAt: reviewAt, declineAt: declineAt, alwaysReviewAbove: config.alwaysReviewAbove)
+
+        let testLabels = test.map(\.isFraud)
+        let testScores = test.map { platt.probability(logistic.logit($0.features.values)) }
+        let baselineRules = RuleBaseline()
+        let baselineScores = test.map { baselineRules.points($0.features) }
+        let report = FraudTrainingReport(
+            seed: config.seed, trainRows: train.count, calibrationRows: calibration.count, testRows: test.count,
+            fittedRows: fitted.count,
+            validation: FraudMetrics.evaluate(scores: calibrationScores, labels: calibrationLabels, reviewAt: reviewAt, declineAt: declineAt),
+            test: FraudMetrics.evaluate(scores: testScores, labels: testLabels, reviewAt: reviewAt, declineAt: declineAt),
+            baseline: FraudMetrics.evaluate(scores: baselineScores, labels: testLabels, reviewAt: baselineRules.reviewAt,
+                                            declineAt: baselineRules.declineAt),
+            policy: policy)
+        var training = report.json
+        if case .object(var o) = training {
+            o["l2"] = .double(config.l2)
+            o["target_recall"] = .double(config.targetRecall)
+            o["max_flag_rate"] = .double(config.maxFlagRate)
+            o["decline_precision_target"] = .double(config.declinePrecision)
+            o["split"] = ["train": .double(config.trainShare), "calibration": .double(config.calibrationShare)]
+            o["first_order_at"] = .string(Timestamp.rfc3339(rows.first!.at))
+            o["last_order_at"] = .string(Timestamp.rfc3339(rows.last!.at))
+            training = .object(o)
+        }
+        let model = FraudModel(logistic: logistic, calibration: platt, policy: policy, training: training)
+        return Result(model: model, report: report)
+    }
+
+    /// Review threshold: the highest score that still reviews `targetRecall` of the fraud, but
+    /// flagging no more than `maxFlagRate` of orders. Decline threshold: the lowest score above
+    /// which at least `declinePrecision` of orders (and at least 5) are fraud; 1 when there is none.
+    static func thresholds(scores: [Double], labels: [Bool], config: FraudTrainingConfig) -> (Double, Double) {
+        let groups = FraudMetrics.tiedGroups(scores: scores, labels: labels)
+        let positives = labels.filter { $0 }.count
+        let cap = Int(config.maxFlagRate * Double(scores.count))
+        var reviewAt = groups.first?.score ?? 1
+        var caught = 0, seen = 0
+        for g in groups {
+            if seen + g.positives + g.negatives > cap { break }
+            caught += g.positives
+            seen += g.positives + g.negatives
+            reviewAt = g.score
+            if Double(caught) >= config.targetRecall * Double(positives) { break }
+        }
+        var declineAt = 1.0
+        caught = 0; seen = 0
+        for g in groups {
+            caught += g.positives
+            seen += g.positives + g.negatives
+            if caught >= 5, Double(caught) / Double(seen) >= config.declinePrecision { declineAt = g.score }
+        }
+        return (reviewAt, max(declineAt, reviewAt))
+    }
+}
