@@ -1,3 +1,5 @@
+import Foundation
+
 /// One named input of the fraud model, with the phrase a reviewer reads when it moved a score.
 ///
 /// The order of ``allCases`` is the order of the feature vector and of the model file; a model
@@ -56,6 +58,15 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
     public var index: Int { Self.indexByFeature[self]! }
     private static let indexByFeature: [FraudFeature: Int] =
         Dictionary(uniqueKeysWithValues: allCases.enumerated().map { ($1, $0) })
+
+    /// The value an unremarkable order has; explanations only name a feature whose value differs
+    /// from it (one line, one unit of each item is nothing to mention).
+    public var neutralValue: Double {
+        switch self {
+        case .lineCountLog, .maxSkuQuantityLog: return log1p(1)
+        default: return 0
+        }
+    }
 
     /// The reviewer-readable template.
     public var template: String {

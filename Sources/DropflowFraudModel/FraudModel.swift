@@ -38,17 +38,24 @@ public struct FraudModel: Sendable {
         calibration.probability(logistic.logit(features.values))
     }
 
+    /// Contributions smaller than this (in log-odds) are not worth a reviewer's attention.
+    public static let minimumReasonWeight = 0.05
+
     /// Probability and the `maxReasons` features that moved it most (see ``FraudScore``). Only
-    /// features present in the order (non-zero) are named.
+    /// features present in the order (away from their ``FraudFeature/neutralValue``) and moving
+    /// the log-odds by at least ``minimumReasonWeight`` are named.
     public func score(_ features: FraudFeatures, maxReasons: Int = 5) -> FraudScore {
         let x = features.values
+        let all = FraudFeature.allCases
         var raw = logistic.intercept
         var contributions: [(index: Int, weight: Double)] = []
         contributions.reserveCapacity(x.count)
         for i in 0..<x.count {
             let c = logistic.weights[i] * (x[i] - logistic.mean[i]) / logistic.scale[i]
             raw += c
-            if x[i] != 0 && c != 0 { contributions.append((i, calibration.a * c)) }
+            if x[i] != all[i].neutralValue && abs(calibration.a * c) >= Self.minimumReasonWeight {
+                contributions.append((i, calibration.a * c))
+            }
         }
         contributions.sort { l, r in
             let lp = l.weight > 0, rp = r.weight > 0
@@ -57,7 +64,6 @@ public struct FraudModel: Sendable {
             return l.index < r.index
         }
         let facts = features.facts
-        let all = FraudFeature.allCases
         let reasons = contributions.prefix(maxReasons).map { c in
             FraudReason(code: all[c.index].rawValue, detail: all[c.index].phrase(facts: facts), weight: c.weight)
         }

@@ -21,7 +21,7 @@ public struct FraudTrainingConfig: Sendable, Hashable {
     /// The velocity tracker's horizon in seconds.
     public var horizonSeconds: Int64
 
-    public init(seed: UInt64 = 1, trainShare: Double = 0.6, calibrationShare: Double = 0.2, l2: Double = 1e-3,
+    public init(seed: UInt64 = 1, trainShare: Double = 0.6, calibrationShare: Double = 0.2, l2: Double = 1e-2,
                 targetRecall: Double = 0.9, maxFlagRate: Double = 0.05, declinePrecision: Double = 0.9,
                 alwaysReviewAbove: Double? = 150_000, maxTrainingRows: Int? = nil, horizonSeconds: Int64 = 30 * 86_400) {
         precondition(trainShare > 0 && calibrationShare > 0 && trainShare + calibrationShare < 1)
