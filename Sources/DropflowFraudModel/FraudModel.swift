@@ -1,8 +1,8 @@
 import DropflowContract
 import Foundation
 
-/// A trained fraud model: the feature list it expects, a logistic regression, its calibration,
-/// the decision policy chosen at training, and what the training run measured.
+/// A trained fraud model: the feature list it expects, a logistic regression or boosted trees,
+/// its calibration, the decision policy chosen at training, and what the training run measured.
 ///
 /// ```swift
 /// let model = try FraudModel.load(path: "fraud-model.json")
@@ -18,16 +18,16 @@ public struct FraudModel: Sendable {
 
     /// Feature names, in vector order; always ``FraudFeature/names`` for a loaded model.
     public let featureNames: [String]
-    public var logistic: LogisticModel
+    public var estimator: FraudEstimator
     public var calibration: PlattCalibration
     public var policy: FraudPolicy
     /// Seed, rows, metrics, ... of the training run (free-form JSON object).
     public var training: JSONValue
 
-    public init(logistic: LogisticModel, calibration: PlattCalibration, policy: FraudPolicy, training: JSONValue = [:]) {
-        precondition(logistic.weights.count == FraudFeature.allCases.count)
+    public init(estimator: FraudEstimator, calibration: PlattCalibration, policy: FraudPolicy, training: JSONValue = [:]) {
+        if case .logistic(let m) = estimator { precondition(m.weights.count == FraudFeature.allCases.count) }
         featureNames = FraudFeature.names
-        self.logistic = logistic
+        self.estimator = estimator
         self.calibration = calibration
         self.policy = policy
         self.training = training
@@ -35,7 +35,7 @@ public struct FraudModel: Sendable {
 
     /// The calibrated probability alone (no reasons); the fast path for evaluation.
     public func probability(_ features: FraudFeatures) -> Double {
-        calibration.probability(logistic.logit(features.values))
+        calibration.probability(estimator.logit(features.values))
     }
 
     /// Contributions smaller than this (in log-odds) are not worth a reviewer's attention.
@@ -47,15 +47,13 @@ public struct FraudModel: Sendable {
     public func score(_ features: FraudFeatures, maxReasons: Int = 5) -> FraudScore {
         let x = features.values
         let all = FraudFeature.allCases
-        var raw = logistic.intercept
+        let (bias, parts) = estimator.contributions(x)
+        var raw = bias
         var contributions: [(index: Int, weight: Double)] = []
-        contributions.reserveCapacity(x.count)
         for i in 0..<x.count {
-            let c = logistic.weights[i] * (x[i] - logistic.mean[i]) / logistic.scale[i]
-            raw += c
-            if x[i] != all[i].neutralValue && abs(calibration.a * c) >= Self.minimumReasonWeight {
-                contributions.append((i, calibration.a * c))
-            }
+            raw += parts[i]
+            let c = calibration.a * parts[i]
+            if x[i] != all[i].neutralValue && abs(c) >= Self.minimumReasonWeight { contributions.append((i, c)) }
         }
         contributions.sort { l, r in
             let lp = l.weight > 0, rp = r.weight > 0
@@ -82,20 +80,17 @@ public struct FraudModel: Sendable {
 
     /// The model file: a JSON document with sorted keys.
     public func serialized() -> [UInt8] {
-        let doc: JSONValue = [
+        var doc: [String: JSONValue] = [
             "format": .string(Self.formatName),
             "format_version": .integer(Int64(Self.formatVersion)),
-            "model": "logistic_regression",
+            "model": .string(estimator.kind),
             "features": .array(featureNames.map(JSONValue.string)),
-            "standardization": ["mean": .array(logistic.mean.map(JSONValue.double)),
-                                "scale": .array(logistic.scale.map(JSONValue.double))],
-            "weights": .array(logistic.weights.map(JSONValue.double)),
-            "intercept": .double(logistic.intercept),
             "calibration": ["method": "platt", "a": .double(calibration.a), "b": .double(calibration.b)],
             "thresholds": policy.json,
             "training": training,
         ]
-        var bytes = doc.serialized()
+        for (k, v) in estimator.jsonMembers { doc[k] = v }
+        var bytes = JSONValue.object(doc).serialized()
         bytes.append(0x0A)
         return bytes
     }
@@ -112,24 +107,13 @@ public struct FraudModel: Sendable {
         }
         guard let names = doc["features"]?.arrayValue?.compactMap(\.stringValue) else { throw .malformed("no features") }
         guard names == FraudFeature.names else { throw .featureMismatch(expected: FraudFeature.names, found: names) }
-        func numbers(_ v: JSONValue?, _ what: String) throws(FraudModelError) -> [Double] {
-            guard let a = v?.arrayValue else { throw .malformed("no \(what)") }
-            let d = a.compactMap(\.doubleValue)
-            guard d.count == names.count else { throw .malformed("\(what) has \(d.count) numbers for \(names.count) features") }
-            return d
-        }
-        let mean = try numbers(doc["standardization"]?["mean"], "standardization.mean")
-        let scale = try numbers(doc["standardization"]?["scale"], "standardization.scale")
-        guard scale.allSatisfy({ $0 > 0 }) else { throw .malformed("standardization.scale must be positive") }
-        let weights = try numbers(doc["weights"], "weights")
-        guard let intercept = doc["intercept"]?.doubleValue else { throw .malformed("no intercept") }
+        let estimator = try FraudEstimator.read(doc, featureCount: names.count)
         guard doc["calibration"]?["method"]?.stringValue == "platt", let a = doc["calibration"]?["a"]?.doubleValue,
               let b = doc["calibration"]?["b"]?.doubleValue else { throw .malformed("calibration must be platt with a and b") }
         guard let thresholds = doc["thresholds"], let policy = FraudPolicy(json: thresholds) else {
             throw .malformed("thresholds need review_at <= decline_at")
         }
-        return FraudModel(logistic: LogisticModel(mean: mean, scale: scale, weights: weights, intercept: intercept),
-                          calibration: PlattCalibration(a: a, b: b), policy: policy, training: doc["training"] ?? [:])
+        return FraudModel(estimator: estimator, calibration: PlattCalibration(a: a, b: b), policy: policy, training: doc["training"] ?? [:])
     }
 
     /// Reads the model file at `path`.

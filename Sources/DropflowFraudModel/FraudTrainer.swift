@@ -4,9 +4,10 @@ import DropflowContract
 ///
 /// The orders are replayed in time order through a velocity tracker (``FeatureReplay``), so
 /// history features are what the stage computes at scoring time. The rows are then split by
-/// time: the first 60 % train a class-weighted logistic regression, the next 20 % calibrate it
-/// (Platt) and choose the thresholds, the last 20 % are held out for the report, where the rule
-/// baseline is measured too. Same input and seed, same model bytes.
+/// time: the first 60 % train a class-weighted logistic regression and boosted trees, the next
+/// 20 % calibrate each (Platt), choose its thresholds and pick the one with the better PR AUC,
+/// the last 20 % are held out for the report, where the rule baseline is measured too. Same
+/// input and seed, same model bytes.
 public enum FraudTrainer {
     /// Why training could not run.
     public enum Failure: Error, Sendable, Hashable, CustomStringConvertible {
@@ -61,31 +62,57 @@ public enum FraudTrainer {
         let negatives = fitted.count - positives
         // Balanced classes for the fit; calibration restores the real base rate.
         let positiveWeight = Double(negatives) / Double(max(positives, 1))
-        let logistic = LogisticModel.fit(rows: fitted.map(\.features.values), labels: fitted.map(\.isFraud),
-                                         l2: config.l2, positiveWeight: positiveWeight)
+        let fittedRows = fitted.map(\.features.values)
+        let fittedLabels = fitted.map(\.isFraud)
+        var estimators: [FraudEstimator] = []
+        if config.estimator != .trees {
+            estimators.append(.logistic(LogisticModel.fit(rows: fittedRows, labels: fittedLabels, l2: config.l2,
+                                                          positiveWeight: positiveWeight)))
+        }
+        if config.estimator != .logistic {
+            estimators.append(.trees(GradientBoostedTrees.fit(rows: fittedRows, labels: fittedLabels, positiveWeight: positiveWeight,
+                                                              parameters: config.trees)))
+        }
 
+        // Calibrate each candidate, choose its thresholds on the calibration split, measure it.
         let calibrationLabels = calibration.map(\.isFraud)
-        let calibrationRaw = calibration.map { logistic.logit($0.features.values) }
-        let platt = PlattCalibration.fit(scores: calibrationRaw, labels: calibrationLabels)
-        let calibrationScores = calibrationRaw.map(platt.probability)
-        let (reviewAt, declineAt) = thresholds(scores: calibrationScores, labels: calibrationLabels, config: config)
-        let policy = FraudPolicy(reviewAt: reviewAt, declineAt: declineAt, alwaysReviewAbove: config.alwaysReviewAbove)
-
         let testLabels = test.map(\.isFraud)
-        let testScores = test.map { platt.probability(logistic.logit($0.features.values)) }
+        var candidates: [(estimator: FraudEstimator, platt: PlattCalibration, policy: FraudPolicy, report: FraudTrainingReport.Candidate)] = []
+        for estimator in estimators {
+            let calibrationRaw = calibration.map { estimator.logit($0.features.values) }
+            let platt = PlattCalibration.fit(scores: calibrationRaw, labels: calibrationLabels)
+            let calibrationScores = calibrationRaw.map(platt.probability)
+            let (reviewAt, declineAt) = thresholds(scores: calibrationScores, labels: calibrationLabels, config: config)
+            let policy = FraudPolicy(reviewAt: reviewAt, declineAt: declineAt, alwaysReviewAbove: config.alwaysReviewAbove)
+            let testScores = test.map { platt.probability(estimator.logit($0.features.values)) }
+            candidates.append((estimator, platt, policy, FraudTrainingReport.Candidate(
+                kind: estimator.kind,
+                validation: FraudMetrics.evaluate(scores: calibrationScores, labels: calibrationLabels, reviewAt: reviewAt,
+                                                  declineAt: declineAt),
+                test: FraudMetrics.evaluate(scores: testScores, labels: testLabels, reviewAt: reviewAt, declineAt: declineAt))))
+        }
+        // The default: the best PR AUC on the calibration split (the test split stays unseen);
+        // the first (logistic) wins a tie.
+        var chosen = 0
+        for i in candidates.indices where candidates[i].report.validation.prAUC > candidates[chosen].report.validation.prAUC {
+            chosen = i
+        }
+        let winner = candidates[chosen]
         let baselineRules = RuleBaseline()
         let baselineScores = test.map { baselineRules.points($0.features) }
         let report = FraudTrainingReport(
             seed: config.seed, trainRows: train.count, calibrationRows: calibration.count, testRows: test.count,
-            fittedRows: fitted.count,
-            validation: FraudMetrics.evaluate(scores: calibrationScores, labels: calibrationLabels, reviewAt: reviewAt, declineAt: declineAt),
-            test: FraudMetrics.evaluate(scores: testScores, labels: testLabels, reviewAt: reviewAt, declineAt: declineAt),
+            fittedRows: fitted.count, kind: winner.estimator.kind,
+            validation: winner.report.validation, test: winner.report.test,
             baseline: FraudMetrics.evaluate(scores: baselineScores, labels: testLabels, reviewAt: baselineRules.reviewAt,
                                             declineAt: baselineRules.declineAt),
-            policy: policy)
+            policy: winner.policy, candidates: candidates.map(\.report))
         var training = report.json
         if case .object(var o) = training {
             o["l2"] = .double(config.l2)
+            o["trees"] = ["rounds": .integer(Int64(config.trees.rounds)), "max_depth": .integer(Int64(config.trees.maxDepth)),
+                          "learning_rate": .double(config.trees.learningRate), "lambda": .double(config.trees.lambda),
+                          "min_child_weight": .double(config.trees.minChildWeight), "bins": .integer(Int64(config.trees.bins))]
             o["target_recall"] = .double(config.targetRecall)
             o["max_flag_rate"] = .double(config.maxFlagRate)
             o["decline_precision_target"] = .double(config.declinePrecision)
@@ -94,7 +121,7 @@ public enum FraudTrainer {
             o["last_order_at"] = .string(Timestamp.rfc3339(rows.last!.at))
             training = .object(o)
         }
-        let model = FraudModel(logistic: logistic, calibration: platt, policy: policy, training: training)
+        let model = FraudModel(estimator: winner.estimator, calibration: winner.platt, policy: winner.policy, training: training)
         return Result(model: model, report: report)
     }
 

@@ -1,5 +1,16 @@
 /// How the trainer splits, fits and picks thresholds.
 public struct FraudTrainingConfig: Sendable, Hashable {
+    /// Which estimators to fit.
+    public enum EstimatorChoice: String, Sendable, Hashable {
+        /// Both; keep the better PR AUC on the calibration split.
+        case best
+        case logistic
+        case trees
+    }
+
+    public var estimator: EstimatorChoice
+    /// Parameters of the boosted trees.
+    public var trees: GradientBoostedTrees.Parameters
     /// Seeds every random choice (the subsampling of legitimate training rows).
     public var seed: UInt64
     /// Shares of the time-ordered rows for training and calibration; the rest is the held-out test.
@@ -21,10 +32,12 @@ public struct FraudTrainingConfig: Sendable, Hashable {
     /// The velocity tracker's horizon in seconds.
     public var horizonSeconds: Int64
 
-    public init(seed: UInt64 = 1, trainShare: Double = 0.6, calibrationShare: Double = 0.2, l2: Double = 1e-2,
+    public init(estimator: EstimatorChoice = .best, trees: GradientBoostedTrees.Parameters = .init(), seed: UInt64 = 1, trainShare: Double = 0.6, calibrationShare: Double = 0.2, l2: Double = 1e-2,
                 targetRecall: Double = 0.9, maxFlagRate: Double = 0.05, declinePrecision: Double = 0.9,
                 alwaysReviewAbove: Double? = 150_000, maxTrainingRows: Int? = nil, horizonSeconds: Int64 = 30 * 86_400) {
         precondition(trainShare > 0 && calibrationShare > 0 && trainShare + calibrationShare < 1)
+        self.estimator = estimator
+        self.trees = trees
         self.seed = seed
         self.trainShare = trainShare
         self.calibrationShare = calibrationShare
