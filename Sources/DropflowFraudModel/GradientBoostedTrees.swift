@@ -6,12 +6,35 @@ import Foundation
 /// sampling, ties broken by feature and bin order.
 public struct GradientBoostedTrees: Sendable, Hashable {
     /// The starting log-odds.
-    public var base: Double
-    public var trees: [RegressionTree]
+    public let base: Double
+    public let trees: [RegressionTree]
+    /// Every tree's nodes in one array (children as absolute indices), for fast scoring.
+    private let nodes: [FlatNode]
+    private let roots: [Int]
+
+    struct FlatNode: Sendable, Hashable {
+        var feature: Int
+        var threshold: Double
+        var left: Int
+        var right: Int
+        var value: Double
+    }
 
     public init(base: Double, trees: [RegressionTree]) {
         self.base = base
         self.trees = trees
+        var nodes: [FlatNode] = []
+        var roots: [Int] = []
+        for t in trees {
+            let offset = nodes.count
+            roots.append(offset)
+            for n in t.feature.indices {
+                nodes.append(FlatNode(feature: t.feature[n], threshold: t.threshold[n], left: t.left[n] + offset,
+                                      right: t.right[n] + offset, value: t.value[n]))
+            }
+        }
+        self.nodes = nodes
+        self.roots = roots
     }
 
     /// How the ensemble is grown.
@@ -31,7 +54,15 @@ public struct GradientBoostedTrees: Sendable, Hashable {
     /// Raw (uncalibrated) log-odds of `x`.
     public func logit(_ x: [Double]) -> Double {
         var s = base
-        for t in trees { s += t.predict(x) }
+        nodes.withUnsafeBufferPointer { nb in
+            x.withUnsafeBufferPointer { xb in
+                for root in roots {
+                    var n = root
+                    while nb[n].feature >= 0 { n = xb[nb[n].feature] <= nb[n].threshold ? nb[n].left : nb[n].right }
+                    s += nb[n].value
+                }
+            }
+        }
         return s
     }
 
@@ -39,9 +70,14 @@ public struct GradientBoostedTrees: Sendable, Hashable {
     public func contributions(_ x: [Double]) -> (bias: Double, contributions: [Double]) {
         var c = [Double](repeating: 0, count: x.count)
         var bias = base
-        for t in trees {
-            bias += t.value[0]
-            t.attribute(x, into: &c)
+        for root in roots {
+            bias += nodes[root].value
+            var n = root
+            while nodes[n].feature >= 0 {
+                let next = x[nodes[n].feature] <= nodes[n].threshold ? nodes[n].left : nodes[n].right
+                c[nodes[n].feature] += nodes[next].value - nodes[n].value
+                n = next
+            }
         }
         return (bias, c)
     }

@@ -14,32 +14,38 @@ public enum MerchantHeuristics {
     public static let disposableDomainWords = ["temp", "trash", "throwaway", "disposable", "burner", "fakeinbox",
                                                "10minute", "minutemail", "guerrilla", "quickmail", "mailnow", "spam"]
 
+    private static let disposableWordBytes = disposableDomainWords.map { Array($0.utf8) }
+
     /// Whether `domain` (lower case) is a throwaway mail domain.
     public static func isDisposable(domain: String) -> Bool {
         if disposableDomains.contains(domain) { return true }
-        return disposableDomainWords.contains { domain.contains($0) }
+        let bytes = ASCIIText.lowercasedBytes(domain)
+        return disposableWordBytes.contains { ASCIIText.contains(bytes, $0) }
     }
 
     /// How machine-made a mailbox name looks, 0–1: letters with few vowels, long consonant runs,
     /// and long digit tails are what generated names have and people's names rarely do.
     public static func emailRandomness(localPart: String) -> Double {
-        let chars = Array(localPart.lowercased())
-        let letters = chars.filter(\.isLetter)
-        let digits = chars.filter(\.isNumber).count
-        guard chars.count >= 5 else { return 0 }
-        let vowels = letters.filter { "aeiouy".contains($0) }.count
-        var run = 0, maxRun = 0
-        for c in chars {
-            if c.isLetter && !"aeiouy".contains(c) { run += 1; maxRun = max(maxRun, run) } else { run = 0 }
+        let bytes = ASCIIText.lowercasedBytes(localPart)
+        guard bytes.count >= 5 else { return 0 }
+        var letters = 0, vowels = 0, digits = 0, run = 0, maxRun = 0
+        var hasSeparator = false
+        for b in bytes {
+            let isLetter = (b >= 0x61 && b <= 0x7A) || b >= 0x80
+            let isVowel = b == 0x61 || b == 0x65 || b == 0x69 || b == 0x6F || b == 0x75 || b == 0x79
+            if isLetter { letters += 1 }
+            if isVowel { vowels += 1 }
+            if b >= 0x30 && b <= 0x39 { digits += 1 }
+            if b == 0x2E || b == 0x5F || b == 0x2D { hasSeparator = true }
+            if isLetter && !isVowel && b < 0x80 { run += 1; maxRun = max(maxRun, run) } else { run = 0 }
         }
-        let hasSeparator = chars.contains { $0 == "." || $0 == "_" || $0 == "-" }
         var score = 0.0
-        if letters.count >= 6 {
-            let ratio = Double(vowels) / Double(letters.count)
+        if letters >= 6 {
+            let ratio = Double(vowels) / Double(letters)
             if ratio < 0.2 { score += 0.5 } else if ratio < 0.3 { score += 0.25 }
         }
         if maxRun >= 5 { score += 0.35 } else if maxRun >= 4 { score += 0.2 }
-        if digits >= 3 && Double(digits) / Double(chars.count) > 0.2 && digits != 4 { score += 0.15 }
+        if digits >= 3 && Double(digits) / Double(bytes.count) > 0.2 && digits != 4 { score += 0.15 }
         if !hasSeparator { score += 0.1 }
         return min(1, score)
     }
@@ -58,15 +64,24 @@ public enum MerchantHeuristics {
     public static let dropPointPhrases = ["c/o", "care of", "trade park", "industrial estate", "business park",
                                           "commerce park", "commerce parkway", "logistics park", "gewerbepark"]
 
+    private static let forwarderNameBytes = forwarderNames.map { Array($0.utf8) }
+    private static let dropPointPhraseBytes = dropPointPhrases.map { Array($0.utf8) }
+    private static let dropPointWordBytes = Set(dropPointWords.map { Array($0.utf8) })
+    private static let dropPointPrefixes = ["logistik", "forward", "reship"].map { Array($0.utf8) }
+
     /// Why the address lines look like a reshipper or freight forwarder, or nil when they do not.
     public static func reshipperHint(line1: String?, line2: String?) -> String? {
-        let text = [line1, line2].compactMap { $0 }.joined(separator: " ").lowercased()
+        var text = ASCIIText.lowercasedBytes(line1 ?? "")
+        if let line2 {
+            text.append(0x20)
+            text += ASCIIText.lowercasedBytes(line2)
+        }
         guard !text.isEmpty else { return nil }
-        for name in forwarderNames where text.contains(name) { return name }
-        for phrase in dropPointPhrases where text.contains(phrase) { return phrase }
-        let words = text.split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
-        for w in words where dropPointWords.contains(w) { return w }
-        for w in words where w.hasPrefix("logistik") || w.hasPrefix("forward") || w.hasPrefix("reship") { return w }
+        for (i, name) in forwarderNameBytes.enumerated() where ASCIIText.contains(text, name) { return forwarderNames[i] }
+        for (i, phrase) in dropPointPhraseBytes.enumerated() where ASCIIText.contains(text, phrase) { return dropPointPhrases[i] }
+        let words = ASCIIText.words(text)
+        for w in words where dropPointWordBytes.contains(Array(w)) { return String(decoding: w, as: UTF8.self) }
+        for w in words where dropPointPrefixes.contains(where: { w.starts(with: $0) }) { return String(decoding: w, as: UTF8.self) }
         return nil
     }
 

@@ -27,17 +27,6 @@ public struct RegressionTree: Sendable, Hashable {
         return value[n]
     }
 
-    /// Adds each split's change of value along `x`'s path to the split feature (Saabas), so that
-    /// `value[0] + sum(contributions) == predict(x)`.
-    func attribute(_ x: [Double], into contributions: inout [Double]) {
-        var n = 0
-        while feature[n] >= 0 {
-            let next = x[feature[n]] <= threshold[n] ? left[n] : right[n]
-            contributions[feature[n]] += value[next] - value[n]
-            n = next
-        }
-    }
-
     var json: JSONValue {
         ["feature": .array(feature.map { .integer(Int64($0)) }), "threshold": .array(threshold.map(JSONValue.double)),
          "left": .array(left.map { .integer(Int64($0)) }), "right": .array(right.map { .integer(Int64($0)) }),

@@ -18,6 +18,8 @@ struct FraudFeaturesTests {
             #expect(f[flag] == 0, "\(flag.rawValue)")
         }
         #expect(f.values.count == FraudFeature.allCases.count)
+        #expect(FraudFeature.allCases.enumerated().allSatisfy { $0.offset == $0.element.index })
+        #expect(Set(FraudFeature.names).count == FraudFeature.names.count)
     }
 
     @Test("each country mismatch is its own flag")
