@@ -87,6 +87,7 @@ public enum FraudTrainer {
             let testScores = test.map { platt.probability(estimator.logit($0.features.values)) }
             candidates.append((estimator, platt, policy, FraudTrainingReport.Candidate(
                 kind: estimator.kind,
+                flagRateForTargetRecall: flagRate(forRecall: config.targetRecall, scores: calibrationScores, labels: calibrationLabels),
                 validation: FraudMetrics.evaluate(scores: calibrationScores, labels: calibrationLabels, reviewAt: reviewAt,
                                                   declineAt: declineAt),
                 test: FraudMetrics.evaluate(scores: testScores, labels: testLabels, reviewAt: reviewAt, declineAt: declineAt))))
@@ -123,6 +124,19 @@ public enum FraudTrainer {
         }
         let model = FraudModel(estimator: winner.estimator, calibration: winner.platt, policy: winner.policy, training: training)
         return Result(model: model, report: report)
+    }
+
+    /// The share of orders that must be reviewed or declined to catch `recall` of the fraud.
+    static func flagRate(forRecall recall: Double, scores: [Double], labels: [Bool]) -> Double {
+        let positives = labels.filter { $0 }.count
+        guard positives > 0, !scores.isEmpty else { return 0 }
+        var caught = 0, seen = 0
+        for g in FraudMetrics.tiedGroups(scores: scores, labels: labels) {
+            caught += g.positives
+            seen += g.positives + g.negatives
+            if Double(caught) >= recall * Double(positives) { break }
+        }
+        return Double(seen) / Double(scores.count)
     }
 
     /// Review threshold: the highest score that still reviews `targetRecall` of the fraud, but

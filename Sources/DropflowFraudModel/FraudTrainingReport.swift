@@ -7,6 +7,9 @@ public struct FraudTrainingReport: Sendable {
     public struct Candidate: Sendable, Hashable {
         /// `logistic_regression` or `gradient_boosted_trees`.
         public var kind: String
+        /// Share of orders to review or decline on the calibration split to reach the target
+        /// recall (when above the configured maximum, the review threshold sits at the maximum).
+        public var flagRateForTargetRecall: Double
         public var validation: FraudMetrics
         public var test: FraudMetrics
     }
@@ -37,7 +40,10 @@ public struct FraudTrainingReport: Sendable {
           model    (test): \(test.summary)
           baseline (test): \(baseline.summary)
           model    (calibration split): \(validation.summary)
-        """ + candidates.map { "\n  candidate \($0.kind) (test): \($0.test.summary)" }.joined()
+        """ + candidates.map {
+            "\n  candidate \($0.kind) (test): \($0.test.summary)"
+                + "\n    (target recall on the calibration split would flag \((($0.flagRateForTargetRecall * 1_000).rounded() / 10))% of orders)"
+        }.joined()
     }
 
     /// The report as JSON (stored in the model file's `training`).
@@ -48,7 +54,8 @@ public struct FraudTrainingReport: Sendable {
                      "calibration": .integer(Int64(calibrationRows)), "test": .integer(Int64(testRows))],
             "model": .string(kind),
             "metrics": ["validation": validation.json, "test": test.json, "rule_baseline_test": baseline.json],
-            "candidates": .array(candidates.map { ["kind": .string($0.kind), "validation": $0.validation.json, "test": $0.test.json] }),
+            "candidates": .array(candidates.map { ["kind": .string($0.kind), "validation": $0.validation.json, "test": $0.test.json,
+                                                     "flag_rate_for_target_recall": .double(($0.flagRateForTargetRecall * 1e6).rounded() / 1e6)] }),
         ]
     }
 }

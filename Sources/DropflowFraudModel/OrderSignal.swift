@@ -20,7 +20,9 @@ public struct OrderSignal: Sendable, Hashable {
     /// The order total in minor units of `currency` (`payment.amount`, else lines plus shipping).
     public var value: Double
     public var currency: String?
-    /// Whether this order was later charged back (set when replaying labelled history).
+    /// Whether this order is known to have been charged back. A tracker that records such a signal
+    /// counts the chargeback from the signal's `at` on; for a dispute that arrives later, call
+    /// ``VelocityTracker/recordChargeback(customerID:card:at:)`` with the dispute's time instead.
     public var chargeback: Bool
 
     public init(orderID: String, customerID: String? = nil, at: Int64, email: String? = nil, card: String? = nil,
