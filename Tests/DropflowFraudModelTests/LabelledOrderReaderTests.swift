@@ -1,4 +1,5 @@
 import DropflowContract
+import DropflowSimulator
 import Testing
 @testable import DropflowFraudModel
 
@@ -30,6 +31,18 @@ struct LabelledOrderReaderTests {
         #expect(result.skipped[1].reason.contains("placed_at"))
         #expect(result.skipped[2].reason.contains("is_fraud"))
         #expect(result.skipped[3].reason.contains("not JSON"))
+    }
+
+    @Test("reads what the simulator writes, other topics ignored")
+    func realSimulatorOutput() {
+        let run = Simulation.run(SimulationConfig(seed: 3, orders: 400))
+        let result = LabelledOrderReader.read(jsonLines: SimulationWriter.jsonLines(run))
+        #expect(result.orders.count == 400)
+        #expect(result.skipped.isEmpty, "\(result.skipped.prefix(3))")
+        #expect(result.ignored > 0)  // supplier offers and status
+        let frauds = run.filter { $0.topic == SimRecord.Topic.ordersPlaced && $0.truth?["is_fraud"]?.boolValue == true }.count
+        #expect(result.orders.filter(\.isFraud).count == frauds)
+        #expect(zip(result.orders, result.orders.dropFirst()).allSatisfy { $0.at <= $1.at })
     }
 
     @Test("reads the merchant export format with tolerant labels")
