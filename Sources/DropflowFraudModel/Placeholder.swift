@@ -1,1 +1,0 @@
-// DropflowFraudModel: see Package.swift
