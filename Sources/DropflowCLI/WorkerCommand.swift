@@ -2,6 +2,7 @@ import ArgumentParser
 import DropflowKafka
 import DropflowObservability
 import DropflowContract
+import DropflowFraudModel
 import DropflowRuntime
 import DropflowStages
 import Foundation
@@ -110,6 +111,31 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "intake: an order with a SKU no supplier offers is held for review, rejected or allowed: hold, reject, allow ($DROPFLOW_UNKNOWN_SKU).")
     var unknownSku: String = env("UNKNOWN_SKU") ?? IntakePolicy().unknownSKU.rawValue
 
+    @Option(help: "fraud: the model file ($DROPFLOW_FRAUD_MODEL; default models/fraud-model.json here or beside the executable).")
+    var fraudModel: String? = env("FRAUD_MODEL")
+
+    @Option(help: "fraud: probability from which an order is reviewed (default: the model file's) ($DROPFLOW_FRAUD_REVIEW_AT).")
+    var reviewAt: Double? = env("FRAUD_REVIEW_AT").flatMap(Double.init)
+
+    @Option(help: "fraud: probability from which an order is declined (default: the model file's) ($DROPFLOW_FRAUD_DECLINE_AT).")
+    var declineAt: Double? = env("FRAUD_DECLINE_AT").flatMap(Double.init)
+
+    @Option(help: "fraud: order value above which an order always goes to review, in the order's currency (default: the model file's) ($DROPFLOW_ALWAYS_REVIEW_ABOVE).")
+    var alwaysReviewAbove: Double? = env("ALWAYS_REVIEW_ABOVE").flatMap(Double.init)
+
+    /// The fraud model and the thresholds the options override.
+    func fraudDefinition() throws -> StageDefinition {
+        let model = try FraudModelLocator.load(explicit: fraudModel)
+        var policy = model.policy
+        if let reviewAt { policy.reviewAt = reviewAt }
+        if let declineAt { policy.declineAt = declineAt }
+        if let alwaysReviewAbove { policy.alwaysReviewAbove = alwaysReviewAbove * 100 }
+        guard (0...1).contains(policy.reviewAt), (0...1).contains(policy.declineAt), policy.reviewAt <= policy.declineAt else {
+            throw ValidationError("thresholds must satisfy 0 <= review-at <= decline-at <= 1")
+        }
+        return FraudStage.definition(model: model, policy: policy)
+    }
+
     /// The intake rules the options describe.
     func intakePolicy() throws -> IntakePolicy {
         var policy = IntakePolicy()
@@ -138,8 +164,13 @@ struct WorkerCommand: AsyncParsableCommand {
             definition = PassthroughStage.definition(input: input, output: output)
         case .intake:
             definition = IntakeStage.definition(policy: try intakePolicy())
+        case .fraud:
+            do { definition = try fraudDefinition() } catch {
+                logger.critical("cannot start the fraud stage: \(error)")
+                throw ExitCode(2)
+            }
         default:
-            logger.critical("stage \(stage.rawValue) is not built yet; this version runs: intake, passthrough")
+            logger.critical("stage \(stage.rawValue) is not built yet; this version runs: intake, fraud, passthrough")
             throw ExitCode(2)
         }
 

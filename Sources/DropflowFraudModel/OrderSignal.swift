@@ -17,7 +17,7 @@ public struct OrderSignal: Sendable, Hashable {
     public var card: String?
     public var address: String?
     public var ip: String?
-    /// The order total in minor units of `currency` (`payment.amount`, else lines plus shipping).
+    /// The order total in minor units of `currency` (intake's `order_value`, else `payment.amount`, else lines plus shipping).
     public var value: Double
     public var currency: String?
     /// Whether this order is known to have been charged back. A tracker that records such a signal
@@ -120,8 +120,12 @@ public struct OrderSignal: Sendable, Hashable {
         return words.joined(separator: " ") + "|" + postal + "|" + (address?["country"]?.stringValue ?? "")
     }
 
-    /// `payment.amount`, else the sum of the lines plus `shipping_paid`, in minor units.
+    /// Intake's `intake.order_value`, else `payment.amount`, else the sum of the lines plus `shipping_paid`, in minor units.
     static func orderValue(_ order: JSONValue, currency: String?) -> Double {
+        // Intake's computed value (lines and shipping) first: it is what the merchant sells.
+        if let computed = order["intake"]?["order_value"]?.stringValue, let v = Money.minorUnits(computed, currency: currency) {
+            return v
+        }
         if let amount = order["payment"]?["amount"]?.stringValue, let v = Money.minorUnits(amount, currency: currency) {
             return v
         }

@@ -49,12 +49,13 @@ public enum IntakeStage {
                     context.logger.info("order flagged for review", metadata: ["order.id": "\(orderID)", "hold.codes": "\(holdReasons.map(\.code))"])
                 }
                 let customer = order["customer"]?["id"]?.stringValue ?? orderID
-                return [
-                    StageOutput(topic: PipelineTopics.intakeSeen, key: orderID,
-                                value: SeenRecord(fingerprint: fingerprint, at: at).json.serialized()),
-                    StageOutput(topic: PipelineTopics.fraudSignals, key: orderID, value: FraudSignalRecord.make(from: order).serialized()),
-                    StageOutput(topic: PipelineTopics.ordersValidated, key: customer, value: order.serialized()),
-                ]
+                var outputs = [StageOutput(topic: PipelineTopics.intakeSeen, key: orderID,
+                                           value: SeenRecord(fingerprint: fingerprint, at: at).json.serialized())]
+                if let signal = FraudSignalRecord.make(from: order) {
+                    outputs.append(StageOutput(topic: PipelineTopics.fraudSignals, key: orderID, value: signal.serialized()))
+                }
+                outputs.append(StageOutput(topic: PipelineTopics.ordersValidated, key: customer, value: order.serialized()))
+                return outputs
             }
         }
     }
