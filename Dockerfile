@@ -11,6 +11,7 @@ FROM swift:6.1-noble-slim
 RUN apt-get update && apt-get install -y --no-install-recommends librdkafka1 && rm -rf /var/lib/apt/lists/*
 COPY --from=build /usr/local/bin/dropflow /usr/local/bin/dropflow
 COPY contract /app/contract
+COPY models /usr/share/dropflow/models
 WORKDIR /app
 USER 65532:65532
 ENTRYPOINT ["dropflow"]

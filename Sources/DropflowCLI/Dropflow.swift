@@ -11,6 +11,6 @@ struct Dropflow: AsyncParsableCommand {
         broker, `dropflow roundtrip` sends orders through Kafka visibly, and `dropflow
         bench` measures the Kafka layer.
         """,
-        subcommands: [WorkerCommand.self, SimulateCommand.self, TrainCommand.self, TopicsCommand.self, BrokerCommand.self, RoundTripCommand.self, BenchCommand.self, ChainBenchCommand.self]
+        subcommands: [DemoCommand.self, WorkerCommand.self, SimulateCommand.self, TrainCommand.self, TopicsCommand.self, BrokerCommand.self, RoundTripCommand.self, BenchCommand.self, ChainBenchCommand.self]
     )
 }
