@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "DropflowObservability",
             dependencies: [
+                "DropflowContract",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -69,8 +69,8 @@ public struct FraudFeatures: Sendable, Hashable {
         self[.ipCardCountryMismatch] = differ(ipCountry, cardCountry)
 
         // The account.
-        let placed = order["placed_at"]?.stringValue.flatMap(Timestamp.seconds(rfc3339:))
-        if let created = customer?["account_created_at"]?.stringValue.flatMap(Timestamp.seconds(rfc3339:)), let placed {
+        let placed = order["placed_at"]?.stringValue.flatMap(DateTimeFormat.epochSeconds)
+        if let created = customer?["account_created_at"]?.stringValue.flatMap(DateTimeFormat.epochSeconds), let placed {
             let days = max(0, Double(placed - created) / 86_400)
             self[.accountAgeDaysLog] = log1p(days)
             if days < 1 { self[.newAccount] = 1 }

@@ -118,8 +118,8 @@ public enum FraudTrainer {
             o["max_flag_rate"] = .double(config.maxFlagRate)
             o["decline_precision_target"] = .double(config.declinePrecision)
             o["split"] = ["train": .double(config.trainShare), "calibration": .double(config.calibrationShare)]
-            o["first_order_at"] = .string(Timestamp.rfc3339(rows.first!.at))
-            o["last_order_at"] = .string(Timestamp.rfc3339(rows.last!.at))
+            o["first_order_at"] = .string(DateTimeFormat.format(epochSeconds: rows.first!.at))
+            o["last_order_at"] = .string(DateTimeFormat.format(epochSeconds: rows.last!.at))
             training = .object(o)
         }
         let model = FraudModel(estimator: winner.estimator, calibration: winner.platt, policy: winner.policy, training: training)

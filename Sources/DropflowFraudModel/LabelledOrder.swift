@@ -19,7 +19,7 @@ public struct LabelledOrder: Sendable, Hashable {
 
     /// A labelled order whose time is the order's `placed_at`; nil when that is missing or invalid.
     public init?(order: JSONValue, isFraud: Bool, chargebackAt: Int64? = nil) {
-        guard let placed = order["placed_at"]?.stringValue, let at = Timestamp.seconds(rfc3339: placed) else { return nil }
+        guard let placed = order["placed_at"]?.stringValue, let at = DateTimeFormat.epochSeconds(placed) else { return nil }
         self.init(order: order, isFraud: isFraud, at: at, chargebackAt: chargebackAt)
     }
 }

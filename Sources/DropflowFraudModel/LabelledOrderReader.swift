@@ -100,7 +100,7 @@ public enum LabelledOrderReader {
         guard let id = order["order_id"]?.stringValue, !id.isEmpty else { return .skipped("order without order_id") }
         var chargebackAt: Int64?
         if let c = chargeback, !c.isNull {
-            guard let text = c.stringValue, let t = Timestamp.seconds(rfc3339: text) else {
+            guard let text = c.stringValue, let t = DateTimeFormat.epochSeconds(text) else {
                 return .skipped("order \(id): chargeback_at is not an RFC 3339 date-time")
             }
             chargebackAt = t

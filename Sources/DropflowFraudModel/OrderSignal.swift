@@ -43,7 +43,7 @@ public struct OrderSignal: Sendable, Hashable {
     /// Every other field is optional: a missing one is simply absent.
     public init?(order: JSONValue) {
         guard let id = order["order_id"]?.stringValue, !id.isEmpty,
-              let placed = order["placed_at"]?.stringValue, let at = Timestamp.seconds(rfc3339: placed) else { return nil }
+              let placed = order["placed_at"]?.stringValue, let at = DateTimeFormat.epochSeconds(placed) else { return nil }
         let customer = order["customer"]
         let payment = order["payment"]
         let currency = order["currency"]?.stringValue
@@ -58,7 +58,7 @@ public struct OrderSignal: Sendable, Hashable {
 
     /// `{"order_id":..,"at":..,"customer_id":..,...}`; absent fields are left out.
     public var json: JSONValue {
-        var o: [String: JSONValue] = ["order_id": .string(orderID), "at": .string(Timestamp.rfc3339(at)), "value": .double(value)]
+        var o: [String: JSONValue] = ["order_id": .string(orderID), "at": .string(DateTimeFormat.format(epochSeconds: at)), "value": .double(value)]
         if let customerID { o["customer_id"] = .string(customerID) }
         if let email { o["email"] = .string(email) }
         if let card { o["card"] = .string(card) }
@@ -72,7 +72,7 @@ public struct OrderSignal: Sendable, Hashable {
     /// Reads ``json`` back; nil without `order_id` or `at`.
     public init?(json: JSONValue) {
         guard let id = json["order_id"]?.stringValue, let text = json["at"]?.stringValue,
-              let at = Timestamp.seconds(rfc3339: text) else { return nil }
+              let at = DateTimeFormat.epochSeconds(text) else { return nil }
         self.init(orderID: id, customerID: json["customer_id"]?.stringValue, at: at, email: json["email"]?.stringValue,
                   card: json["card"]?.stringValue, address: json["address"]?.stringValue, ip: json["ip"]?.stringValue,
                   value: json["value"]?.doubleValue ?? 0, currency: json["currency"]?.stringValue,

@@ -30,7 +30,7 @@ struct OrderBuilder {
 
     var json: JSONValue {
         var customer: [String: JSONValue] = ["id": .string(customerID), "email": .string(email)]
-        if let accountCreatedAt { customer["account_created_at"] = .string(Timestamp.rfc3339(accountCreatedAt)) }
+        if let accountCreatedAt { customer["account_created_at"] = .string(DateTimeFormat.format(epochSeconds: accountCreatedAt)) }
         if let previousOrders { customer["previous_orders"] = .integer(Int64(previousOrders)) }
         if let previousChargebacks { customer["previous_chargebacks"] = .integer(Int64(previousChargebacks)) }
         var shipping: [String: JSONValue] = ["name": "Jane Doe", "line1": .string(line1), "city": "Town",
@@ -45,7 +45,7 @@ struct OrderBuilder {
         if let ip { payment["ip_address"] = .string(ip) }
         if let ipCountry { payment["ip_country"] = .string(ipCountry) }
         var order: [String: JSONValue] = [
-            "order_id": .string(id), "placed_at": .string(Timestamp.rfc3339(placedAt)), "customer": .object(customer),
+            "order_id": .string(id), "placed_at": .string(DateTimeFormat.format(epochSeconds: placedAt)), "customer": .object(customer),
             "shipping_address": .object(shipping), "payment": .object(payment), "currency": "EUR",
             "shipping_option": .string(shippingOption),
             "lines": .array(lines.map { ["sku": .string($0.sku), "quantity": .integer(Int64($0.quantity)),
@@ -75,7 +75,7 @@ enum SimulatedHistory {
         var out: [LabelledOrder] = []
         for record in Simulation.run(config) where record.topic == SimRecord.Topic.ordersPlaced {
             guard let value = record.value, let truth = record.truth, let isFraud = truth["is_fraud"]?.boolValue else { continue }
-            let chargeback = truth["chargeback_at"]?.stringValue.flatMap(Timestamp.seconds(rfc3339:))
+            let chargeback = truth["chargeback_at"]?.stringValue.flatMap(DateTimeFormat.epochSeconds)
             if let o = LabelledOrder(order: value, isFraud: isFraud, chargebackAt: chargeback) { out.append(o) }
         }
         return out
