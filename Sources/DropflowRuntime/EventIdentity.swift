@@ -1,3 +1,4 @@
+import DropflowContract
 import DropflowKafka
 import DropflowObservability
 import Foundation
@@ -15,19 +16,19 @@ enum EventIdentity {
     /// `ce_id` of the `index`-th output a stage made from an input.
     static func outputID(stage: String, input: String, index: Int) -> String {
         let h = hash128("\(stage)\u{1F}\(input)\u{1F}\(index)")
-        return "\(stage)-\(hex(h.0))\(hex(h.1))"
+        return "\(stage)-\(h.0.hex16)\(h.1.hex16)"
     }
 
     /// The `traceparent` of an output: the input's trace continued (same trace
     /// id, flags) with a span id of this output's own; a new trace derived from
     /// the input when it had none.
     static func traceparent(input: String?, outputID: String, inputIdentity: String) -> String {
-        let span = String(hex(hash128("span\u{1F}\(outputID)").0))
+        let span = hash128("span\u{1F}\(outputID)").0.hex16
         if let input, let parsed = parseTraceparent(input) {
             return "00-\(parsed.traceID)-\(span)-\(parsed.flags)"
         }
         let t = hash128("trace\u{1F}\(inputIdentity)")
-        return "00-\(hex(t.0))\(hex(t.1))-\(span)-01"
+        return "00-\(t.0.hex16)\(t.1.hex16)-\(span)-01"
     }
 
     /// W3C Trace Context version 00: `00-<32 hex>-<16 hex>-<2 hex>`, ids not all zero.
@@ -49,14 +50,12 @@ enum EventIdentity {
 
     /// Two independent 64-bit FNV-1a hashes (different offset bases), 128 bits in all.
     static func hash128(_ s: String) -> (UInt64, UInt64) {
-        var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x6c62_272e_07bb_0142
         for byte in s.utf8 {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            b = (b ^ UInt64(byte)) &* FNV1a.prime
             b ^= b >> 29
         }
-        return (mix(a), mix(b))
+        return (mix(FNV1a.hash(s.utf8)), mix(b))
     }
 
     private static func mix(_ x: UInt64) -> UInt64 {
@@ -66,8 +65,4 @@ enum EventIdentity {
         return z ^ (z >> 31)
     }
 
-    private static func hex(_ v: UInt64) -> String {
-        let s = String(v, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
-    }
 }

@@ -1,3 +1,4 @@
+import DropflowContract
 import Foundation
 
 /// The simulator's only source of randomness: xoshiro256** seeded through SplitMix64.
@@ -26,11 +27,7 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
     /// An independent stream for one part of the simulation (`"orders"`, `"feeds"`, ...), so that
     /// drawing more numbers in one part never shifts the numbers another part sees.
     public init(seed: UInt64, stream: String) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for byte in stream.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        var mixer = SplitMix64(state: seed ^ hash)
+        var mixer = SplitMix64(state: seed ^ FNV1a.hash(stream.utf8))
         self.init(seed: mixer.next())
     }
 

@@ -63,17 +63,12 @@ final class LivePublisher: @unchecked Sendable {
     /// `sim-<seed>-<FNV-1a of topic, key, time and value>`: the same record of the same seed
     /// always has the same id, and different records practically never share one.
     static func eventID(seed: UInt64, topic: String, key: String?, value: [UInt8]?, at: SimInstant) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-            hash = (hash ^ 0xFF) &* 0x0000_0100_0000_01b3
+        var hash = FNV1a()
+        for part in [Array(topic.utf8), Array((key ?? "").utf8), Array(String(at.seconds).utf8), value ?? []] {
+            hash.add(part)
+            hash.add(0xFF)  // a separator no UTF-8 text contains
         }
-        mix(topic.utf8)
-        mix((key ?? "").utf8)
-        mix(String(at.seconds).utf8)
-        mix(value ?? [])
-        let hex = String(hash, radix: 16)
-        return "sim-\(seed)-" + String(repeating: "0", count: 16 - hex.count) + hex
+        return "sim-\(seed)-" + hash.value.hex16
     }
 
     /// Waits for every published record to be acknowledged.

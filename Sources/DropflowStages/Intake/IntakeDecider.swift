@@ -168,9 +168,6 @@ public struct IntakeDecider: Sendable {
 
     /// 16 hex digits of FNV-1a over the normalized order's canonical bytes (sorted keys).
     public static func fingerprint(_ order: JSONValue) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in order.serialized() { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        FNV1a.hash(order.serialized()).hex16
     }
 }
