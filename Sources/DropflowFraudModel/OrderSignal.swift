@@ -1,3 +1,4 @@
+import Foundation
 import DropflowContract
 
 /// What the velocity tracker needs to know about one accepted order: who, when, which card,
@@ -82,7 +83,7 @@ public struct OrderSignal: Sendable, Hashable {
     // MARK: - Normalization
 
     static func nonEmpty(_ s: String) -> String? {
-        let t = s.trimmingSpaces()
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
         return t.isEmpty ? nil : t
     }
 
@@ -137,15 +138,5 @@ public struct OrderSignal: Sendable, Hashable {
         }
         if let s = order["shipping_paid"]?.stringValue, let v = Money.minorUnits(s, currency: currency) { total += v }
         return total
-    }
-}
-
-extension String {
-    /// Without leading and trailing white space.
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }

@@ -1,4 +1,5 @@
 import DropflowContract
+import Foundation
 
 /// Puts an `orders.placed` value into the one form the rest of the pipeline relies on, so that
 /// the same customer, card or address always looks the same (de-duplication, velocity and
@@ -47,7 +48,7 @@ public enum OrderNormalizer {
 
     /// Trimmed and lower-cased.
     public static func normalizeEmail(_ email: String) -> String {
-        email.trimmed.lowercased()
+        email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 
     static func normalizeAddress(_ address: [String: JSONValue]) -> [String: JSONValue] {
@@ -62,7 +63,7 @@ public enum OrderNormalizer {
     /// The postal code in its country's usual form (see the type's documentation).
     public static func normalizePostalCode(_ code: String, country: String?) -> String {
         let upper = code.uppercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-        let compact = upper.replacingAll(" ", with: "")
+        let compact = upper.replacingOccurrences(of: " ", with: "")
         switch country {
         case "GB", "CA":
             // Outward code, space, inward code (the last three characters).
@@ -72,12 +73,12 @@ public enum OrderNormalizer {
             guard compact.count == 6, compact.prefix(4).allSatisfy(\.isASCIIDigit), compact.suffix(2).allSatisfy(\.isLetter) else { return upper }
             return String(compact.prefix(4)) + " " + String(compact.suffix(2))
         case "US":
-            let digits = compact.replacingAll("-", with: "")
+            let digits = compact.replacingOccurrences(of: "-", with: "")
             guard digits.allSatisfy(\.isASCIIDigit) else { return upper }
             if digits.count == 9 { return String(digits.prefix(5)) + "-" + String(digits.suffix(4)) }
             return digits
         case "PL":
-            let digits = compact.replacingAll("-", with: "")
+            let digits = compact.replacingOccurrences(of: "-", with: "")
             guard digits.count == 5, digits.allSatisfy(\.isASCIIDigit) else { return upper }
             return String(digits.prefix(2)) + "-" + String(digits.suffix(3))
         case "SE":
@@ -98,7 +99,7 @@ public enum OrderNormalizer {
 
     /// E.164 where it can be worked out; otherwise the digits (and a leading `+`) as given.
     public static func normalizePhone(_ phone: String, country: String?) -> String {
-        let trimmed = phone.trimmed
+        let trimmed = phone.trimmingCharacters(in: .whitespacesAndNewlines)
         var digits = trimmed.filter(\.isASCIIDigit)
         guard !digits.isEmpty else { return trimmed }
         if trimmed.hasPrefix("+") { return "+" + digits }
@@ -119,27 +120,11 @@ public enum OrderNormalizer {
 
     private static func trimStrings(_ value: JSONValue) -> JSONValue {
         switch value {
-        case .string(let s): return .string(s.trimmed)
+        case .string(let s): return .string(s.trimmingCharacters(in: .whitespacesAndNewlines))
         case .object(let o): return .object(o.mapValues(trimStrings))
         case .array(let a): return .array(a.map(trimStrings))
         default: return value
         }
-    }
-}
-
-extension String {
-    /// Without leading and trailing whitespace and newlines.
-    var trimmed: String {
-        let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
-        return String(scalars[first...last])
-    }
-
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
     }
 }
 
