@@ -1,3 +1,4 @@
+import DropflowContract
 import DropflowKafka
 import Foundation
 import Logging
@@ -14,6 +15,9 @@ public struct StageInput: Sendable {
     public var headers: [KafkaHeader]
     /// The broker's timestamp of the message, milliseconds since the epoch.
     public var timestampMs: Int64?
+    /// The value, parsed, on topics declared with ``InputTopic/contract(_:schema:)`` or
+    /// ``InputTopic/jsonObject(_:)`` (parsed once, when it was validated); nil elsewhere.
+    public var json: JSONValue?
 
     public var keyString: String? { key.flatMap { String(validating: $0, as: UTF8.self) } }
 }
@@ -86,10 +90,31 @@ public struct InputTopic: Sendable {
     public var name: String
     /// `nil` when the message is acceptable, else why not.
     public var validate: @Sendable (_ key: [UInt8]?, _ value: [UInt8]?) -> String?
+    /// For JSON topics: parses and checks the value once, giving the handler the parsed value.
+    let decodeJSON: (@Sendable (_ value: [UInt8]?) throws(InvalidInput) -> JSONValue)?
 
     public init(_ name: String, validate: @escaping @Sendable (_ key: [UInt8]?, _ value: [UInt8]?) -> String? = { _, _ in nil }) {
         self.name = name
         self.validate = validate
+        decodeJSON = nil
+    }
+
+    /// A topic of JSON values: `decodeJSON` parses and checks a value (throwing why it is
+    /// refused); the handler finds the result in ``StageInput/json``.
+    public init(_ name: String, decodeJSON: @escaping @Sendable (_ value: [UInt8]?) throws(InvalidInput) -> JSONValue) {
+        self.name = name
+        self.decodeJSON = decodeJSON
+        validate = { _, value in
+            do throws(InvalidInput) { _ = try decodeJSON(value); return nil } catch { return error.reason }
+        }
+    }
+
+    /// Checks a message: the parsed value of a JSON topic (nil on others), or why it is refused.
+    func check(key: [UInt8]?, value: [UInt8]?) -> Result<JSONValue?, InvalidInput> {
+        if let decodeJSON {
+            do throws(InvalidInput) { return .success(try decodeJSON(value)) } catch { return .failure(error) }
+        }
+        return validate(key, value).map { .failure(InvalidInput(reason: $0)) } ?? .success(nil)
     }
 }
 

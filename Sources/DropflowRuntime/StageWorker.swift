@@ -1,3 +1,4 @@
+import DropflowContract
 import DropflowKafka
 import Foundation
 import Logging
@@ -198,15 +199,19 @@ public final class StageWorker: Service, @unchecked Sendable {
         let logical = inputsByTopic[m.topic]?.name ?? m.topic
         let log = LazyLogger(base: logger, message: m)
 
-        if let reason = inputsByTopic[m.topic]?.validate(m.key, m.value) {
-            log.logger.warning("invalid input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
+        let json: JSONValue?
+        switch inputsByTopic[m.topic]?.check(key: m.key, value: m.value) ?? .success(nil) {
+        case .success(let parsed):
+            json = parsed
+        case .failure(let invalid):
+            log.logger.warning("invalid input sent to the dead-letter topic", metadata: ["dlq.reason": "\(invalid.reason)"])
             metrics.deadLettered(m.topic)
-            send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+            send([DeadLetter.message(for: m, reason: invalid.reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
             return
         }
 
         let input = StageInput(topic: logical, partition: m.partition, offset: m.offset, key: m.key, value: m.value,
-                               headers: m.headers, timestampMs: m.timestampMs)
+                               headers: m.headers, timestampMs: m.timestampMs, json: json)
         let eventTime = Date(timeIntervalSince1970: Double(m.timestampMs ?? 0) / 1000)
         var attempt = 1
         while true {

@@ -39,7 +39,7 @@ public enum FraudStage {
                 memory.record(signal)
             }]
         ) { input, context in
-            let value = try JSONValue.parse(input.value ?? [])
+            let value = input.json!  // both inputs are JSON topics
             let at = RFC3339.format(context.eventTime)
             if input.topic == PipelineTopics.reviewDecisions {
                 let orderID = value["order_id"]!.stringValue!
