@@ -71,7 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
         let run = Simulation.run(SimulationConfig(seed: seed, orders: orders,
                                                   scenarios: Scenario.all(from: SimulationConfig.defaultStart, days: Double(orders) / 5_000)))
         let truth = DemoTruth()
-        let reviewer = DemoReviewer(kafka: kafka, prefix: prefix, accuracy: reviewerAccuracy, seed: seed, truth: truth, logger: logger)
+        let reviewer = try DemoReviewer(kafka: kafka, prefix: prefix, accuracy: reviewerAccuracy, seed: seed, truth: truth, logger: logger)
         let reviewing = Task { try await reviewer.run(outcomes: outcomes) }
         var options = LiveSimulationOptions()
         options.topicPrefix = prefix

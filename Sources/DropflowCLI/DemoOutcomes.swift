@@ -81,8 +81,8 @@ final class DemoReviewer: @unchecked Sendable {
     private var rng: SimRandom
     private let truth: DemoTruth
 
-    init(kafka: KafkaConfiguration, prefix: String, accuracy: Double, seed: UInt64, truth: DemoTruth, logger: Logger) {
-        producer = try! KafkaProducer(configuration: KafkaProducerConfiguration(kafka), logger: logger)
+    init(kafka: KafkaConfiguration, prefix: String, accuracy: Double, seed: UInt64, truth: DemoTruth, logger: Logger) throws {
+        producer = try KafkaProducer(configuration: KafkaProducerConfiguration(kafka), logger: logger)
         self.prefix = prefix
         self.accuracy = accuracy
         rng = SimRandom(seed: seed, stream: "demo-reviewer")

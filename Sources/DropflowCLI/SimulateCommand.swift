@@ -161,30 +161,23 @@ struct SimulateCommand: AsyncParsableCommand {
 
 /// Appends JSON lines to a file from any thread (the live run's ground-truth log).
 final class RecordLog: @unchecked Sendable {
-    private let handle: FileHandle
+    private let sink: FileSink
     private let lock = NSLock()
-    private var buffer: [UInt8] = []
+    private var failure: Error?
 
-    init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else {
-            throw ValidationError("cannot create \(path)")
-        }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-    }
+    init(path: String) throws { sink = try FileSink(path: path) }
 
+    /// Appends one line; a write error is kept and thrown by ``close()``.
     func append(_ line: JSONValue) {
         lock.withLock {
-            buffer.append(contentsOf: line.serialized())
-            buffer.append(0x0A)
-            if buffer.count > 1 << 20 { try? handle.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
+            do { try sink.write(line.serialized() + [0x0A]) } catch { failure = failure ?? error }
         }
     }
 
     func close() throws {
         try lock.withLock {
-            try handle.write(contentsOf: buffer)
-            buffer.removeAll()
-            try handle.close()
+            try sink.close()
+            if let failure { throw failure }
         }
     }
 }

@@ -68,12 +68,13 @@ extension SimulationWriter.Summary {
     }
 }
 
-/// A file written through a 1 MiB buffer.
-final class FileSink {
+/// A file written through a 1 MiB buffer (not thread-safe).
+public final class FileSink {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
 
-    init(path: String) throws {
+    /// Creates (or empties) the file at `path`.
+    public init(path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
         }
@@ -81,18 +82,18 @@ final class FileSink {
         buffer.reserveCapacity(1 << 20)
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
-    func flush() throws {
+    public func flush() throws {
         guard !buffer.isEmpty else { return }
         try handle.write(contentsOf: buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    func close() throws {
+    public func close() throws {
         try flush()
         try handle.close()
     }
