@@ -53,6 +53,8 @@ public enum Contract {
               schema: .orderPlaced, direction: .input),
         .init(name: "supplier.offers", key: "<supplier_id>/<sku>", ceType: "dropflow.supplier.offer",
               schema: .supplierOffer, direction: .input),
+        .init(name: "carrier.rates", key: "<carrier>/<service_level>/<origin_country>/<destination_country>",
+              ceType: "dropflow.carrier.rate", schema: .carrierRate, direction: .input),
         .init(name: "supplier.status", key: "supplier_id", ceType: "dropflow.supplier.status",
               schema: .supplierStatus, direction: .input),
         .init(name: "supplier.order-updates", key: "order_id", ceType: "dropflow.supplier.order-update",
@@ -112,8 +114,11 @@ public enum DLQHeader {
     public static let sourcePartition = "dlq-source-partition"
     /// The offset it was read at (decimal).
     public static let sourceOffset = "dlq-source-offset"
+    /// Only on a copy the broker refused for its size and that was cut to fit: the original
+    /// value's size in bytes (decimal).
+    public static let truncated = "dlq-truncated"
     /// All of them, in the order above.
-    public static let all = [reason, stage, sourceTopic, sourcePartition, sourceOffset]
+    public static let all = [reason, stage, sourceTopic, sourcePartition, sourceOffset, truncated]
 }
 
 /// CloudEvents 1.0 headers (Kafka binary content mode) and W3C Trace Context.

@@ -4,6 +4,7 @@
 /// The message schemas of the Kafka contract (`contract/schemas/`), one case per file;
 /// the raw value is the file name without `.json`.
 public enum ContractSchema: String, CaseIterable, Sendable {
+    case carrierRate = "carrier-rate"
     case customerInquiry = "customer-inquiry"
     case customerNotification = "customer-notification"
     case escalation = "escalation"
@@ -23,6 +24,7 @@ public enum ContractSchema: String, CaseIterable, Sendable {
     /// The schema document, byte for byte as in `contract/schemas/<rawValue>.json`.
     public var json: String {
         switch self {
+        case .carrierRate: return ContractSchemaText.carrierRate
         case .customerInquiry: return ContractSchemaText.customerInquiry
         case .customerNotification: return ContractSchemaText.customerNotification
         case .escalation: return ContractSchemaText.escalation
@@ -43,6 +45,92 @@ public enum ContractSchema: String, CaseIterable, Sendable {
 }
 
 enum ContractSchemaText {
+    static let carrierRate = #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "CarrierRate",
+  "description": "A carrier's price and stated transit time for one lane. Latest per key wins; a tombstone withdraws it.",
+  "type": "object",
+  "required": [
+    "carrier",
+    "service_level",
+    "origin_country",
+    "destination_country",
+    "currency",
+    "base",
+    "transit_days",
+    "updated_at"
+  ],
+  "properties": {
+    "carrier": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 128,
+      "description": "as named in supplier offers' carriers"
+    },
+    "service_level": {
+      "enum": [
+        "economy",
+        "standard",
+        "express"
+      ]
+    },
+    "origin_country": {
+      "type": "string",
+      "pattern": "^[A-Z]{2}$"
+    },
+    "destination_country": {
+      "type": "string",
+      "pattern": "^[A-Z]{2}$"
+    },
+    "currency": {
+      "type": "string",
+      "pattern": "^[A-Z]{3}$"
+    },
+    "base": {
+      "type": "string",
+      "pattern": "^-?[0-9]+(\\.[0-9]{1,4})?$"
+    },
+    "per_kg": {
+      "type": "string",
+      "pattern": "^-?[0-9]+(\\.[0-9]{1,4})?$"
+    },
+    "max_weight_grams": {
+      "type": "integer",
+      "minimum": 1
+    },
+    "transit_days": {
+      "type": "object",
+      "required": [
+        "p50",
+        "p90"
+      ],
+      "description": "carrier-stated days from pick-up to delivery",
+      "properties": {
+        "p50": {
+          "type": "number",
+          "minimum": 0
+        },
+        "p90": {
+          "type": "number",
+          "minimum": 0
+        }
+      }
+    },
+    "customs": {
+      "type": "boolean",
+      "description": "the lane crosses a customs border"
+    },
+    "updated_at": {
+      "type": "string",
+      "format": "date-time"
+    }
+  },
+  "$id": "urn:dropflow:schema:carrier-rate"
+}
+
+"""#
+
     static let customerInquiry = #"""
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -587,7 +675,7 @@ enum ContractSchemaText {
 {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "PurchaseOrder",
-  "description": "What a supplier is asked to ship.",
+  "description": "What a supplier is asked to ship, or, with action cancel, no longer to ship.",
   "type": "object",
   "required": [
     "purchase_order_id",
@@ -703,6 +791,13 @@ enum ContractSchemaText {
     "at": {
       "type": "string",
       "format": "date-time"
+    },
+    "action": {
+      "enum": [
+        "place",
+        "cancel"
+      ],
+      "description": "place (the default when absent) asks the supplier to ship; cancel withdraws an earlier purchase order of the same purchase_order_id after a re-route"
     }
   },
   "$id": "urn:dropflow:schema:purchase-order"
@@ -1061,6 +1156,35 @@ enum ContractSchemaText {
                 "maximum": 1
               }
             }
+          },
+          "service_level": {
+            "enum": [
+              "economy",
+              "standard",
+              "express"
+            ]
+          },
+          "lines": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "required": [
+                "sku",
+                "quantity"
+              ],
+              "properties": {
+                "sku": {
+                  "type": "string",
+                  "minLength": 1,
+                  "maxLength": 128
+                },
+                "quantity": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            },
+            "description": "the quantities this supplier ships; needed when one line is split across suppliers"
           }
         }
       }
@@ -1270,6 +1394,11 @@ enum ContractSchemaText {
       "minimum": 0,
       "maximum": 100
     },
+    "unit_weight_grams": {
+      "type": "integer",
+      "minimum": 1,
+      "description": "shipping weight of one unit, packed"
+    },
     "updated_at": {
       "type": "string",
       "format": "date-time"
@@ -1315,7 +1444,8 @@ enum ContractSchemaText {
         "rejected",
         "shipped",
         "cancelled"
-      ]
+      ],
+      "description": "cancelled either confirms a purchase order the pipeline withdrew (action cancel) or, where none was asked for, means the supplier cancelled on its own"
     },
     "reason": {
       "type": "string"
@@ -1327,7 +1457,7 @@ enum ContractSchemaText {
         "minLength": 1,
         "maxLength": 128
       },
-      "description": "the lines concerned; all lines of the purchase order when absent"
+      "description": "the lines concerned (the others keep their earlier status); all lines of the purchase order when absent"
     },
     "carrier": {
       "type": "string"

@@ -9,7 +9,7 @@ public enum TopicCatalog {
     public static let internalTopics: [String] = ["passthrough.in", "passthrough.out"]
 
     /// Topics that hold the latest value per key.
-    public static let compacted: Set<String> = ["supplier.offers", "supplier.status"]
+    public static let compacted: Set<String> = ["supplier.offers", "carrier.rates", "supplier.status"]
 
     /// Topics some stage reads, which therefore get a dead-letter topic.
     public static var consumed: [String] { Contract.inputs.map(\.name) + internalTopics }

@@ -68,14 +68,14 @@ import Testing
     }
 
     @Test func topicTableMatchesTheReadme() throws {
-        #expect(Contract.inputs.count == 8)
+        #expect(Contract.inputs.count == 9)
         #expect(Contract.outputs.count == 7)
         #expect(Contract.inputs.allSatisfy { $0.direction == .input })
         #expect(Contract.outputs.allSatisfy { $0.direction == .output })
         // Every schema is used by exactly one topic.
         #expect(Contract.all.map(\.schema.rawValue).sorted() == ContractSchema.allCases.map(\.rawValue).sorted())
-        #expect(Set(Contract.all.map(\.name)).count == 15)
-        #expect(Set(Contract.all.map(\.ceType)).count == 15)
+        #expect(Set(Contract.all.map(\.name)).count == 16)
+        #expect(Set(Contract.all.map(\.ceType)).count == 16)
 
         let placed = try #require(Contract.topic(named: "orders.placed"))
         #expect(placed.ceType == "dropflow.order.placed")
