@@ -1,14 +1,27 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+// The layers, each depending only on those above it (ARCHITECTURE.md; scripts/check-layers.sh
+// checks this file):
+//   platform: Core → JSON → Contract → Kafka, LocalBroker, Observability → Runtime → WorkerHost
+//   stages:   Pipeline → <stage> decision modules (pure: no Kafka, runtime or HTTP) → Stages (adapters, catalog)
+//   world:    Simulator → SimulatorLive
+//   tools:    Demo, Bench, Training; the executable (argument parsing only)
+
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
 let package = Package(
     name: "Dropflow",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "dropflow", targets: ["DropflowCLI"]),
+        .library(name: "DropflowCore", targets: ["DropflowCore"]),
+        .library(name: "DropflowJSON", targets: ["DropflowJSON"]),
+        .library(name: "DropflowContract", targets: ["DropflowContract"]),
         .library(name: "DropflowKafka", targets: ["DropflowKafka"]),
         .library(name: "DropflowLocalBroker", targets: ["DropflowLocalBroker"]),
-        .library(name: "DropflowContract", targets: ["DropflowContract"]),
         .library(name: "DropflowObservability", targets: ["DropflowObservability"]),
         .library(name: "DropflowRuntime", targets: ["DropflowRuntime"]),
         .library(name: "DropflowSimulator", targets: ["DropflowSimulator"]),
@@ -25,155 +38,128 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
+        // MARK: Platform
+
+        // Hashing, the one PRNG, RFC 3339 dates, a lock, durations, child processes. No dependencies.
+        .target(name: "DropflowCore", path: "Sources/Platform/Core"),
+        // JSON values, parser and writer, and a JSON Schema (2020-12 subset) validator.
+        .target(name: "DropflowJSON", dependencies: ["DropflowCore"], path: "Sources/Platform/JSON"),
+        // The Kafka contract: topics, headers, schemas and examples (generated), money, typed messages.
+        .target(name: "DropflowContract", dependencies: ["DropflowCore", "DropflowJSON"], path: "Sources/Platform/Contract"),
         // librdkafka, found through pkg-config. Written against the 2.0 API; scripts/setup.sh
         // installs >= 2.2 where the system's is older (2.0.2 cannot talk to Tansu).
         .systemLibrary(
             name: "CRdKafka",
+            path: "Sources/Platform/CRdKafka",
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
         // The Kafka layer: configuration, producer, consumer, admin, errors, statistics,
         // librdkafka's mock cluster. No business logic.
-        .target(
-            name: "DropflowKafka",
-            dependencies: [
-                "CRdKafka",
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        .target(name: "DropflowKafka", dependencies: ["CRdKafka", "DropflowCore", log], path: "Sources/Platform/Kafka"),
         // Starts and stops a local Tansu broker (tests, the demo, `dropflow broker`).
-        .target(
-            name: "DropflowLocalBroker",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        // The Kafka contract: a JSON value type, a JSON Schema (2020-12 subset)
-        // validator, and the contract's schemas embedded in the binary.
-        .target(name: "DropflowContract"),
-        // Logging set-up (human or JSON lines), Prometheus metrics, and the HTTP
-        // endpoints /metrics, /health/live and /health/ready.
+        .target(name: "DropflowLocalBroker", dependencies: ["DropflowCore", log], path: "Sources/Platform/LocalBroker"),
+        // Logging set-up (human or JSON lines), Prometheus metrics, and the HTTP endpoints
+        // /metrics, /health/live and /health/ready.
         .target(
             name: "DropflowObservability",
             dependencies: [
-                "DropflowContract",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                "DropflowCore", log, metrics, lifecycle,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            path: "Sources/Platform/Observability"
         ),
         // The stage runtime: at-least-once consume-transform-produce workers.
         .target(
             name: "DropflowRuntime",
-            dependencies: [
-                "DropflowKafka",
-                "DropflowContract",
-                "DropflowObservability",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", log, metrics, lifecycle],
+            path: "Sources/Platform/Runtime"
         ),
-        // A deterministic simulator of the world around the pipeline (catalogue, suppliers,
-        // carriers, customers, orders, fraud, scenarios) that speaks only the contract.
+        // What tests that need Kafka share: a cluster of their own, reading topics to the end.
+        .target(
+            name: "DropflowTesting",
+            dependencies: ["DropflowCore", "DropflowKafka", "DropflowLocalBroker", "DropflowRuntime", log, lifecycle],
+            path: "Sources/Platform/RuntimeTesting"
+        ),
+
+        // MARK: Stages
+
+        // The fraud model, free of Kafka: features, velocity windows, training,
+        // calibration, metrics, explanations, the model file.
+        .target(
+            name: "DropflowFraudModel",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract"],
+            path: "Sources/Stages/Fraud/Model",
+            exclude: ["README.md"]
+        ),
+        // The stages' decision logic and their StageDefinitions (intake, fraud check, ...).
+        .target(
+            name: "DropflowStages",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowRuntime", "DropflowFraudModel", log],
+            path: "Sources/Stages",
+            exclude: ["Fraud/Model"]
+        ),
+
+        // MARK: The simulated world
+
+        // A deterministic simulator of the world around the pipeline (catalogue, suppliers, carriers,
+        // customers, orders, fraud, scenarios) that speaks only the contract.
         .target(
             name: "DropflowSimulator",
-            dependencies: ["DropflowContract"]
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract"],
+            path: "Sources/Simulator/World",
+            exclude: ["README.md"]
         ),
         // The simulator against a broker: publishes the world at a rate and answers the
         // pipeline's purchase orders as they come.
         .target(
             name: "DropflowSimulatorLive",
-            dependencies: [
-                "DropflowSimulator",
-                "DropflowKafka",
-                "DropflowContract",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowSimulator", "DropflowKafka", "DropflowContract", log],
+            path: "Sources/Simulator/Live"
         ),
-        // The fraud model, free of Kafka: features, velocity windows, training,
-        // calibration, metrics, explanations, the model file.
-        .target(
-            name: "DropflowFraudModel",
-            dependencies: ["DropflowContract"]
-        ),
-        // The stages' decision logic and their StageDefinitions (intake, fraud check, ...).
-        .target(
-            name: "DropflowStages",
-            dependencies: [
-                "DropflowRuntime",
-                "DropflowContract",
-                "DropflowObservability",
-                "DropflowFraudModel",
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+
+        // MARK: The executable
+
         .executableTarget(
             name: "DropflowCLI",
             dependencies: [
-                "DropflowKafka",
-                "DropflowLocalBroker",
-                "DropflowRuntime",
-                "DropflowContract",
-                "DropflowObservability",
-                "DropflowSimulator",
-                "DropflowSimulatorLive",
-                "DropflowFraudModel",
-                "DropflowStages",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "DropflowCore", "DropflowJSON", "DropflowKafka", "DropflowLocalBroker", "DropflowRuntime", "DropflowContract",
+                "DropflowObservability", "DropflowSimulator", "DropflowSimulatorLive", "DropflowFraudModel", "DropflowStages",
+                lifecycle, log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            path: "Sources/CLI"
         ),
-        // What tests that need Kafka share: a cluster of their own, reading topics to the end.
-        .target(
-            name: "DropflowTesting",
-            dependencies: [
-                "DropflowKafka",
-                "DropflowLocalBroker",
-                "DropflowRuntime",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        .testTarget(
-            name: "DropflowKafkaTests",
-            dependencies: ["DropflowKafka", "DropflowLocalBroker"]
-        ),
-        .testTarget(
-            name: "DropflowContractTests",
-            dependencies: ["DropflowContract"]
-        ),
+
+        // MARK: Tests
+
+        .testTarget(name: "DropflowCoreTests", dependencies: ["DropflowCore"]),
+        .testTarget(name: "DropflowKafkaTests", dependencies: ["DropflowKafka", "DropflowLocalBroker"]),
+        .testTarget(name: "DropflowContractTests", dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract"]),
         .testTarget(
             name: "DropflowObservabilityTests",
-            dependencies: [
-                "DropflowObservability",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            dependencies: ["DropflowCore", "DropflowObservability", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(
-            name: "DropflowSimulatorTests",
-            dependencies: ["DropflowSimulator", "DropflowContract"]
-        ),
+        .testTarget(name: "DropflowSimulatorTests", dependencies: ["DropflowCore", "DropflowJSON", "DropflowSimulator", "DropflowContract"]),
         .testTarget(
             name: "DropflowSimulatorLiveTests",
-            dependencies: ["DropflowSimulatorLive", "DropflowSimulator", "DropflowKafka", "DropflowLocalBroker", "DropflowContract",
-                           "DropflowTesting"]
-        ),
-        .testTarget(
-            name: "DropflowFraudModelTests",
-            dependencies: ["DropflowFraudModel", "DropflowSimulator", "DropflowContract"]
-        ),
-        .testTarget(
-            name: "DropflowStagesTests",
-            dependencies: ["DropflowStages", "DropflowRuntime", "DropflowFraudModel", "DropflowSimulator", "DropflowKafka",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowSimulatorLive", "DropflowSimulator", "DropflowKafka",
                            "DropflowLocalBroker", "DropflowContract", "DropflowTesting"]
         ),
         .testTarget(
+            name: "DropflowFraudModelTests",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowFraudModel", "DropflowSimulator", "DropflowContract"]
+        ),
+        .testTarget(
+            name: "DropflowStagesTests",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowStages", "DropflowRuntime", "DropflowFraudModel",
+                           "DropflowSimulator", "DropflowKafka", "DropflowLocalBroker", "DropflowContract", "DropflowTesting"]
+        ),
+        .testTarget(
             name: "DropflowRuntimeTests",
-            dependencies: ["DropflowRuntime", "DropflowKafka", "DropflowLocalBroker", "DropflowContract", "DropflowTesting"]
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowRuntime", "DropflowKafka", "DropflowLocalBroker",
+                           "DropflowContract", "DropflowTesting"]
         ),
     ]
 )

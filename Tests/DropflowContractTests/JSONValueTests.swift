@@ -1,3 +1,5 @@
+import DropflowCore
+@testable import DropflowJSON
 import Foundation
 import Testing
 @testable import DropflowContract

@@ -1,3 +1,5 @@
+import DropflowCore
+import DropflowJSON
 import Foundation
 import DropflowContract
 import Testing

@@ -1,3 +1,4 @@
+import DropflowCore
 import DropflowKafka
 import DropflowLocalBroker
 import Foundation

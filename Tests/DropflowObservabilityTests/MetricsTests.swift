@@ -1,3 +1,4 @@
+import DropflowCore
 import Metrics
 import Testing
 @testable import DropflowObservability

@@ -1,3 +1,4 @@
+import DropflowCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting

@@ -1,3 +1,4 @@
+import DropflowCore
 import DropflowKafka
 @testable import DropflowRuntime
 import Foundation

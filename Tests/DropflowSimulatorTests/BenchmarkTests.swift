@@ -1,3 +1,4 @@
+import DropflowCore
 import Testing
 @testable import DropflowSimulator
 

@@ -1,3 +1,4 @@
+import DropflowCore
 import Testing
 @testable import DropflowSimulator
 
@@ -14,7 +15,7 @@ import Testing
 
     @Test func splitMix64AndXoshiroMatchTheirReferenceOutputs() {
         // SplitMix64 from state 0 (reference: Vigna's splitmix64.c).
-        var mixer = SplitMix64(state: 0)
+        var mixer = SplitMix64(seed: 0)
         #expect(mixer.next() == 0xE220_A839_7B1D_CDAF)
         #expect(mixer.next() == 0x6E78_9E6A_A1B9_65F4)
         // xoshiro256** on that state, computed independently (a Python transcription of

@@ -1,3 +1,5 @@
+import DropflowCore
+import DropflowJSON
 import DropflowContract
 import DropflowFraudModel
 import DropflowKafka

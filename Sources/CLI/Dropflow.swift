@@ -1,0 +1,17 @@
+import DropflowCore
+import ArgumentParser
+
+@main
+struct Dropflow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dropflow",
+        abstract: "Dropflow: a Kafka-native fulfillment pipeline for dropshipping merchants.",
+        discussion: """
+        Every stage of the pipeline is a worker on Kafka: `dropflow worker <stage>` runs
+        one. `dropflow topics create` prepares a cluster, `dropflow broker` runs a local
+        broker, `dropflow roundtrip` sends orders through Kafka visibly, and `dropflow
+        bench` measures the Kafka layer.
+        """,
+        subcommands: [DemoCommand.self, WorkerCommand.self, SimulateCommand.self, TrainCommand.self, TopicsCommand.self, BrokerCommand.self, RoundTripCommand.self, BenchCommand.self, ChainBenchCommand.self]
+    )
+}

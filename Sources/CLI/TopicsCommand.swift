@@ -1,0 +1,53 @@
+import DropflowCore
+import ArgumentParser
+import DropflowKafka
+import DropflowRuntime
+import DropflowStages
+import Foundation
+
+struct TopicsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topics",
+        abstract: "Manage Dropflow's topics.",
+        subcommands: [Create.self, List.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create every contract and internal topic, and their .dlq topics (existing ones are left as they are).",
+            discussion: "Topics keyed by order_id must be co-partitioned: give them all the same --partitions."
+        )
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Partitions of each topic.") var partitions: Int32 = Int32(env("PARTITIONS") ?? "") ?? 6
+        @Option(help: "Replication factor (-1: the broker's default).") var replicationFactor: Int32 = -1
+        @Option(help: "Prefix of every topic name.") var topicPrefix: String = env("TOPIC_PREFIX") ?? "dropflow."
+
+        func run() async throws {
+            let logger = connection.logger("dropflow.topics")
+            let (common, broker) = try connection.connect(logger: logger, requireCluster: true)
+            defer { broker?.stop() }
+            let admin = try KafkaAdmin(configuration: common, logger: logger)
+            let specs = TopicCatalog.specs(prefix: topicPrefix, partitions: partitions, replicationFactor: replicationFactor,
+                                            stageTopics: PipelineTopics.own)
+            let created = try await admin.createTopics(specs)
+            await admin.close()
+            for spec in specs {
+                print("\(created.contains(spec.name) ? "created" : "exists ") \(spec.name)")
+            }
+            print("\(created.count) created, \(specs.count - created.count) already there")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the cluster's topics with their partition counts.")
+        @OptionGroup var connection: ConnectionOptions
+        func run() async throws {
+            let logger = connection.logger("dropflow.topics")
+            let (common, broker) = try connection.connect(logger: logger, requireCluster: true)
+            defer { broker?.stop() }
+            let admin = try KafkaAdmin(configuration: common, logger: logger)
+            for t in try await admin.listTopics() { print("\(t.name)\t\(t.partitionCount)") }
+            await admin.close()
+        }
+    }
+}

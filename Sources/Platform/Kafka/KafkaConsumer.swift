@@ -1,0 +1,397 @@
+import DropflowCore
+import CRdKafka
+import Foundation
+import Logging
+
+/// What a consumer tells its application about partitions coming and going.
+///
+/// The callbacks run synchronously on the consumer's poll thread, inside the
+/// rebalance: partitions stay assigned until ``revoked`` returns, so it is the
+/// place to finish or abandon work on them and commit (``KafkaConsumer/commitSync()``).
+/// Buffered, unread messages of revoked partitions are dropped before it runs.
+/// ``lost`` means the partitions already belong to another member (session
+/// expired, poll interval exceeded): do not commit for them.
+public struct KafkaRebalanceListener: Sendable {
+    public var assigned: @Sendable (KafkaConsumer, [KafkaTopicPartition]) -> Void
+    public var revoked: @Sendable (KafkaConsumer, [KafkaTopicPartition]) -> Void
+    public var lost: @Sendable (KafkaConsumer, [KafkaTopicPartition]) -> Void
+
+    public init(assigned: @escaping @Sendable (KafkaConsumer, [KafkaTopicPartition]) -> Void = { _, _ in },
+                revoked: @escaping @Sendable (KafkaConsumer, [KafkaTopicPartition]) -> Void = { _, _ in },
+                lost: @escaping @Sendable (KafkaConsumer, [KafkaTopicPartition]) -> Void = { _, _ in }) {
+        self.assigned = assigned
+        self.revoked = revoked
+        self.lost = lost
+    }
+}
+
+/// A member of a consumer group.
+///
+/// A thread of the consumer's own polls librdkafka, serves rebalances and
+/// hands messages to ``messages``. Offsets are stored only by the application
+/// (``storeOffset(_:)``), after it is done with a message, and committed by
+/// ``commit()``, on a timer (``KafkaConsumerConfiguration/enableAutoCommit``),
+/// and at ``close()``, which also leaves the group.
+public final class KafkaConsumer: Sendable {
+    public let configuration: KafkaConsumerConfiguration
+    /// The messages, as an async sequence; one reader at a time.
+    public let messages: KafkaConsumerMessages
+
+    private let client: RDKafkaClient
+    private let buffer: MessageBuffer
+    private let state: State
+    private let logger: Logger
+    private let poller: PollThread
+
+    final class State: @unchecked Sendable {
+        let lock = NSLock()
+        let flowLock = NSLock()
+        var assignment: Set<KafkaTopicPartition> = []
+        var userPaused: Set<KafkaTopicPartition> = []
+        var closeError: KafkaError?
+        var closed = false
+        weak var consumer: KafkaConsumer?
+        var listener: KafkaRebalanceListener?
+    }
+
+    public init(configuration: KafkaConsumerConfiguration,
+                rebalanceListener: KafkaRebalanceListener? = nil,
+                logger: Logger = Logger(label: "dropflow.kafka.consumer"),
+                statisticsHandler: (@Sendable (KafkaStatistics) -> Void)? = nil) throws(KafkaError) {
+        self.configuration = configuration
+        self.logger = logger
+        let client = try RDKafkaClient(kind: .consumer, properties: configuration.librdkafkaProperties,
+                                       logger: logger, statisticsHandler: statisticsHandler) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, rebalanceTrampoline)
+        }
+        rd_kafka_poll_set_consumer(client.handle)
+        let buffer = MessageBuffer(capacity: configuration.bufferCapacity)
+        let state = State()
+        state.listener = rebalanceListener
+        self.client = client
+        self.buffer = buffer
+        self.state = state
+        self.messages = KafkaConsumerMessages(buffer: buffer)
+        client.context.rebalanceHandler = { rk, err, list in
+            KafkaConsumer.rebalance(rk: rk, err: err, list: list, state: state, buffer: buffer, logger: logger)
+        }
+        buffer.onFlowChange = { [state, client, buffer] _ in
+            KafkaConsumer.applyFlow(state: state, client: client, buffer: buffer)
+        }
+        let commitOnClose = configuration.commitOnClose
+        self.poller = PollThread(name: "dropflow.kafka.consumer.poll") { thread in
+            KafkaConsumer.pollLoop(thread: thread, client: client, buffer: buffer, state: state,
+                                   commitOnClose: commitOnClose, logger: logger)
+        }
+        state.consumer = self
+    }
+
+    // MARK: Subscription and assignment
+
+    /// Joins the group for these topics (replacing any earlier subscription).
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        let list = RDKafkaClient.makeList(topics.map { KafkaTopicPartition(topic: $0, partition: dropflow_partition_ua()) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = try client.withHandle { rk in rd_kafka_subscribe(rk, list) }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "subscribe to \(topics)") }
+    }
+
+    /// Reads these partitions from these offsets without joining a group
+    /// (for replaying a table topic). `KafkaOffset.beginning`/`.end`/`.stored` work as offsets.
+    public func assign(_ partitions: [KafkaTopicPartitionOffset]) throws(KafkaError) {
+        let list = RDKafkaClient.makeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = try client.withHandle { rk in rd_kafka_assign(rk, list) }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "assign \(partitions)") }
+        state.lock.withLock { state.assignment = Set(partitions.map(\.topicPartition)) }
+    }
+
+    /// Messages fetched and waiting for the reader.
+    public var bufferedMessageCount: Int { buffer.count }
+
+    /// The partitions currently assigned to this member.
+    public var assignment: Set<KafkaTopicPartition> { state.lock.withLock { state.assignment } }
+
+    // MARK: Offsets
+
+    /// Marks a message as done: its next offset will be committed.
+    public func storeOffset(_ message: KafkaConsumerMessage) throws(KafkaError) {
+        try storeOffsets([message.nextOffset])
+    }
+
+    /// Stores offsets (each the *next* offset to read) for the next commit.
+    public func storeOffsets(_ offsets: [KafkaTopicPartitionOffset]) throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let list = RDKafkaClient.makeList(offsets)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = try client.withHandle { rk in rd_kafka_offsets_store(rk, list) }
+        for (o, e) in RDKafkaClient.entries(list) where e != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(e, message: "cannot store offset \(o): \(String(cString: rd_kafka_err2str(e)))")
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "store offsets \(offsets)") }
+    }
+
+    /// Commits the stored offsets and waits for the broker's answer.
+    /// Nothing stored since the last commit is not an error.
+    public func commit() async throws(KafkaError) {
+        let client = self.client
+        try await Blocking.run { () throws(KafkaError) in try KafkaConsumer.commitSync(client, offsets: nil) }
+    }
+
+    /// Commits these offsets (each the *next* offset to read) and waits.
+    public func commit(_ offsets: [KafkaTopicPartitionOffset]) async throws(KafkaError) {
+        let client = self.client
+        try await Blocking.run { () throws(KafkaError) in try KafkaConsumer.commitSync(client, offsets: offsets) }
+    }
+
+    /// Commits the stored offsets, blocking the calling thread. Meant for
+    /// ``KafkaRebalanceListener/revoked`` (which runs on the poll thread); never
+    /// call it from async code.
+    public func commitSync() throws(KafkaError) {
+        try KafkaConsumer.commitSync(client, offsets: nil)
+    }
+
+    /// The group's committed offsets for these partitions (`nil` where none).
+    public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: Int64] {
+        let client = self.client
+        return try await Blocking.run { () throws(KafkaError) -> [KafkaTopicPartition: Int64] in
+            try KafkaConsumer.committed(client, partitions, timeout: timeout)
+        }
+    }
+
+    static func committed(_ client: RDKafkaClient, _ partitions: [KafkaTopicPartition], timeout: Duration) throws(KafkaError) -> [KafkaTopicPartition: Int64] {
+        let list = RDKafkaClient.makeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = try client.withHandle { rk in rd_kafka_committed(rk, list, Int32(clamping: timeout.milliseconds)) }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "fetch committed offsets") }
+        var result: [KafkaTopicPartition: Int64] = [:]
+        for (o, e) in RDKafkaClient.entries(list) where e == RD_KAFKA_RESP_ERR_NO_ERROR && o.offset >= 0 {
+            result[o.topicPartition] = o.offset
+        }
+        return result
+    }
+
+    static func commitSync(_ client: RDKafkaClient, offsets: [KafkaTopicPartitionOffset]?) throws(KafkaError) {
+        let list = offsets.map { RDKafkaClient.makeList($0) }
+        defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
+        let err = try client.withHandle { rk in rd_kafka_commit(rk, list, 0) }
+        if err == RD_KAFKA_RESP_ERR__NO_OFFSET || err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+        throw KafkaError(err, message: "commit failed: \(String(cString: rd_kafka_err2str(err)))")
+    }
+
+    // MARK: Flow control
+
+    /// Stops fetching from these partitions until ``resume(_:)``. Messages
+    /// already buffered are still delivered.
+    public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        state.lock.withLock { state.userPaused.formUnion(partitions) }
+        try Self.setPaused(client, partitions, paused: true)
+    }
+
+    /// Fetches again from these partitions.
+    public func resume(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        state.lock.withLock { state.userPaused.subtract(partitions) }
+        // While the buffer is full the consumer keeps everything paused; it resumes these then.
+        guard !buffer.isFlowPaused else { return }
+        try Self.setPaused(client, partitions, paused: false)
+    }
+
+    static func setPaused(_ client: RDKafkaClient, _ partitions: [KafkaTopicPartition], paused: Bool) throws(KafkaError) {
+        guard !partitions.isEmpty else { return }
+        let list = RDKafkaClient.makeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = try client.withHandle { rk in
+            paused ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list)
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: paused ? "pause" : "resume") }
+    }
+
+    /// Pauses or resumes fetching to match the buffer's *current* state. The
+    /// reader (resume) and the poll thread (pause) both call it; applying the
+    /// latest state under one lock means a late pause can never outlast a resume.
+    private static func applyFlow(state: State, client: RDKafkaClient, buffer: MessageBuffer) {
+        state.flowLock.withLock {
+            let pause = buffer.isFlowPaused
+            let parts: [KafkaTopicPartition] = state.lock.withLock {
+                pause ? Array(state.assignment) : Array(state.assignment.subtracting(state.userPaused))
+            }
+            try? setPaused(client, parts, paused: pause)
+        }
+    }
+
+    // MARK: Closing
+
+    /// Stops fetching, commits stored offsets (``KafkaConsumerConfiguration/commitOnClose``),
+    /// leaves the group (revoking partitions through the listener) and
+    /// releases the client. The message sequence ends. Throws the commit's
+    /// error, if it failed, after closing all the same. Safe to call twice.
+    public func close() async throws(KafkaError) {
+        let poller = self.poller
+        let client = self.client
+        _ = try? await Blocking.run {
+            poller.stopAndWait()
+            client.destroy()
+        }
+        if let e = state.lock.withLock({ () -> KafkaError? in
+            defer { state.closeError = nil }
+            return state.closeError
+        }) { throw e }
+    }
+
+    deinit {
+        poller.stopAndWait()
+        client.destroy()
+    }
+
+    // MARK: The poll thread
+
+    private static func pollLoop(thread: PollThread, client: RDKafkaClient, buffer: MessageBuffer, state: State,
+                                 commitOnClose: Bool, logger: Logger) {
+        let rk = client.handle
+        var topicNames: [OpaquePointer: String] = [:]
+        var batch: [KafkaConsumerMessage] = []
+        batch.reserveCapacity(maxBatch)
+        polling: while thread.shouldRun {
+            // Wait for one message, then take whatever else is ready without
+            // waiting, and hand the batch over at once.
+            var timeout: Int32 = 100
+            while batch.count < maxBatch, let m = rd_kafka_consumer_poll(rk, timeout) {
+                timeout = 0
+                defer { rd_kafka_message_destroy(m) }
+                guard m.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    let error = messageError(m)
+                    client.context.record(error)
+                    if m.pointee.err == RD_KAFKA_RESP_ERR__FATAL {
+                        let fatal = client.fatalError() ?? error
+                        logger.critical("fatal Kafka consumer error", metadata: ["kafka.error": "\(fatal)"])
+                        buffer.push(batch)
+                        buffer.finish(fatal)
+                        batch.removeAll()
+                        break polling
+                    }
+                    logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
+                    continue
+                }
+                batch.append(convert(m, topicNames: &topicNames))
+            }
+            buffer.push(batch)
+            batch.removeAll(keepingCapacity: true)
+        }
+        // Closing, on the thread that owns the consumer's callbacks.
+        if commitOnClose {
+            do throws(KafkaError) {
+                let live = state.lock.withLock { !state.assignment.isEmpty }
+                if live { try commitSync(client, offsets: nil) }
+            } catch {
+                logger.error("commit on close failed", metadata: ["kafka.error": "\(error)"])
+                state.lock.withLock { state.closeError = error }
+            }
+        }
+        let err = rd_kafka_consumer_close(rk)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("consumer close", metadata: ["kafka.error": "\(KafkaError(err))"])
+        }
+        state.lock.withLock { state.closed = true }
+        buffer.finish()
+    }
+
+    private static func messageError(_ m: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaError {
+        var text = String(cString: rd_kafka_err2str(m.pointee.err))
+        if let payload = m.pointee.payload, m.pointee.len > 0 {
+            text = String(decoding: UnsafeRawBufferPointer(start: payload, count: m.pointee.len), as: UTF8.self)
+        }
+        if let rkt = m.pointee.rkt {
+            text += " (\(String(cString: rd_kafka_topic_name(rkt)))[\(m.pointee.partition)])"
+        }
+        return KafkaError(m.pointee.err, message: text)
+    }
+
+    /// Most messages handed to the reader in one go.
+    static let maxBatch = 256
+
+    static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout [OpaquePointer: String]) -> KafkaConsumerMessage {
+        let p = m.pointee
+        var topic = ""
+        if let rkt = p.rkt {
+            // Topic handles live as long as the client: name each once.
+            if let known = topicNames[rkt] { topic = known } else {
+                topic = String(cString: rd_kafka_topic_name(rkt))
+                topicNames[rkt] = topic
+            }
+        }
+        let key = p.key.map { Array(UnsafeRawBufferPointer(start: $0, count: p.key_len)) }
+        let value = p.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: p.len)) }
+        var headers: [KafkaHeader] = []
+        var hdrs: OpaquePointer?
+        if rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            var idx = 0
+            var name: UnsafePointer<CChar>?
+            var val: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(hdrs, idx, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "",
+                                           value: val.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+                idx += 1
+            }
+        }
+        var tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ts = rd_kafka_message_timestamp(m, &tstype)
+        return KafkaConsumerMessage(topic: topic, partition: p.partition, offset: p.offset, key: key, value: value,
+                                    headers: headers, timestampMs: ts >= 0 ? ts : nil)
+    }
+
+    fileprivate static func rebalance(rk: OpaquePointer, err: rd_kafka_resp_err_t,
+                                      list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+                                      state: State, buffer: MessageBuffer, logger: Logger) {
+        let parts = RDKafkaClient.entries(list).map { $0.0.topicPartition }
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        let (consumer, listener) = state.lock.withLock { (state.consumer, state.listener) }
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            if cooperative {
+                if let e = rd_kafka_incremental_assign(rk, list) { logger.error("incremental assign", metadata: ["kafka.error": "\(KafkaError(consuming: e))"]) }
+            } else {
+                _ = rd_kafka_assign(rk, list)
+            }
+            let flowPaused = state.lock.withLock { () -> Bool in
+                state.assignment.formUnion(parts)
+                return buffer.isFlowPaused
+            }
+            if flowPaused { _ = rd_kafka_pause_partitions(rk, list) }
+            logger.info("partitions assigned", metadata: ["kafka.partitions": "\(parts.sorted())"])
+            if let consumer, let listener { listener.assigned(consumer, parts) }
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            buffer.purge(Set(parts))
+            logger.info(lost ? "partitions lost" : "partitions revoked", metadata: ["kafka.partitions": "\(parts.sorted())"])
+            if let consumer, let listener {
+                if lost { listener.lost(consumer, parts) } else { listener.revoked(consumer, parts) }
+            }
+            if cooperative {
+                if let e = rd_kafka_incremental_unassign(rk, list) { logger.error("incremental unassign", metadata: ["kafka.error": "\(KafkaError(consuming: e))"]) }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
+            state.lock.withLock {
+                state.assignment.subtract(parts)
+                state.userPaused.subtract(parts)
+            }
+        default:
+            logger.error("rebalance error", metadata: ["kafka.error": "\(KafkaError(err))"])
+            _ = rd_kafka_assign(rk, nil)
+            state.lock.withLock { state.assignment.removeAll() }
+        }
+    }
+}
+
+/// Special offsets for ``KafkaConsumer/assign(_:)``.
+public enum KafkaOffset {
+    public static var beginning: Int64 { dropflow_offset_beginning() }
+    public static var end: Int64 { dropflow_offset_end() }
+    public static var stored: Int64 { dropflow_offset_stored() }
+}
+
+private let rebalanceTrampoline: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = { rk, err, list, _ in
+    guard let rk, let list, let ctx = RDKafkaContext.from(rk), let handler = ctx.rebalanceHandler else { return }
+    handler(rk, err, list)
+}

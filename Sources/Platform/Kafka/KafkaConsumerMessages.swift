@@ -1,0 +1,138 @@
+import DropflowCore
+import Foundation
+
+/// The messages of a ``KafkaConsumer``, in the order each partition gives
+/// them. One reader at a time. The sequence ends when the consumer is closed
+/// and throws when the consumer hits a fatal error.
+public struct KafkaConsumerMessages: AsyncSequence, Sendable {
+    public typealias Element = KafkaConsumerMessage
+    let buffer: MessageBuffer
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let buffer: MessageBuffer
+        public mutating func next() async throws -> KafkaConsumerMessage? {
+            try await buffer.next()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer) }
+}
+
+/// Hands messages from the consumer's poll thread to one async reader. When
+/// it holds `capacity` messages it asks the consumer to pause fetching, and to
+/// resume once the reader has taken it down to half.
+final class MessageBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [KafkaConsumerMessage] = []
+    private var head = 0
+    private var waiter: CheckedContinuation<KafkaConsumerMessage?, Error>?
+    private var terminal: Result<Void, Error>?
+    private var flowPaused = false
+    let capacity: Int
+    /// Called (outside the lock) with `true` to pause fetching, `false` to resume.
+    var onFlowChange: (@Sendable (Bool) -> Void)?
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    var count: Int { lock.withLock { items.count - head } }
+    var isFlowPaused: Bool { lock.withLock { flowPaused } }
+
+    /// From the poll thread: a batch, handed over under one lock.
+    func push(_ batch: [KafkaConsumerMessage]) {
+        guard !batch.isEmpty else { return }
+        lock.lock()
+        if terminal != nil { lock.unlock(); return }
+        var first: KafkaConsumerMessage?
+        let w = waiter
+        if w != nil {
+            waiter = nil
+            first = batch[0]
+            items.append(contentsOf: batch.dropFirst())
+        } else {
+            items.append(contentsOf: batch)
+        }
+        var pause = false
+        if !flowPaused && items.count - head >= capacity {
+            flowPaused = true
+            pause = true
+        }
+        lock.unlock()
+        if let w, let first { w.resume(returning: first) }
+        if pause { onFlowChange?(true) }
+    }
+
+    /// Drops buffered messages of partitions that are going away.
+    func purge(_ partitions: Set<KafkaTopicPartition>) {
+        guard !partitions.isEmpty else { return }
+        lock.withLock {
+            items = items[head...].filter { !partitions.contains($0.topicPartition) }
+            head = 0
+        }
+    }
+
+    /// Ends the sequence: normally (`nil`) or with an error. Buffered messages are still read first.
+    func finish(_ error: Error? = nil) {
+        lock.lock()
+        if terminal == nil { terminal = error.map { .failure($0) } ?? .success(()) }
+        let w = items.count - head == 0 ? waiter : nil
+        if w != nil { waiter = nil }
+        lock.unlock()
+        if let w {
+            if let error { w.resume(throwing: error) } else { w.resume(returning: nil) }
+        }
+    }
+
+    func next() async throws -> KafkaConsumerMessage? {
+        if let ready = try takeReady() { return ready.message }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<KafkaConsumerMessage?, Error>) in
+                lock.lock()
+                if head < items.count || terminal != nil || Task.isCancelled {
+                    lock.unlock()
+                    do {
+                        c.resume(returning: Task.isCancelled ? nil : try takeReady()?.message)
+                    } catch { c.resume(throwing: error) }
+                    return
+                }
+                waiter = c
+                lock.unlock()
+            }
+        } onCancel: {
+            lock.lock()
+            let w = waiter
+            waiter = nil
+            lock.unlock()
+            w?.resume(returning: nil)
+        }
+    }
+
+    private struct Ready { let message: KafkaConsumerMessage? }
+
+    /// A buffered message, or the end, or nil when the reader must wait.
+    private func takeReady() throws -> Ready? {
+        lock.lock()
+        if head < items.count {
+            let m = items[head]
+            head += 1
+            if head > 1024 && head * 2 > items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            var resume = false
+            if flowPaused && items.count - head <= capacity / 2 {
+                flowPaused = false
+                resume = true
+            }
+            lock.unlock()
+            if resume { onFlowChange?(false) }
+            return Ready(message: m)
+        }
+        let t = terminal
+        lock.unlock()
+        switch t {
+        case .none: return nil
+        case .success: return Ready(message: nil)
+        case .failure(let e): throw e
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import DropflowCore
+import DropflowJSON
+import DropflowContract
+
+extension InputTopic {
+    /// A topic whose values must be JSON objects valid under a contract schema.
+    /// A value that is not JSON, not an object, or breaks the schema is
+    /// refused with the reasons (which go into the DLQ's `dlq-reason`).
+    /// The handler finds the parsed value in ``StageInput/json``.
+    public static func contract(_ name: String, schema: ContractSchema) -> InputTopic {
+        let compiled = ContractSchema.schema(schema)
+        return InputTopic(name, decodeJSON: { (value: [UInt8]?) throws(InvalidInput) -> JSONValue in
+            let json = try decodeObject(value, ifNull: "null value (tombstone) where a \(schema.rawValue) object is expected")
+            let violations = compiled.validate(json)
+            guard violations.isEmpty else {
+                throw InvalidInput(reason: "invalid \(schema.rawValue): " + violations.prefix(20).map(\.message).joined(separator: "; "))
+            }
+            return json
+        })
+    }
+
+    /// A topic whose values must be JSON objects (no schema). The handler finds the parsed
+    /// value in ``StageInput/json``.
+    public static func jsonObject(_ name: String) -> InputTopic {
+        InputTopic(name, decodeJSON: { (value: [UInt8]?) throws(InvalidInput) -> JSONValue in
+            try decodeObject(value, ifNull: "null value where a JSON object is expected")
+        })
+    }
+
+    private static func decodeObject(_ value: [UInt8]?, ifNull: String) throws(InvalidInput) -> JSONValue {
+        guard let value else { throw InvalidInput(reason: ifNull) }
+        let json: JSONValue
+        do { json = try JSONValue.parse(value) } catch { throw InvalidInput(reason: "not JSON: \(error)") }
+        guard json.objectValue != nil else { throw InvalidInput(reason: "not a JSON object but \(json.typeName)") }
+        return json
+    }
+}
+
+/// Why an input was refused (the DLQ's `dlq-reason`).
+public struct InvalidInput: Error, Sendable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}

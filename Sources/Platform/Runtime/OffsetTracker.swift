@@ -1,0 +1,127 @@
+import DropflowCore
+import DropflowKafka
+import Foundation
+
+/// Which inputs of each partition are finished, and so which offset may be
+/// committed: the one after the highest *contiguous* finished input. Inputs
+/// are registered in the order the partition gives them; they may finish in
+/// any order (their outputs are acknowledged independently).
+///
+/// Each partition carries an epoch, bumped when it is assigned, revoked or
+/// lost: a late completion of an earlier epoch stores nothing.
+final class OffsetTracker: @unchecked Sendable {
+    private struct Partition {
+        var epoch: UInt64
+        /// Registered inputs not yet popped, in offset order, with whether each is done.
+        var pending: [(offset: Int64, done: Bool)] = []
+        var head = 0
+        /// The next offset to commit (last contiguous finished + 1), if any finished.
+        var committable: Int64?
+        var inFlight: Int { pending.count - head }
+    }
+
+    private let lock = NSCondition()
+    private var partitions: [KafkaTopicPartition: Partition] = [:]
+    private var nextEpoch: UInt64 = 1
+    /// Sum of every partition's `inFlight`, kept up to date for the hot path.
+    private var total = 0
+
+    /// Starts (or restarts) tracking a partition; returns its epoch.
+    @discardableResult
+    func assign(_ tp: KafkaTopicPartition) -> UInt64 {
+        lock.withLock {
+            nextEpoch += 1
+            total -= partitions[tp]?.inFlight ?? 0
+            partitions[tp] = Partition(epoch: nextEpoch)
+            return nextEpoch
+        }
+    }
+
+    /// Stops tracking; late completions for it are ignored.
+    func remove(_ tp: KafkaTopicPartition) {
+        lock.lock()
+        total -= partitions[tp]?.inFlight ?? 0
+        partitions[tp] = nil
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    func epoch(_ tp: KafkaTopicPartition) -> UInt64? { lock.withLock { partitions[tp]?.epoch } }
+
+    var tracked: Set<KafkaTopicPartition> { lock.withLock { Set(partitions.keys) } }
+
+    /// Registers an input taken from the partition; false if the partition is not tracked (or moved on).
+    func register(_ tp: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> Bool {
+        lock.withLock {
+            guard partitions[tp]?.epoch == epoch else { return false }
+            partitions[tp]!.pending.append((offset, false))
+            total += 1
+            return true
+        }
+    }
+
+    /// Marks an input finished. Returns the new committable offset when it advanced.
+    @discardableResult
+    func complete(_ tp: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> Int64? {
+        lock.lock()
+        defer { lock.broadcast(); lock.unlock() }
+        guard var p = partitions[tp], p.epoch == epoch else { return nil }
+        // Binary search: pending offsets are increasing.
+        var lo = p.head, hi = p.pending.count - 1, found = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if p.pending[mid].offset == offset { found = mid; break }
+            if p.pending[mid].offset < offset { lo = mid + 1 } else { hi = mid - 1 }
+        }
+        guard found >= 0 else { return nil }
+        p.pending[found].done = true
+        var advanced: Int64?
+        while p.head < p.pending.count && p.pending[p.head].done {
+            advanced = p.pending[p.head].offset + 1
+            p.head += 1
+            total -= 1
+        }
+        if p.head > 4096 && p.head * 2 > p.pending.count {
+            p.pending.removeFirst(p.head)
+            p.head = 0
+        }
+        if let advanced { p.committable = advanced }
+        partitions[tp] = p
+        return advanced
+    }
+
+    /// Inputs registered and not finished, over all partitions or these.
+    func inFlight(_ only: Set<KafkaTopicPartition>? = nil) -> Int {
+        lock.withLock {
+            guard only != nil else { return total }
+            return partitions.reduce(0) { acc, kv in
+                (only == nil || only!.contains(kv.key)) ? acc + kv.value.inFlight : acc
+            }
+        }
+    }
+
+    /// Waits (blocking the calling thread) until these partitions have nothing in flight, or the deadline.
+    /// Returns whether they drained.
+    func waitDrained(_ tps: Set<KafkaTopicPartition>?, until deadline: ContinuousClock.Instant) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        while true {
+            let n = partitions.reduce(0) { acc, kv in (tps == nil || tps!.contains(kv.key)) ? acc + kv.value.inFlight : acc }
+            if n == 0 { return true }
+            let now = ContinuousClock.now
+            if now >= deadline { return false }
+            let left = now.duration(to: deadline)
+            _ = lock.wait(until: Date().addingTimeInterval(min(0.05, Double(left.milliseconds) / 1000)))
+        }
+    }
+
+    /// The committable offset of each tracked partition (or of these).
+    func committable(_ only: Set<KafkaTopicPartition>? = nil) -> [KafkaTopicPartitionOffset] {
+        lock.withLock {
+            partitions.compactMap { tp, p in
+                guard only == nil || only!.contains(tp), let o = p.committable else { return nil }
+                return KafkaTopicPartitionOffset(tp, offset: o)
+            }
+        }
+    }
+}

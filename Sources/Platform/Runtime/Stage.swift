@@ -1,0 +1,163 @@
+import DropflowCore
+import DropflowJSON
+import DropflowContract
+import DropflowKafka
+import Foundation
+import Logging
+
+/// One message a stage reads, after it passed its topic's validation.
+public struct StageInput: Sendable {
+    /// The topic's logical name (without the deployment's prefix), e.g. `orders.placed`.
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: [UInt8]?
+    /// `nil` for a tombstone.
+    public var value: [UInt8]?
+    public var headers: [KafkaHeader]
+    /// The broker's timestamp of the message, milliseconds since the epoch.
+    public var timestampMs: Int64?
+    /// The value, parsed, on topics declared with ``InputTopic/contract(_:schema:)`` or
+    /// ``InputTopic/jsonObject(_:)`` (parsed once, when it was validated); nil elsewhere.
+    public var json: JSONValue?
+
+    public var keyString: String? { key.flatMap { String(validating: $0, as: UTF8.self) } }
+}
+
+/// One message a stage publishes. The runtime adds the CloudEvents headers
+/// (`ce_id` derived from the input, `ce_type`, `ce_source`, `ce_time`,
+/// `content-type`) and continues the input's `traceparent`.
+public struct StageOutput: Sendable, Hashable {
+    /// Logical topic name (without the prefix).
+    public var topic: String
+    public var key: [UInt8]?
+    public var value: [UInt8]?
+    /// Extra headers; the runtime's own are added after these.
+    public var headers: [KafkaHeader]
+    /// CloudEvents type; when `nil` the runtime uses the topic's type from the contract,
+    /// or `dropflow.<topic>` for the pipeline's own topics.
+    public var ceType: String?
+
+    public init(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [], ceType: String? = nil) {
+        self.topic = topic
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.ceType = ceType
+    }
+
+    public init(topic: String, key: String, value: [UInt8], headers: [KafkaHeader] = [], ceType: String? = nil) {
+        self.init(topic: topic, key: Array(key.utf8), value: value, headers: headers, ceType: ceType)
+    }
+}
+
+/// What a handler may throw. A retriable failure is tried again with
+/// exponential back-off (only its partition waits) and goes to the
+/// dead-letter topic after the configured attempts; a permanent one, or any
+/// other error, goes there at once.
+public enum StageError: Error, Sendable, CustomStringConvertible {
+    case retriable(String)
+    case permanent(String)
+
+    public var description: String {
+        switch self {
+        case .retriable(let s): return "retriable: \(s)"
+        case .permanent(let s): return s
+        }
+    }
+
+    var isRetriable: Bool { if case .retriable = self { return true } else { return false } }
+}
+
+/// What a handler sees besides its input.
+public struct StageContext: Sendable {
+    public let stage: String
+    /// Which attempt this is (1 for the first).
+    public let attempt: Int
+    /// The logger, with the input's topic, partition and offset in its metadata.
+    public let logger: Logger
+    /// The time of the input event (its broker timestamp): use it instead of
+    /// the wall clock so a redelivered input yields identical outputs.
+    public let eventTime: Date
+    let tables: TableRegistry
+
+    /// The latest value per key of a table topic every worker replays.
+    public func table(_ name: String) -> TableSnapshot { tables.snapshot(name) }
+}
+
+/// How the runtime checks an input topic's messages before the handler sees
+/// them. A message that fails goes to `<topic>.dlq` with the reason.
+public struct InputTopic: Sendable {
+    /// Logical name (without the prefix).
+    public var name: String
+    /// `nil` when the message is acceptable, else why not.
+    public var validate: @Sendable (_ key: [UInt8]?, _ value: [UInt8]?) -> String?
+    /// For JSON topics: parses and checks the value once, giving the handler the parsed value.
+    let decodeJSON: (@Sendable (_ value: [UInt8]?) throws(InvalidInput) -> JSONValue)?
+
+    public init(_ name: String, validate: @escaping @Sendable (_ key: [UInt8]?, _ value: [UInt8]?) -> String? = { _, _ in nil }) {
+        self.name = name
+        self.validate = validate
+        decodeJSON = nil
+    }
+
+    /// A topic of JSON values: `decodeJSON` parses and checks a value (throwing why it is
+    /// refused); the handler finds the result in ``StageInput/json``.
+    public init(_ name: String, decodeJSON: @escaping @Sendable (_ value: [UInt8]?) throws(InvalidInput) -> JSONValue) {
+        self.name = name
+        self.decodeJSON = decodeJSON
+        validate = { _, value in
+            do throws(InvalidInput) { _ = try decodeJSON(value); return nil } catch { return error.reason }
+        }
+    }
+
+    /// Checks a message: the parsed value of a JSON topic (nil on others), or why it is refused.
+    func check(key: [UInt8]?, value: [UInt8]?) -> Result<JSONValue?, InvalidInput> {
+        if let decodeJSON {
+            do throws(InvalidInput) { return .success(try decodeJSON(value)) } catch { return .failure(error) }
+        }
+        return validate(key, value).map { .failure(InvalidInput(reason: $0)) } ?? .success(nil)
+    }
+}
+
+/// A stage: the topics it reads and writes, the tables it replays, and its
+/// decision logic. The handler holds no Kafka code: it turns one validated
+/// input into zero or more outputs.
+public struct StageDefinition: Sendable {
+    public typealias Handler = @Sendable (StageInput, StageContext) async throws -> [StageOutput]
+
+    public var name: String
+    public var inputs: [InputTopic]
+    public var outputs: [String]
+    /// Topics replayed in full by every worker (latest value per key, tombstones delete).
+    public var tables: [String]
+    /// Topics every worker reads in full, from the beginning, before it is ready, and keeps
+    /// following, handing each message to the stage (e.g. to count it in a velocity window).
+    public var followed: [FollowedTopic]
+    public var handler: Handler
+
+    public init(name: String, inputs: [InputTopic], outputs: [String], tables: [String] = [],
+                followed: [FollowedTopic] = [], handler: @escaping Handler) {
+        self.name = name
+        self.inputs = inputs
+        self.outputs = outputs
+        self.tables = tables
+        self.followed = followed
+        self.handler = handler
+    }
+}
+
+/// A topic every worker of a stage follows in full, whatever partitions of its inputs it owns:
+/// a broadcast of facts the stage's decisions depend on (for example every accepted order's
+/// fraud signals, so velocity across customers is counted by every worker).
+public struct FollowedTopic: Sendable {
+    /// Logical name (without the prefix).
+    public var name: String
+    /// Called once per message, in partition order, from one task (never concurrently).
+    public var apply: @Sendable (_ key: [UInt8]?, _ value: [UInt8]?, _ timestampMs: Int64?) -> Void
+
+    public init(_ name: String, apply: @escaping @Sendable (_ key: [UInt8]?, _ value: [UInt8]?, _ timestampMs: Int64?) -> Void) {
+        self.name = name
+        self.apply = apply
+    }
+}

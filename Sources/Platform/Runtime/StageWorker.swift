@@ -1,0 +1,421 @@
+import DropflowCore
+import DropflowJSON
+import DropflowContract
+import DropflowKafka
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// A worker stopped because Kafka said the client can no longer work.
+public struct WorkerFatalError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
+
+/// Runs one stage as an at-least-once consume-transform-produce worker.
+///
+/// - An input's offset is stored only once every output it caused (or its
+///   dead-letter copy) was acknowledged; the committed offset is the highest
+///   contiguous finished one per partition; commits run on a timer, when
+///   partitions are revoked (synchronously, inside the rebalance), and at shutdown.
+/// - One partition is handled in order; partitions run concurrently, at most
+///   `concurrency` handlers at once; past `maxInFlight` unfinished inputs the
+///   worker stops reading and the consumer pauses fetching.
+/// - Invalid input goes to `<topic>.dlq`; retriable handler errors are retried
+///   with exponential back-off, pausing only their partition.
+/// - Graceful shutdown (SIGTERM/SIGINT through swift-service-lifecycle):
+///   stop reading, finish or abandon in-flight work within the timeout,
+///   commit, flush, leave the group.
+public final class StageWorker: Service, @unchecked Sendable {
+    public let stage: StageDefinition
+    public let configuration: WorkerConfiguration
+    private let logger: Logger
+    private let metrics: WorkerMetrics
+    private let onReadiness: @Sendable (Bool, String) -> Void
+
+    private let tracker = OffsetTracker()
+    private let tables = TableRegistry()
+    private let handlerPermits: AsyncSemaphore
+    private let lock = NSLock()
+    private var lanes: [KafkaTopicPartition: PartitionLane] = [:]
+    private var fatal: String?
+    private var dispatchTask: Task<Void, Error>?
+    private var tablesReady = false
+    private let inputsByTopic: [String: InputTopic]
+
+    /// - Parameter onReadiness: told when the worker becomes ready (partitions
+    ///   assigned and tables replayed) or stops being ready, with why.
+    public init(stage: StageDefinition, configuration: WorkerConfiguration, logger: Logger,
+                onReadiness: @escaping @Sendable (Bool, String) -> Void = { _, _ in }) {
+        self.stage = stage
+        self.configuration = configuration
+        var l = logger
+        l[metadataKey: "stage"] = "\(stage.name)"
+        self.logger = l
+        self.metrics = WorkerMetrics(stage: stage.name)
+        self.onReadiness = onReadiness
+        self.handlerPermits = AsyncSemaphore(configuration.concurrency)
+        self.inputsByTopic = Dictionary(uniqueKeysWithValues: stage.inputs.map { (configuration.topic($0.name), $0) })
+    }
+
+    // MARK: Running
+
+    public func run() async throws {
+        let config = configuration
+        var pc = KafkaProducerConfiguration(config.kafka)
+        pc.messageTimeout = config.messageTimeout
+        let producer = try KafkaProducer(configuration: pc, logger: logger)
+
+        var tableFollower: TableFollower?
+        if !stage.tables.isEmpty || !stage.followed.isEmpty {
+            onReadiness(false, "replaying tables")
+            let admin = try KafkaAdmin(configuration: config.kafka, logger: logger)
+            let follower = try TableFollower(tables: stage.tables, followed: stage.followed, config: config, stage: stage.name, registry: tables, logger: logger)
+            try await follower.replay(admin: admin)
+            await admin.close()
+            tableFollower = follower
+        }
+        lock.withLock { tablesReady = true }
+
+        var cc = KafkaConsumerConfiguration(config.kafka, groupID: config.group(for: stage.name))
+        cc.sessionTimeout = config.sessionTimeout
+        cc.maxPollInterval = config.maxPollInterval
+        cc.heartbeatInterval = .milliseconds(max(100, config.sessionTimeout.milliseconds / 10))
+        cc.bufferCapacity = max(100, config.maxInFlight / 2)
+        if cc.common.statisticsInterval == nil { cc.common.statisticsInterval = .seconds(5) }
+        let metrics = self.metrics
+        let consumer = try KafkaConsumer(configuration: cc, rebalanceListener: rebalanceListener(), logger: logger) { metrics.lag($0) }
+        try consumer.subscribe(topics: stage.inputs.map { config.topic($0.name) })
+        onReadiness(false, "waiting for partitions")
+        logger.info("worker started", metadata: [
+            "kafka.group": "\(cc.groupID)", "kafka.topics": "\(stage.inputs.map { config.topic($0.name) })",
+            "worker.concurrency": "\(config.concurrency)"])
+
+        let committer = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: config.commitInterval)
+                await commit(consumer)
+            }
+        }
+        let dispatch = Task { [self] in try await dispatchLoop(consumer: consumer, producer: producer) }
+        lock.withLock { dispatchTask = dispatch }
+
+        var failure: Error?
+        await withGracefulShutdownHandler {
+            do { try await dispatch.value } catch is CancellationError {} catch { failure = error }
+        } onGracefulShutdown: {
+            self.logger.info("shutting down: no new work")
+            dispatch.cancel()
+        }
+        committer.cancel()
+
+        // Finish (or abandon) what is in flight, then commit, flush and leave.
+        onReadiness(false, "shutting down")
+        let deadline = ContinuousClock.now + config.shutdownTimeout
+        while tracker.inFlight() > 0 && ContinuousClock.now < deadline && fatalReason == nil {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let abandoned = tracker.inFlight()
+        if abandoned > 0 { logger.warning("abandoning unfinished inputs; they will be redelivered", metadata: ["worker.abandoned": "\(abandoned)"]) }
+        for lane in lock.withLock({ Array(lanes.values) }) { lane.cancel() }
+        if fatalReason == nil {
+            try? consumer.storeOffsets(tracker.committable())
+        }
+        do { try await producer.flush(timeout: .seconds(5)) } catch { logger.warning("flush at shutdown", metadata: ["kafka.error": "\(error)"]) }
+        do { try await consumer.close() } catch { logger.error("commit at shutdown failed", metadata: ["kafka.error": "\(error)"]) }
+        await producer.close()
+        await tableFollower?.close()
+
+        if let reason = fatalReason {
+            logger.critical("worker stopped on a fatal error", metadata: ["error": "\(reason)"])
+            throw WorkerFatalError(reason: reason)
+        }
+        if let failure {
+            logger.critical("worker stopped on an error", metadata: ["error": "\(failure)"])
+            throw failure
+        }
+        logger.info("worker stopped cleanly")
+    }
+
+    private var fatalReason: String? { lock.withLock { fatal } }
+
+    /// The partitions this worker currently owns.
+    public var assignedPartitions: Set<KafkaTopicPartition> { tracker.tracked }
+
+    private func failFatally(_ reason: String) {
+        let task: Task<Void, Error>? = lock.withLock {
+            if fatal == nil { fatal = reason }
+            return dispatchTask
+        }
+        task?.cancel()
+    }
+
+    private func commit(_ consumer: KafkaConsumer) async {
+        let offsets = tracker.committable()
+        guard !offsets.isEmpty, fatalReason == nil else { return }
+        do {
+            try consumer.storeOffsets(offsets)
+            try await consumer.commit()
+        } catch {
+            logger.warning("commit failed; will retry", metadata: ["kafka.error": "\(error)"])
+        }
+    }
+
+    // MARK: Dispatch
+
+    private func dispatchLoop(consumer: KafkaConsumer, producer: KafkaProducer) async throws {
+        for try await m in consumer.messages {
+            if Task.isCancelled { break }
+            let tp = m.topicPartition
+            guard let epoch = tracker.epoch(tp) else { continue } // partition no longer ours
+            // Backpressure: wait for room before taking more.
+            while tracker.inFlight() >= configuration.maxInFlight && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            if Task.isCancelled { break }
+            guard tracker.register(tp, offset: m.offset, epoch: epoch) else { continue }
+            metrics.messageIn(m.topic)
+            lane(for: tp, epoch: epoch, consumer: consumer, producer: producer).enqueue(m)
+            metrics.inFlight(tracker.inFlight())
+        }
+        if let reason = fatalReason { throw WorkerFatalError(reason: reason) }
+    }
+
+    private func lane(for tp: KafkaTopicPartition, epoch: UInt64, consumer: KafkaConsumer, producer: KafkaProducer) -> PartitionLane {
+        lock.withLock {
+            if let lane = lanes[tp], lane.epoch == epoch { return lane }
+            lanes[tp]?.cancel()
+            let lane = PartitionLane(tp: tp, epoch: epoch, backlogLimit: configuration.partitionBacklog, consumer: consumer) { [self] m in
+                await process(m, epoch: epoch, producer: producer, consumer: consumer)
+            }
+            lanes[tp] = lane
+            return lane
+        }
+    }
+
+    // MARK: Processing one input
+
+    private func process(_ m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer, consumer: KafkaConsumer) async {
+        let tp = m.topicPartition
+        guard tracker.epoch(tp) == epoch else { return }
+        let logical = inputsByTopic[m.topic]?.name ?? m.topic
+        let log = LazyLogger(base: logger, message: m)
+
+        let json: JSONValue?
+        switch inputsByTopic[m.topic]?.check(key: m.key, value: m.value) ?? .success(nil) {
+        case .success(let parsed):
+            json = parsed
+        case .failure(let invalid):
+            log.logger.warning("invalid input sent to the dead-letter topic", metadata: ["dlq.reason": "\(invalid.reason)"])
+            metrics.deadLettered(m.topic)
+            send([DeadLetter.message(for: m, reason: invalid.reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+            return
+        }
+
+        let input = StageInput(topic: logical, partition: m.partition, offset: m.offset, key: m.key, value: m.value,
+                               headers: m.headers, timestampMs: m.timestampMs, json: json)
+        let eventTime = Date(timeIntervalSince1970: Double(m.timestampMs ?? 0) / 1000)
+        var attempt = 1
+        while true {
+            guard tracker.epoch(tp) == epoch, !Task.isCancelled else { return } // revoked or shutting down: abandon
+            let context = StageContext(stage: stage.name, attempt: attempt, logger: log.logger, eventTime: eventTime, tables: tables)
+            await handlerPermits.acquire()
+            let start = ContinuousClock.now
+            let result: Result<[StageOutput], Error>
+            do { result = .success(try await stage.handler(input, context)) } catch { result = .failure(error) }
+            handlerPermits.release()
+            metrics.handlerDuration(m.topic, ContinuousClock.now - start)
+
+            switch result {
+            case .success(let outputs):
+                let log = log
+                send(outputs.enumerated().map { makeMessage($1, index: $0, input: m) }, for: m, epoch: epoch, producer: producer) { [self] error in
+                    // An output Kafka refuses for good (e.g. too large): the input goes to the DLQ instead.
+                    let reason = "output to \(error.topic) refused: \(error.error)"
+                    log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
+                    metrics.deadLettered(m.topic)
+                    send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+                }
+                return
+            case .failure(let error):
+                // Revoked or shutting down while the handler ran: abandon, it will be redelivered.
+                if error is CancellationError || Task.isCancelled || tracker.epoch(tp) != epoch { return }
+                let retriable = (error as? StageError)?.isRetriable ?? false
+                if retriable && attempt < configuration.retry.maxAttempts {
+                    let wait = configuration.retry.backoff(afterAttempt: attempt)
+                    log.logger.warning("handler failed; retrying", metadata: ["attempt": "\(attempt)", "retry.in.ms": "\(wait.milliseconds)", "error": "\(error)"])
+                    metrics.retried(m.topic)
+                    try? consumer.pause([tp])
+                    try? await Task.sleep(for: wait)
+                    try? consumer.resume([tp])
+                    attempt += 1
+                    continue
+                }
+                let reason = retriable ? "gave up after \(attempt) attempts: \(error)" : "handler failed: \(error)"
+                log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
+                metrics.deadLettered(m.topic)
+                send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+                return
+            }
+        }
+    }
+
+    /// The Kafka message for one output, with the runtime's headers.
+    func makeMessage(_ output: StageOutput, index: Int, input m: KafkaConsumerMessage) -> KafkaProducerMessage {
+        let identity = EventIdentity.inputIdentity(topic: m.topic, partition: m.partition, offset: m.offset, headers: m.headers)
+        let id = EventIdentity.outputID(stage: stage.name, input: identity, index: index)
+        let reserved: Set<String> = ["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "content-type", "traceparent"]
+        var headers = output.headers.filter { !reserved.contains($0.key) }
+        headers += [
+            KafkaHeader(key: "ce_specversion", string: "1.0"),
+            KafkaHeader(key: "ce_id", string: id),
+            KafkaHeader(key: "ce_type", string: output.ceType ?? RuntimeTopics.ceType(for: output.topic)),
+            KafkaHeader(key: "ce_source", string: "dropflow/\(stage.name)"),
+            KafkaHeader(key: "ce_time", string: EventIdentity.rfc3339(ms: m.timestampMs ?? 0)),
+            KafkaHeader(key: "content-type", string: "application/json"),
+            KafkaHeader(key: "traceparent", string: EventIdentity.traceparent(input: m.headers.string("traceparent"), outputID: id, inputIdentity: identity)),
+        ]
+        return KafkaProducerMessage(topic: configuration.topic(output.topic), key: output.key, value: output.value, headers: headers,
+                                    timestampMs: m.timestampMs)
+    }
+
+    /// Sends an input's outputs; the input is finished once all are acknowledged.
+    /// A delivery that failed for a transient reason is sent again (same bytes)
+    /// after a pause, for as long as it takes; one refused for good calls
+    /// `onRefused` once (the input's outputs are then abandoned) and the input
+    /// is not finished here. A fatal producer error stops the worker without
+    /// storing the offset.
+    private func send(_ messages: [KafkaProducerMessage], for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer,
+                      onRefused: (@Sendable (RefusedOutput) -> Void)? = nil) {
+        let tp = m.topicPartition
+        guard !messages.isEmpty else {
+            tracker.complete(tp, offset: m.offset, epoch: epoch)
+            return
+        }
+        let outcome = InputOutcome(messages.count)
+        for message in messages {
+            deliver(message, outcome: outcome, tp: tp, offset: m.offset, epoch: epoch, producer: producer, attempt: 1, onRefused: onRefused)
+        }
+    }
+
+    private func deliver(_ message: KafkaProducerMessage, outcome: InputOutcome, tp: KafkaTopicPartition, offset: Int64, epoch: UInt64,
+                         producer: KafkaProducer, attempt: Int, onRefused: (@Sendable (RefusedOutput) -> Void)?) {
+        let metrics = self.metrics
+        let onDelivery: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { [self] result in
+            switch result {
+            case .success:
+                metrics.messageOut(message.topic)
+                if outcome.delivered() { tracker.complete(tp, offset: offset, epoch: epoch) }
+            case .failure(let error):
+                if error.isFatal {
+                    failFatally("fatal Kafka producer error: \(error)")
+                    return
+                }
+                if !error.isRetriable, let onRefused {
+                    if outcome.refuse() { onRefused(RefusedOutput(topic: message.topic, error: error)) }
+                    return
+                }
+                logger.warning("delivery failed; sending again", metadata: ["kafka.topic": "\(message.topic)", "kafka.error": "\(error)", "attempt": "\(attempt)"])
+                Task {
+                    try? await Task.sleep(for: .milliseconds(min(5_000, 100 * attempt)))
+                    guard self.tracker.epoch(tp) == epoch, self.fatalReason == nil else { return }
+                    self.deliver(message, outcome: outcome, tp: tp, offset: offset, epoch: epoch, producer: producer,
+                                 attempt: attempt + 1, onRefused: onRefused)
+                }
+            }
+        }
+        // Queue it now; only a full local queue makes this wait (in a task of its own).
+        do throws(KafkaError) {
+            try producer.enqueue(message, onDelivery: onDelivery)
+        } catch {
+            guard error.code == KafkaError.queueFull else {
+                onDelivery(.failure(error)) // cannot be queued at all (e.g. too large): like a failed delivery
+                return
+            }
+            Task {
+                while true {
+                    try? await Task.sleep(for: .milliseconds(5))
+                    do throws(KafkaError) {
+                        try producer.enqueue(message, onDelivery: onDelivery)
+                        return
+                    } catch {
+                        if error.code == KafkaError.queueFull { continue }
+                        onDelivery(.failure(error))
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Rebalances (on the consumer's poll thread)
+
+    private func rebalanceListener() -> KafkaRebalanceListener {
+        KafkaRebalanceListener(
+            assigned: { [self] _, parts in
+                for tp in parts { tracker.assign(tp) }
+                metrics.rebalanced("assigned")
+                if lock.withLock({ tablesReady }) { onReadiness(true, "partitions assigned: \(parts.count)") }
+            },
+            revoked: { [self] consumer, parts in
+                metrics.rebalanced("revoked")
+                let set = Set(parts)
+                let drained = tracker.waitDrained(set, until: .now + configuration.revokeTimeout)
+                if !drained { logger.warning("revocation: abandoning unfinished inputs", metadata: ["kafka.partitions": "\(parts.sorted())"]) }
+                let offsets = tracker.committable(set)
+                if fatalReason == nil && !offsets.isEmpty {
+                    do {
+                        try consumer.storeOffsets(offsets)
+                        try consumer.commitSync()
+                    } catch {
+                        logger.warning("commit on revocation failed", metadata: ["kafka.error": "\(error)"])
+                    }
+                }
+                dropPartitions(parts)
+                if consumer.assignment.subtracting(set).isEmpty { onReadiness(false, "no partitions assigned") }
+            },
+            lost: { [self] consumer, parts in
+                metrics.rebalanced("lost")
+                logger.warning("partitions lost; their unfinished inputs will be redelivered elsewhere", metadata: ["kafka.partitions": "\(parts.sorted())"])
+                dropPartitions(parts)
+                if consumer.assignment.subtracting(parts).isEmpty { onReadiness(false, "partitions lost") }
+            })
+    }
+
+    private func dropPartitions(_ parts: [KafkaTopicPartition]) {
+        for tp in parts { tracker.remove(tp) }
+        let gone: [PartitionLane] = lock.withLock { parts.compactMap { lanes.removeValue(forKey: $0) } }
+        for lane in gone { lane.cancel() }
+    }
+}
+
+/// A logger with an input's topic, partition and offset, made only when used.
+struct LazyLogger: Sendable {
+    let base: Logger
+    let message: KafkaConsumerMessage
+    var logger: Logger {
+        var l = base
+        l[metadataKey: "kafka.topic"] = "\(message.topic)"
+        l[metadataKey: "kafka.partition"] = "\(message.partition)"
+        l[metadataKey: "kafka.offset"] = "\(message.offset)"
+        return l
+    }
+}
+
+/// An output Kafka refused for good.
+struct RefusedOutput: Sendable {
+    let topic: String
+    let error: KafkaError
+}
+
+/// The outputs of one input still unacknowledged. `delivered` is true for the
+/// last acknowledgement, unless an output was refused (then the input is
+/// finished by its dead-letter copy instead); `refuse` is true only the first time.
+final class InputOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var remaining: Int
+    private var refused = false
+    init(_ n: Int) { remaining = n }
+    func delivered() -> Bool { lock.withLock { remaining -= 1; return remaining == 0 && !refused } }
+    func refuse() -> Bool { lock.withLock { defer { refused = true }; return !refused } }
+}

@@ -1,0 +1,57 @@
+import DropflowCore
+import DropflowKafka
+import Foundation
+
+/// How a handler's retriable failures are retried.
+public struct RetryPolicy: Sendable, Hashable {
+    /// Attempts in all, the first included; after the last the message goes to the DLQ.
+    public var maxAttempts: Int = 5
+    public var initialBackoff: Duration = .milliseconds(200)
+    public var maxBackoff: Duration = .seconds(30)
+    public var multiplier: Double = 2
+
+    public init(maxAttempts: Int = 5, initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30), multiplier: Double = 2) {
+        self.maxAttempts = maxAttempts
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        self.multiplier = multiplier
+    }
+
+    /// The wait before attempt `attempt + 1` (after `attempt` failures).
+    public func backoff(afterAttempt attempt: Int) -> Duration {
+        let factor = pow(multiplier, Double(max(0, attempt - 1)))
+        let ms = min(Double(initialBackoff.milliseconds) * factor, Double(maxBackoff.milliseconds))
+        return .milliseconds(Int64(ms))
+    }
+}
+
+/// Everything a worker needs besides its stage.
+public struct WorkerConfiguration: Sendable {
+    public var kafka: KafkaConfiguration
+    /// Prefix of every topic name, `dropflow.` by default.
+    public var topicPrefix: String = "dropflow."
+    /// The consumer group; `dropflow.<stage>` when `nil`.
+    public var groupID: String?
+    /// Handlers running at once (across partitions; one partition is always in order).
+    public var concurrency: Int = 8
+    /// Inputs taken from Kafka and not yet finished; past it the worker stops
+    /// reading and the consumer pauses fetching.
+    public var maxInFlight: Int = 10_000
+    /// Messages queued for one partition past which that partition is paused.
+    public var partitionBacklog: Int = 5_000
+    public var retry = RetryPolicy()
+    public var commitInterval: Duration = .seconds(2)
+    /// How long shutdown waits for in-flight work before abandoning it.
+    public var shutdownTimeout: Duration = .seconds(10)
+    /// How long a revocation waits for the partitions' in-flight work.
+    public var revokeTimeout: Duration = .seconds(5)
+    public var sessionTimeout: Duration = .seconds(10)
+    public var maxPollInterval: Duration = .seconds(30)
+    /// How long a produce may keep retrying (an outage shorter than this is ridden out).
+    public var messageTimeout: Duration = .seconds(120)
+
+    public init(kafka: KafkaConfiguration) { self.kafka = kafka }
+
+    public func topic(_ logical: String) -> String { topicPrefix + logical }
+    public func group(for stage: String) -> String { groupID ?? "dropflow.\(stage)" }
+}

@@ -1,0 +1,128 @@
+import DropflowCore
+import DropflowJSON
+import DropflowContract
+import Foundation
+
+/// A trained fraud model: the feature list it expects, a logistic regression or boosted trees,
+/// its calibration, the decision policy chosen at training, and what the training run measured.
+///
+/// ```swift
+/// let model = try FraudModel.load(path: "fraud-model.json")
+/// let history = tracker.history(for: signal, at: signal.at)
+/// let score = model.score(FraudFeatures(order: order, history: history))
+/// let decision = model.policy.decide(score, orderValue: signal.value)
+/// ```
+public struct FraudModel: Sendable {
+    /// The `format` member of a model file.
+    public static let formatName = "dropflow-fraud-model"
+    /// The format version this build writes and reads.
+    public static let formatVersion = 1
+
+    /// Feature names, in vector order; always ``FraudFeature/names`` for a loaded model.
+    public let featureNames: [String]
+    public var estimator: FraudEstimator
+    public var calibration: PlattCalibration
+    public var policy: FraudPolicy
+    /// Seed, rows, metrics, ... of the training run (free-form JSON object).
+    public var training: JSONValue
+
+    public init(estimator: FraudEstimator, calibration: PlattCalibration, policy: FraudPolicy, training: JSONValue = [:]) {
+        if case .logistic(let m) = estimator { precondition(m.weights.count == FraudFeature.allCases.count) }
+        featureNames = FraudFeature.names
+        self.estimator = estimator
+        self.calibration = calibration
+        self.policy = policy
+        self.training = training
+    }
+
+    /// The calibrated probability alone (no reasons); the fast path for evaluation.
+    public func probability(_ features: FraudFeatures) -> Double {
+        calibration.probability(estimator.logit(features.values))
+    }
+
+    /// Contributions smaller than this (in log-odds) are not worth a reviewer's attention.
+    public static let minimumReasonWeight = 0.05
+
+    /// Probability and the `maxReasons` features that moved it most (see ``FraudScore``). Only
+    /// features present in the order (away from their ``FraudFeature/neutralValue``) and moving
+    /// the log-odds by at least ``minimumReasonWeight`` are named.
+    public func score(_ features: FraudFeatures, maxReasons: Int = 5) -> FraudScore {
+        let x = features.values
+        let all = FraudFeature.allCases
+        let (bias, parts) = estimator.contributions(x)
+        var raw = bias
+        var contributions: [(index: Int, weight: Double)] = []
+        for i in 0..<x.count {
+            raw += parts[i]
+            let c = calibration.a * parts[i]
+            if x[i] != all[i].neutralValue && abs(c) >= Self.minimumReasonWeight { contributions.append((i, c)) }
+        }
+        contributions.sort { l, r in
+            let lp = l.weight > 0, rp = r.weight > 0
+            if lp != rp { return lp }
+            if abs(l.weight) != abs(r.weight) { return abs(l.weight) > abs(r.weight) }
+            return l.index < r.index
+        }
+        let facts = features.facts
+        let reasons = contributions.prefix(maxReasons).map { c in
+            FraudReason(code: all[c.index].rawValue, detail: all[c.index].phrase(facts: facts), weight: c.weight)
+        }
+        let logOdds = calibration.logOdds(raw)
+        return FraudScore(probability: 1 / (1 + exp(-logOdds)), logOdds: logOdds, reasons: reasons)
+    }
+
+    /// Scores and decides in one step.
+    public func decide(order: JSONValue, history: OrderHistory, maxReasons: Int = 5) -> FraudDecision {
+        let score = score(FraudFeatures(order: order, history: history), maxReasons: maxReasons)
+        let value = OrderSignal.orderValue(order, currency: order["currency"]?.stringValue)
+        return policy.decide(score, orderValue: value)
+    }
+
+    // MARK: - The model file
+
+    /// The model file: a JSON document with sorted keys.
+    public func serialized() -> [UInt8] {
+        var doc: [String: JSONValue] = [
+            "format": .string(Self.formatName),
+            "format_version": .integer(Int64(Self.formatVersion)),
+            "model": .string(estimator.kind),
+            "features": .array(featureNames.map(JSONValue.string)),
+            "calibration": ["method": "platt", "a": .double(calibration.a), "b": .double(calibration.b)],
+            "thresholds": policy.json,
+            "training": training,
+        ]
+        for (k, v) in estimator.jsonMembers { doc[k] = v }
+        var bytes = JSONValue.object(doc).serialized()
+        bytes.append(0x0A)
+        return bytes
+    }
+
+    /// Reads a model file; refuses another format, version or feature list.
+    public static func load(bytes: [UInt8]) throws(FraudModelError) -> FraudModel {
+        let doc: JSONValue
+        do { doc = try JSONValue.parse(bytes) } catch { throw .notJSON(error.description) }
+        guard doc["format"]?.stringValue == formatName else {
+            throw .unsupportedFormat("format is not \"\(formatName)\"")
+        }
+        guard let version = doc["format_version"]?.intValue, version == formatVersion else {
+            throw .unsupportedFormat("format_version \(doc["format_version"]?.description ?? "missing"), this build reads \(formatVersion)")
+        }
+        guard let names = doc["features"]?.arrayValue?.compactMap(\.stringValue) else { throw .malformed("no features") }
+        guard names == FraudFeature.names else { throw .featureMismatch(expected: FraudFeature.names, found: names) }
+        let estimator = try FraudEstimator.read(doc, featureCount: names.count)
+        guard doc["calibration"]?["method"]?.stringValue == "platt", let a = doc["calibration"]?["a"]?.doubleValue,
+              let b = doc["calibration"]?["b"]?.doubleValue else { throw .malformed("calibration must be platt with a and b") }
+        guard let thresholds = doc["thresholds"], let policy = FraudPolicy(json: thresholds) else {
+            throw .malformed("thresholds need review_at <= decline_at")
+        }
+        return FraudModel(estimator: estimator, calibration: PlattCalibration(a: a, b: b), policy: policy, training: doc["training"] ?? [:])
+    }
+
+    /// Reads the model file at `path`.
+    public static func load(path: String) throws(FraudModelError) -> FraudModel {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unreadable(path: path, reason: "no such file or not readable")
+        }
+        return try load(bytes: [UInt8](data))
+    }
+}

@@ -1,0 +1,144 @@
+import DropflowCore
+import DropflowJSON
+import Foundation
+import DropflowContract
+
+/// What the velocity tracker needs to know about one accepted order: who, when, which card,
+/// address and device, and how much. Small enough to publish once per order on a signals topic
+/// that every fraud worker follows (see the README).
+///
+/// Fingerprints are normalized so that trivially different spellings of the same thing count as
+/// one: the email is trimmed and lower-cased; the card is `bin|last4|country`; the shipping
+/// address is its first line (lower-cased, punctuation folded, common abbreviations unified),
+/// postal code (upper-cased, no spaces) and country.
+public struct OrderSignal: Sendable, Hashable {
+    public var orderID: String
+    public var customerID: String?
+    /// Seconds since the epoch (`placed_at`).
+    public var at: Int64
+    public var email: String?
+    public var card: String?
+    public var address: String?
+    public var ip: String?
+    /// The order total in minor units of `currency` (intake's `order_value`, else `payment.amount`, else lines plus shipping).
+    public var value: Double
+    public var currency: String?
+    /// Whether this order is known to have been charged back. A tracker that records such a signal
+    /// counts the chargeback from the signal's `at` on; for a dispute that arrives later, call
+    /// ``VelocityTracker/recordChargeback(customerID:card:at:)`` with the dispute's time instead.
+    public var chargeback: Bool
+
+    public init(orderID: String, customerID: String? = nil, at: Int64, email: String? = nil, card: String? = nil,
+                address: String? = nil, ip: String? = nil, value: Double = 0, currency: String? = nil, chargeback: Bool = false) {
+        self.orderID = orderID
+        self.customerID = customerID
+        self.at = at
+        self.email = email
+        self.card = card
+        self.address = address
+        self.ip = ip
+        self.value = value
+        self.currency = currency
+        self.chargeback = chargeback
+    }
+
+    /// The signal of an `orders.placed` value; nil without an `order_id` or a valid `placed_at`.
+    /// Every other field is optional: a missing one is simply absent.
+    public init?(order: JSONValue) {
+        guard let id = order["order_id"]?.stringValue, !id.isEmpty,
+              let placed = order["placed_at"]?.stringValue, let at = DateTimeFormat.epochSeconds(placed) else { return nil }
+        let customer = order["customer"]
+        let payment = order["payment"]
+        let currency = order["currency"]?.stringValue
+        self.init(orderID: id, customerID: customer?["id"]?.stringValue.flatMap(Self.nonEmpty), at: at,
+                  email: customer?["email"]?.stringValue.flatMap(Self.normalizedEmail),
+                  card: Self.cardFingerprint(payment), address: Self.addressFingerprint(order["shipping_address"]),
+                  ip: payment?["ip_address"]?.stringValue.flatMap(Self.nonEmpty),
+                  value: Self.orderValue(order, currency: currency), currency: currency)
+    }
+
+    // MARK: - Wire form (the signals topic)
+
+    /// `{"order_id":..,"at":..,"customer_id":..,...}`; absent fields are left out.
+    public var json: JSONValue {
+        var o: [String: JSONValue] = ["order_id": .string(orderID), "at": .string(DateTimeFormat.format(epochSeconds: at)), "value": .double(value)]
+        if let customerID { o["customer_id"] = .string(customerID) }
+        if let email { o["email"] = .string(email) }
+        if let card { o["card"] = .string(card) }
+        if let address { o["address"] = .string(address) }
+        if let ip { o["ip"] = .string(ip) }
+        if let currency { o["currency"] = .string(currency) }
+        if chargeback { o["chargeback"] = true }
+        return .object(o)
+    }
+
+    /// Reads ``json`` back; nil without `order_id` or `at`.
+    public init?(json: JSONValue) {
+        guard let id = json["order_id"]?.stringValue, let text = json["at"]?.stringValue,
+              let at = DateTimeFormat.epochSeconds(text) else { return nil }
+        self.init(orderID: id, customerID: json["customer_id"]?.stringValue, at: at, email: json["email"]?.stringValue,
+                  card: json["card"]?.stringValue, address: json["address"]?.stringValue, ip: json["ip"]?.stringValue,
+                  value: json["value"]?.doubleValue ?? 0, currency: json["currency"]?.stringValue,
+                  chargeback: json["chargeback"]?.boolValue ?? false)
+    }
+
+    // MARK: - Normalization
+
+    static func nonEmpty(_ s: String) -> String? {
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        return t.isEmpty ? nil : t
+    }
+
+    /// Trimmed and lower-cased; nil when empty.
+    public static func normalizedEmail(_ s: String) -> String? {
+        nonEmpty(s)?.lowercased()
+    }
+
+    /// `bin|last4|country` when the payment shows a BIN or last four digits.
+    public static func cardFingerprint(_ payment: JSONValue?) -> String? {
+        let bin = payment?["card_bin"]?.stringValue ?? ""
+        let last4 = payment?["card_last4"]?.stringValue ?? ""
+        guard !bin.isEmpty || !last4.isEmpty else { return nil }
+        return bin + "|" + last4 + "|" + (payment?["card_country"]?.stringValue ?? "")
+    }
+
+    /// Words that are spelled several ways on address lines, mapped to one spelling.
+    static let abbreviations: [String: String] = [
+        "street": "st", "str": "st", "avenue": "ave", "av": "ave", "road": "rd", "boulevard": "blvd", "drive": "dr",
+        "lane": "ln", "suite": "ste", "apartment": "apt", "parkway": "pkwy", "place": "pl", "court": "ct",
+        "strasse": "str", "straße": "str",
+    ]
+
+    /// Lower-cased words of `text`, split on anything that is not a letter or digit.
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+    }
+
+    /// `normalized line1|POSTAL|CC`; nil without a first line.
+    public static func addressFingerprint(_ address: JSONValue?) -> String? {
+        guard let line1 = address?["line1"]?.stringValue else { return nil }
+        let words = words(line1).map { abbreviations[$0] ?? $0 }
+        guard !words.isEmpty else { return nil }
+        let postal = (address?["postal_code"]?.stringValue ?? "").uppercased().filter { $0 != " " && $0 != "-" }
+        return words.joined(separator: " ") + "|" + postal + "|" + (address?["country"]?.stringValue ?? "")
+    }
+
+    /// Intake's `intake.order_value`, else `payment.amount`, else the sum of the lines plus `shipping_paid`, in minor units.
+    static func orderValue(_ order: JSONValue, currency: String?) -> Double {
+        // Intake's computed value (lines and shipping) first: it is what the merchant sells.
+        if let computed = order["intake"]?["order_value"]?.stringValue, let v = Money.minorUnits(computed, currency: currency) {
+            return v
+        }
+        if let amount = order["payment"]?["amount"]?.stringValue, let v = Money.minorUnits(amount, currency: currency) {
+            return v
+        }
+        var total = 0.0
+        for line in order["lines"]?.arrayValue ?? [] {
+            let q = line["quantity"]?.doubleValue ?? 1
+            let p = line["unit_price"]?.stringValue.flatMap { Money.minorUnits($0, currency: currency) } ?? 0
+            total += q * p
+        }
+        if let s = order["shipping_paid"]?.stringValue, let v = Money.minorUnits(s, currency: currency) { total += v }
+        return total
+    }
+}
