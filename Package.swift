@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "DropflowSimulator", targets: ["DropflowSimulator"]),
         .library(name: "DropflowSimulatorLive", targets: ["DropflowSimulatorLive"]),
         .library(name: "DropflowFraudModel", targets: ["DropflowFraudModel"]),
+        .library(name: "DropflowPipeline", targets: ["DropflowPipeline"]),
         .library(name: "DropflowStages", targets: ["DropflowStages"]),
     ],
     dependencies: [
@@ -93,12 +94,14 @@ let package = Package(
             path: "Sources/Stages/Fraud/Model",
             exclude: ["README.md"]
         ),
+        // The pipeline's own topics (the topology) and the messages on them.
+        .target(name: "DropflowPipeline", dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract"], path: "Sources/Stages/Pipeline"),
         // The stages' decision logic and their StageDefinitions (intake, fraud check, ...).
         .target(
             name: "DropflowStages",
-            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowRuntime", "DropflowFraudModel", log],
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowRuntime", "DropflowFraudModel", log],
             path: "Sources/Stages",
-            exclude: ["Fraud/Model"]
+            exclude: ["Fraud/Model", "Pipeline"]
         ),
 
         // MARK: The simulated world
@@ -125,7 +128,7 @@ let package = Package(
             name: "DropflowCLI",
             dependencies: [
                 "DropflowCore", "DropflowJSON", "DropflowKafka", "DropflowLocalBroker", "DropflowRuntime", "DropflowContract",
-                "DropflowObservability", "DropflowSimulator", "DropflowSimulatorLive", "DropflowFraudModel", "DropflowStages",
+                "DropflowObservability", "DropflowSimulator", "DropflowSimulatorLive", "DropflowFraudModel", "DropflowPipeline", "DropflowStages",
                 lifecycle, log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -153,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DropflowStagesTests",
-            dependencies: ["DropflowCore", "DropflowJSON", "DropflowStages", "DropflowRuntime", "DropflowFraudModel",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowPipeline", "DropflowStages", "DropflowRuntime", "DropflowFraudModel",
                            "DropflowSimulator", "DropflowKafka", "DropflowLocalBroker", "DropflowContract", "DropflowTesting"]
         ),
         .testTarget(

@@ -2,6 +2,7 @@ import DropflowCore
 import DropflowJSON
 import ArgumentParser
 import DropflowContract
+import DropflowPipeline
 import DropflowKafka
 import DropflowRuntime
 import DropflowSimulator
@@ -49,7 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
         defer { broker?.stop() }
         let prefix = broker == nil ? "demo\(UInt32.random(in: 0...UInt32.max))." : Contract.defaultPrefix
         let admin = try KafkaAdmin(configuration: kafka, logger: logger)
-        try await admin.createTopics(TopicCatalog.specs(prefix: prefix, partitions: partitions, stageTopics: PipelineTopics.own))
+        try await admin.createTopics(TopicSetup.specs(Topology.all, prefix: prefix, partitions: partitions))
         await admin.close()
         print("▶ topics created under \(prefix)* (\(partitions) partitions each)")
 

@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import DropflowKafka
 import DropflowObservability
 import DropflowSimulator
@@ -30,8 +31,8 @@ final class DemoOutcomes: @unchecked Sendable {
         var cc = KafkaConsumerConfiguration(kafka, groupID: "dropflow.demo.outcomes.\(UInt32.random(in: 0...UInt32.max))")
         cc.commitOnClose = false
         consumer = try KafkaConsumer(configuration: cc, logger: logger)
-        topics = Dictionary(uniqueKeysWithValues: [PipelineTopics.ordersApproved, PipelineTopics.ordersRejected, PipelineTopics.reviewQueue]
-            .map { (prefix + $0, $0) })
+        topics = Dictionary(uniqueKeysWithValues: [TopicDeclaration.ordersApproved, TopicDeclaration.ordersRejected, TopicDeclaration.reviewQueue]
+            .map { (prefix + $0.name, $0.name) })
         self.partitions = partitions
     }
 
@@ -48,10 +49,10 @@ final class DemoOutcomes: @unchecked Sendable {
             }
             lock.withLock {
                 switch topic {
-                case PipelineTopics.ordersApproved:
+                case TopicDeclaration.ordersApproved.name:
                     outcomes[id] = Outcome(kind: "approved", by: v["fraud"]?["decided_by"]?.stringValue ?? "model",
                                            score: v["fraud"]?["score"]?.doubleValue, reasons: reasons)
-                case PipelineTopics.ordersRejected:
+                case TopicDeclaration.ordersRejected.name:
                     outcomes[id] = Outcome(kind: "rejected", by: v["stage"]?.stringValue ?? "?", score: v["fraud_score"]?.doubleValue,
                                            reasons: reasons)
                 default:
@@ -100,7 +101,7 @@ final class DemoReviewer: @unchecked Sendable {
                 let approve = fraud != right
                 let decision: JSONValue = ["order_id": .string(id), "decision": approve ? "approve" : "decline", "reviewer": "demo-reviewer",
                                            "at": .string(DateTimeFormat.format(Date())), "note": approve ? "looks fine" : "does not add up"]
-                try await producer.send(KafkaProducerMessage(topic: prefix + PipelineTopics.reviewDecisions, key: Array(id.utf8),
+                try await producer.send(KafkaProducerMessage(topic: prefix + TopicDeclaration.reviewDecisions.name, key: Array(id.utf8),
                                                              value: decision.serialized()))
             }
             try await Task.sleep(for: .milliseconds(300))

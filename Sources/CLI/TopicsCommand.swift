@@ -1,6 +1,7 @@
 import DropflowCore
 import ArgumentParser
 import DropflowKafka
+import DropflowPipeline
 import DropflowRuntime
 import DropflowStages
 import Foundation
@@ -9,7 +10,7 @@ struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topics",
         abstract: "Manage Dropflow's topics.",
-        subcommands: [Create.self, List.self]
+        subcommands: [Create.self, List.self, Table.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -27,8 +28,8 @@ struct TopicsCommand: AsyncParsableCommand {
             let (common, broker) = try connection.connect(logger: logger, requireCluster: true)
             defer { broker?.stop() }
             let admin = try KafkaAdmin(configuration: common, logger: logger)
-            let specs = TopicCatalog.specs(prefix: topicPrefix, partitions: partitions, replicationFactor: replicationFactor,
-                                            stageTopics: PipelineTopics.own)
+            let specs = TopicSetup.specs(Topology.all + [PassthroughStage.input, PassthroughStage.output], prefix: topicPrefix,
+                                            partitions: partitions, replicationFactor: replicationFactor)
             let created = try await admin.createTopics(specs)
             await admin.close()
             for spec in specs {
@@ -49,5 +50,11 @@ struct TopicsCommand: AsyncParsableCommand {
             for t in try await admin.listTopics() { print("\(t.name)\t\(t.partitionCount)") }
             await admin.close()
         }
+    }
+
+    struct Table: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the table of the pipeline's own topics (docs/topics.md) from their declarations.")
+        func run() { print(Topology.documentationTable, terminator: "") }
     }
 }

@@ -163,7 +163,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let definition: StageDefinition
         switch stage {
         case .passthrough:
-            definition = PassthroughStage.definition(input: input, output: output)
+            definition = PassthroughStage.definition(input: input == PassthroughStage.input.name ? PassthroughStage.input : .adHoc(input), output: output == PassthroughStage.output.name ? PassthroughStage.output : .adHoc(output))
         case .intake:
             definition = IntakeStage.definition(policy: try intakePolicy())
         case .fraud:

@@ -15,8 +15,8 @@ struct FailureHandlingTests {
     func deadLetters() async throws {
         let cluster = try RuntimeCluster()
         try await cluster.createTopics(["supplier.status", "statuses.seen", "supplier.status.dlq"], partitions: 1)
-        let stage = StageDefinition(name: "dlqtest", inputs: [.contract("supplier.status", schema: .supplierStatus)], outputs: ["statuses.seen"]) { input, _ in
-            [StageOutput(topic: "statuses.seen", key: input.key, value: input.value)]
+        let stage = StageDefinition(name: "dlqtest", inputs: [.contract(.supplierStatus)], outputs: [.adHoc("statuses.seen")]) { input, _ in
+            [StageOutput(topic: .adHoc("statuses.seen"), key: input.key, value: input.value)]
         }
         let valid = { (i: Int) -> [UInt8] in Array("{\"supplier_id\":\"sup-\(i)\",\"status\":\"ok\",\"updated_at\":\"2026-11-24T10:15:00Z\"}".utf8) }
         let bad: [[UInt8]] = [
@@ -60,7 +60,7 @@ struct FailureHandlingTests {
         let attempts = Box<[String: Int]>([:])
         let finished = Box<[String: ContinuousClock.Instant]>([:])
         let succeeded = Box<[Int32: [String]]>([:])
-        let stage = StageDefinition(name: "retrytest", inputs: [InputTopic("work.in")], outputs: ["work.out"]) { input, context in
+        let stage = StageDefinition(name: "retrytest", inputs: [InputTopic(.adHoc("work.in"))], outputs: [.adHoc("work.out")]) { input, context in
             let key = input.keyString ?? ""
             attempts.mutate { $0[key] = context.attempt }
             defer { finished.mutate { $0[key] = .now } }
@@ -70,7 +70,7 @@ struct FailureHandlingTests {
                 throw StageError.retriable("supplier API down")
             }
             succeeded.mutate { $0[input.partition, default: []].append(key) }
-            return [StageOutput(topic: "work.out", key: input.key, value: input.value)]
+            return [StageOutput(topic: .adHoc("work.out"), key: input.key, value: input.value)]
         }
         try await cluster.produce("work.in", count: 40, partitions: 2)
         let worker = RunningWorker(stage, cluster.workerConfiguration { $0.retry = RetryPolicy(maxAttempts: 4, initialBackoff: .milliseconds(100), maxBackoff: .milliseconds(400)) })
@@ -98,9 +98,9 @@ struct FailureHandlingTests {
     func refusedOutput() async throws {
         let cluster = try RuntimeCluster()
         try await cluster.createTopics(["big.in", "big.out", "big.in.dlq"], partitions: 1)
-        let stage = StageDefinition(name: "bigtest", inputs: [InputTopic("big.in")], outputs: ["big.out"]) { input, _ in
+        let stage = StageDefinition(name: "bigtest", inputs: [InputTopic(.adHoc("big.in"))], outputs: [.adHoc("big.out")]) { input, _ in
             let huge = input.keyString == "k1"
-            return [StageOutput(topic: "big.out", key: input.key, value: huge ? [UInt8](repeating: 1, count: 3_000_000) : input.value)]
+            return [StageOutput(topic: .adHoc("big.out"), key: input.key, value: huge ? [UInt8](repeating: 1, count: 3_000_000) : input.value)]
         }
         try await cluster.produce("big.in", count: 3, partitions: 1)
         let worker = RunningWorker(stage, cluster.workerConfiguration())

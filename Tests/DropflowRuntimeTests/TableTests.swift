@@ -23,11 +23,11 @@ struct TableTests {
         try await put("c", nil)
         for i in 0..<200 { try await put("filler-\(i)", "\(i)") }
 
-        let stage = StageDefinition(name: "tabletest", inputs: [InputTopic("lookups")], outputs: ["answers"], tables: ["prices"]) { input, context in
+        let stage = StageDefinition(name: "tabletest", inputs: [InputTopic(.adHoc("lookups"))], outputs: [.adHoc("answers")], tables: [.adHoc("prices")]) { input, context in
             let key = String(decoding: input.value ?? [], as: UTF8.self)
-            let prices = context.table("prices")
+            let prices = context.table(.adHoc("prices"))
             let answer = prices[key].map { String(decoding: $0, as: UTF8.self) } ?? "none"
-            return [StageOutput(topic: "answers", key: input.key, value: Array("\(key)=\(answer) of \(prices.count)".utf8))]
+            return [StageOutput(topic: .adHoc("answers"), key: input.key, value: Array("\(key)=\(answer) of \(prices.count)".utf8))]
         }
         let worker = RunningWorker(stage, cluster.workerConfiguration())
         try await worker.waitReady()

@@ -64,7 +64,7 @@ import Testing
         // Every published value is valid under its topic's schema.
         for record in published.value {
             guard let value = record.value, let topic = Contract.topic(named: record.topic) else { continue }
-            #expect(topic.schema.validate(value).isEmpty, "\(record.topic) \(record.key ?? "")")
+            #expect(try #require(topic.schema).validate(value).isEmpty, "\(record.topic) \(record.key ?? "")")
         }
     }
 }

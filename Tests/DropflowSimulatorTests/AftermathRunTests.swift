@@ -22,7 +22,7 @@ import Testing
                 #expect(record.topic == SimRecord.Topic.supplierOffers)
                 continue
             }
-            let violations = topic.schema.validate(value)
+            let violations = try #require(topic.schema).validate(value)
             #expect(violations.isEmpty, "\(record.topic) \(record.key ?? "-"): \(violations)")
             switch record.topic {
             case SimRecord.Topic.ordersPlaced, SimRecord.Topic.purchaseOrders, SimRecord.Topic.supplierOrderUpdates,

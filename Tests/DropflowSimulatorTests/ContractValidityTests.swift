@@ -14,7 +14,7 @@ import Testing
         var tombstones = 0
         for record in all {
             let topic = try #require(Contract.topic(named: record.topic), "\(record.topic) is not a contract topic")
-            #expect(topic.direction == .input)
+            #expect(topic.role == .input)
             byTopic[record.topic, default: 0] += 1
             guard let value = record.value else {
                 // Only a compacted topic may carry a tombstone.
@@ -22,7 +22,7 @@ import Testing
                 tombstones += 1
                 continue
             }
-            let violations = topic.schema.validate(value)
+            let violations = try #require(topic.schema).validate(value)
             #expect(violations.isEmpty, "\(record.topic) \(record.key ?? "-"): \(violations)")
             // Keys follow the contract's key convention.
             switch record.topic {

@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import DropflowFraudModel
 import DropflowKafka
 import DropflowRuntime
@@ -20,11 +21,11 @@ func shippedFraudModel() throws -> FraudModel {
 /// reviewer's approve releases an order to routing and a decline rejects it, a decision for an
 /// order not held changes nothing, and velocity survives a fraud worker's restart.
 @Suite(.serialized) struct FraudReviewLoopTests {
-    static let topics = [PipelineTopics.ordersPlaced, PipelineTopics.ordersValidated, PipelineTopics.fraudSignals,
-                         PipelineTopics.ordersRejected, PipelineTopics.intakeSeen, PipelineTopics.supplierOffers,
-                         PipelineTopics.reviewDecisions, PipelineTopics.reviewQueue, PipelineTopics.ordersApproved,
-                         PipelineTopics.fraudHeld, PipelineTopics.ordersPlaced + ".dlq", PipelineTopics.ordersValidated + ".dlq",
-                         PipelineTopics.reviewDecisions + ".dlq"]
+    static let topics = [TopicDeclaration.ordersPlaced.name, TopicDeclaration.ordersValidated.name, TopicDeclaration.fraudSignals.name,
+                         TopicDeclaration.ordersRejected.name, TopicDeclaration.intakeSeen.name, TopicDeclaration.supplierOffers.name,
+                         TopicDeclaration.reviewDecisions.name, TopicDeclaration.reviewQueue.name, TopicDeclaration.ordersApproved.name,
+                         TopicDeclaration.fraudHeld.name, TopicDeclaration.ordersPlaced.name + ".dlq", TopicDeclaration.ordersValidated.name + ".dlq",
+                         TopicDeclaration.reviewDecisions.name + ".dlq"]
 
     @Test func reviewersReleaseOrRejectHeldOrdersAndVelocitySurvivesARestart() async throws {
         let cluster = try TestCluster()
@@ -50,10 +51,10 @@ func shippedFraudModel() throws -> FraudModel {
         func send(_ topic: String, _ key: String, _ value: JSONValue) async throws {
             try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic, key: Array(key.utf8), value: value.serialized()))
         }
-        try await send(PipelineTopics.ordersPlaced, "o-1", order("o-1"))
-        try await send(PipelineTopics.ordersPlaced, "o-2", order("o-2"))
-        try await send(PipelineTopics.ordersPlaced, "o-3", order("o-3", small: true))
-        let cases = try await cluster.waitForKeys(PipelineTopics.reviewQueue, count: 2)
+        try await send(TopicDeclaration.ordersPlaced.name, "o-1", order("o-1"))
+        try await send(TopicDeclaration.ordersPlaced.name, "o-2", order("o-2"))
+        try await send(TopicDeclaration.ordersPlaced.name, "o-3", order("o-3", small: true))
+        let cases = try await cluster.waitForKeys(TopicDeclaration.reviewQueue.name, count: 2)
         for m in cases {
             let v = try JSONValue.parse(m.value ?? [])
             #expect(ContractSchema.reviewCase.validate(v).isEmpty)
@@ -61,22 +62,22 @@ func shippedFraudModel() throws -> FraudModel {
             #expect(codes.contains("order_value_over_review_limit"), "the reviewer is told why: \(codes)")
             #expect(v["order_value"]?.stringValue == "64.97")
         }
-        _ = try await cluster.waitForKeys(PipelineTopics.ordersApproved, count: 1)
+        _ = try await cluster.waitForKeys(TopicDeclaration.ordersApproved.name, count: 1)
 
         let at: JSONValue = "2026-11-24T12:00:00Z"
-        try await send(PipelineTopics.reviewDecisions, "o-1", ["order_id": "o-1", "decision": "approve", "reviewer": "ana", "at": at])
-        try await send(PipelineTopics.reviewDecisions, "o-2", ["order_id": "o-2", "decision": "decline", "reviewer": "ana",
+        try await send(TopicDeclaration.reviewDecisions.name, "o-1", ["order_id": "o-1", "decision": "approve", "reviewer": "ana", "at": at])
+        try await send(TopicDeclaration.reviewDecisions.name, "o-2", ["order_id": "o-2", "decision": "decline", "reviewer": "ana",
                                                               "note": "card reported stolen", "at": at])
-        try await send(PipelineTopics.reviewDecisions, "o-9", ["order_id": "o-9", "decision": "approve", "reviewer": "ana", "at": at])
-        _ = try await cluster.waitForKeys(PipelineTopics.ordersApproved, count: 2)
-        _ = try await cluster.waitForKeys(PipelineTopics.ordersRejected, count: 1)
+        try await send(TopicDeclaration.reviewDecisions.name, "o-9", ["order_id": "o-9", "decision": "approve", "reviewer": "ana", "at": at])
+        _ = try await cluster.waitForKeys(TopicDeclaration.ordersApproved.name, count: 2)
+        _ = try await cluster.waitForKeys(TopicDeclaration.ordersRejected.name, count: 1)
 
         // Same card, same customer, after a restart: the new worker still counts the first three.
         _ = try await fraud.stop()
         fraud = RunningWorker(FraudStage.definition(model: model, policy: policy), cluster.workerConfiguration())
         try await fraud.waitReady()
-        try await send(PipelineTopics.ordersPlaced, "o-4", order("o-4", small: true))
-        let approved = try await cluster.waitForKeys(PipelineTopics.ordersApproved, count: 3)
+        try await send(TopicDeclaration.ordersPlaced.name, "o-4", order("o-4", small: true))
+        let approved = try await cluster.waitForKeys(TopicDeclaration.ordersApproved.name, count: 3)
         try await Task.sleep(for: .seconds(1))
         _ = try await fraud.stop()
         _ = try await intake.stop()
@@ -91,7 +92,7 @@ func shippedFraudModel() throws -> FraudModel {
         #expect(byOrder["o-4"]?["fraud"]?["velocity"]?["card_24h"]?.intValue == 3, "o-1..o-3 share the card")
         for (_, v) in byOrder { #expect(ContractSchema.orderPlaced.validate(v).isEmpty) }
 
-        let rejected = try await cluster.readAll(PipelineTopics.ordersRejected)
+        let rejected = try await cluster.readAll(TopicDeclaration.ordersRejected.name)
         #expect(rejected.count == 1)
         let r = try JSONValue.parse(rejected[0].value ?? [])
         #expect(ContractSchema.orderRejected.validate(r).isEmpty)
@@ -100,7 +101,7 @@ func shippedFraudModel() throws -> FraudModel {
         #expect(r["reasons"]?[0]?["detail"]?.stringValue?.contains("card reported stolen") == true)
 
         // Both held orders were taken off hold.
-        let held = try await cluster.readAll(PipelineTopics.fraudHeld)
+        let held = try await cluster.readAll(TopicDeclaration.fraudHeld.name)
         var last: [String: Bool] = [:]
         for m in held { last[m.keyString ?? ""] = m.value != nil }
         #expect(last == ["o-1": false, "o-2": false])

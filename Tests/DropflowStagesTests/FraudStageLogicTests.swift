@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import DropflowFraudModel
 import DropflowRuntime
 import Foundation
@@ -27,20 +28,20 @@ import Testing
             for out in outputs {
                 let v = try JSONValue.parse(out.value ?? [])
                 switch out.topic {
-                case PipelineTopics.ordersApproved: #expect(ContractSchema.orderPlaced.validate(v).isEmpty)
-                case PipelineTopics.reviewQueue: #expect(ContractSchema.reviewCase.validate(v).isEmpty)
-                case PipelineTopics.ordersRejected:
+                case TopicDeclaration.ordersApproved: #expect(ContractSchema.orderPlaced.validate(v).isEmpty)
+                case TopicDeclaration.reviewQueue: #expect(ContractSchema.reviewCase.validate(v).isEmpty)
+                case TopicDeclaration.ordersRejected:
                     #expect(ContractSchema.orderRejected.validate(v).isEmpty)
                     #expect(v["stage"]?.stringValue == "fraud")
-                case PipelineTopics.fraudHeld: #expect(v["order"]?["order_id"]?.stringValue == "ord-1001")
+                case TopicDeclaration.fraudHeld: #expect(v["order"]?["order_id"]?.stringValue == "ord-1001")
                 default: Issue.record("unexpected topic \(out.topic)")
                 }
             }
             let topics = Set(outputs.map(\.topic))
             switch action {
-            case .approve: #expect(topics == [PipelineTopics.ordersApproved])
-            case .review: #expect(topics == [PipelineTopics.reviewQueue, PipelineTopics.fraudHeld])
-            case .decline: #expect(topics == [PipelineTopics.ordersRejected])
+            case .approve: #expect(topics == [TopicDeclaration.ordersApproved])
+            case .review: #expect(topics == [TopicDeclaration.reviewQueue, TopicDeclaration.fraudHeld])
+            case .decline: #expect(topics == [TopicDeclaration.ordersRejected])
             }
         }
     }
@@ -63,11 +64,11 @@ import Testing
         let score = model.score(FraudFeatures(order: order, history: OrderHistory()))
         let outputs = FraudMessages.outputs(for: FraudDecision(action: .review, score: score, reasons: score.reasons),
                                             history: OrderHistory(), order: order, at: "2026-11-24T10:15:00Z")
-        let held = try JSONValue.parse(outputs.first { $0.topic == PipelineTopics.fraudHeld }!.value!)
+        let held = try JSONValue.parse(outputs.first { $0.topic == TopicDeclaration.fraudHeld }!.value!)
 
         let approve = FraudMessages.outputs(forReview: ["order_id": "ord-1001", "decision": "approve", "reviewer": "ana",
                                                         "at": "2026-11-24T11:00:00Z"], held: held, at: "2026-11-24T11:00:01Z")
-        #expect(approve.map(\.topic) == [PipelineTopics.ordersApproved, PipelineTopics.fraudHeld])
+        #expect(approve.map(\.topic) == [TopicDeclaration.ordersApproved, TopicDeclaration.fraudHeld])
         #expect(approve[1].value == nil, "taken off hold with a tombstone")
         let released = try JSONValue.parse(approve[0].value!)
         #expect(released["fraud"]?["decided_by"]?.stringValue == "reviewer")
@@ -76,7 +77,7 @@ import Testing
         let decline = FraudMessages.outputs(forReview: ["order_id": "ord-1001", "decision": "decline", "reviewer": "ana",
                                                         "at": "2026-11-24T11:00:00Z"], held: held, at: "2026-11-24T11:00:01Z")
         let rejection = try JSONValue.parse(decline[0].value!)
-        #expect(decline[0].topic == PipelineTopics.ordersRejected)
+        #expect(decline[0].topic == TopicDeclaration.ordersRejected)
         #expect(rejection["stage"]?.stringValue == "review")
         #expect(ContractSchema.orderRejected.validate(rejection).isEmpty)
     }

@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import DropflowKafka
 import DropflowRuntime
 import DropflowTesting
@@ -14,14 +15,14 @@ import Testing
 @Suite(.serialized) struct IntakeWorkerTests {
     @Test func ordersAreSortedOutOnceAcrossARestart() async throws {
         let cluster = try TestCluster()
-        try await cluster.createTopics([PipelineTopics.ordersPlaced, PipelineTopics.ordersPlaced + ".dlq", PipelineTopics.ordersValidated,
-                                        PipelineTopics.fraudSignals, PipelineTopics.ordersRejected, PipelineTopics.intakeSeen,
-                                        PipelineTopics.supplierOffers], partitions: 3)
+        try await cluster.createTopics([TopicDeclaration.ordersPlaced.name, TopicDeclaration.ordersPlaced.name + ".dlq", TopicDeclaration.ordersValidated.name,
+                                        TopicDeclaration.fraudSignals.name, TopicDeclaration.ordersRejected.name, TopicDeclaration.intakeSeen.name,
+                                        TopicDeclaration.supplierOffers.name], partitions: 3)
         let example = try exampleOrder()
         func order(_ id: String) -> JSONValue { example.setting(["order_id"], .string(id)).setting(["customer", "id"], .string("cus-\(id)")) }
         let producer = try cluster.producer()
         func place(_ key: String, _ value: [UInt8]) async throws {
-            try await producer.send(KafkaProducerMessage(topic: cluster.prefix + PipelineTopics.ordersPlaced, key: Array(key.utf8), value: value))
+            try await producer.send(KafkaProducerMessage(topic: cluster.prefix + TopicDeclaration.ordersPlaced.name, key: Array(key.utf8), value: value))
         }
 
         var worker = RunningWorker(IntakeStage.definition(), cluster.workerConfiguration())
@@ -32,8 +33,8 @@ import Testing
         try await place("o-3", order("o-3").serialized())
         try await place("o-3", order("o-3").setting(["lines", "1", "quantity"], 5).serialized())                    // conflict
         try await place("junk", Array("not an order".utf8))
-        _ = try await cluster.waitForKeys(PipelineTopics.ordersRejected, count: 2)
-        _ = try await cluster.waitForKeys(PipelineTopics.intakeSeen, count: 2)
+        _ = try await cluster.waitForKeys(TopicDeclaration.ordersRejected.name, count: 2)
+        _ = try await cluster.waitForKeys(TopicDeclaration.intakeSeen.name, count: 2)
         _ = try await worker.stop()
 
         // A new worker (as after a crash or a deploy) still knows o-1.
@@ -41,22 +42,22 @@ import Testing
         try await worker.waitReady()
         try await place("o-1", order("o-1").serialized())
         try await place("o-4", order("o-4").serialized())
-        _ = try await cluster.waitForKeys(PipelineTopics.ordersValidated, count: 3)
+        _ = try await cluster.waitForKeys(TopicDeclaration.ordersValidated.name, count: 3)
         try await Task.sleep(for: .seconds(1))
         _ = try await worker.stop()
         await producer.close()
 
-        let validated = try await cluster.readAll(PipelineTopics.ordersValidated)
+        let validated = try await cluster.readAll(TopicDeclaration.ordersValidated.name)
         #expect(validated.compactMap(\.keyString).sorted() == ["cus-o-1", "cus-o-3", "cus-o-4"], "each accepted once, keyed by customer")
         for m in validated {
             let v = try JSONValue.parse(m.value ?? [])
             #expect(ContractSchema.orderPlaced.validate(v).isEmpty)
             #expect(v["intake"]?["order_value"]?.stringValue == "64.97")
         }
-        let signals = try await cluster.readAll(PipelineTopics.fraudSignals)
+        let signals = try await cluster.readAll(TopicDeclaration.fraudSignals.name)
         #expect(signals.compactMap(\.keyString).sorted() == ["o-1", "o-3", "o-4"])
 
-        let rejected = try await cluster.readAll(PipelineTopics.ordersRejected)
+        let rejected = try await cluster.readAll(TopicDeclaration.ordersRejected.name)
         var codes: [String: [String]] = [:]
         for m in rejected {
             let v = try JSONValue.parse(m.value ?? [])
@@ -66,7 +67,7 @@ import Testing
         }
         #expect(codes == ["o-2": ["out_of_range"], "o-3": ["duplicate_conflict"]])
 
-        let dead = try await cluster.readAll(PipelineTopics.ordersPlaced + ".dlq")
+        let dead = try await cluster.readAll(TopicDeclaration.ordersPlaced.name + ".dlq")
         #expect(dead.compactMap(\.keyString) == ["junk"])
         #expect(dead.first?.value == Array("not an order".utf8), "the bytes are kept unchanged")
         #expect(dead.first?.headers.string(DLQHeader.reason)?.contains("not JSON") == true)

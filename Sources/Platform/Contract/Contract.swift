@@ -1,46 +1,6 @@
 import DropflowJSON
-/// One topic of the Kafka contract (`contract/README.md`).
-public struct ContractTopic: Sendable, Hashable {
-    /// Who writes the topic.
-    public enum Direction: String, Sendable, Hashable {
-        /// Written by systems outside the pipeline, read by it.
-        case input
-        /// Written by the pipeline.
-        case output
-    }
-
-    /// The name without the deployment's prefix, e.g. `orders.placed`.
-    public let name: String
-    /// What the message key is, as the contract states it, e.g. `order_id` or `<supplier_id>/<sku>`.
-    public let key: String
-    /// The CloudEvents `ce_type`, e.g. `dropflow.order.placed`.
-    public let ceType: String
-    /// The schema of the message value.
-    public let schema: ContractSchema
-    /// Input (written outside the pipeline) or output (written by it).
-    public let direction: Direction
-
-    /// Creates a topic description.
-    public init(name: String, key: String, ceType: String, schema: ContractSchema, direction: Direction) {
-        self.name = name
-        self.key = key
-        self.ceType = ceType
-        self.schema = schema
-        self.direction = direction
-    }
-
-    /// The topic's full name under `prefix`, e.g. `dropflow.orders.placed`.
-    public func fullName(prefix: String = Contract.defaultPrefix) -> String {
-        prefix + name
-    }
-
-    /// The full name of this topic's dead-letter topic, e.g. `dropflow.orders.placed.dlq`.
-    public func deadLetterName(prefix: String = Contract.defaultPrefix) -> String {
-        prefix + name + Contract.deadLetterSuffix
-    }
-}
-
-/// The topics of the Kafka contract, as data. Names are without the deployment's prefix.
+/// The topics of the Kafka contract (`contract/README.md`), as data. Names are without the
+/// deployment's prefix.
 public enum Contract {
     /// The prefix every topic name carries unless a deployment changes it.
     public static let defaultPrefix = "dropflow."
@@ -49,58 +9,113 @@ public enum Contract {
     public static let deadLetterSuffix = ".dlq"
 
     /// Topics written by systems outside the pipeline, in the README's order.
-    public static let inputs: [ContractTopic] = [
-        .init(name: "orders.placed", key: "order_id", ceType: "dropflow.order.placed",
-              schema: .orderPlaced, direction: .input),
-        .init(name: "supplier.offers", key: "<supplier_id>/<sku>", ceType: "dropflow.supplier.offer",
-              schema: .supplierOffer, direction: .input),
-        .init(name: "carrier.rates", key: "<carrier>/<service_level>/<origin_country>/<destination_country>",
-              ceType: "dropflow.carrier.rate", schema: .carrierRate, direction: .input),
-        .init(name: "supplier.status", key: "supplier_id", ceType: "dropflow.supplier.status",
-              schema: .supplierStatus, direction: .input),
-        .init(name: "supplier.order-updates", key: "order_id", ceType: "dropflow.supplier.order-update",
-              schema: .supplierOrderUpdate, direction: .input),
-        .init(name: "shipments.events", key: "order_id", ceType: "dropflow.shipment.event",
-              schema: .shipmentEvent, direction: .input),
-        .init(name: "returns.requested", key: "order_id", ceType: "dropflow.return.requested",
-              schema: .returnRequested, direction: .input),
-        .init(name: "support.inquiries", key: "order_id (or customer_id when there is no order)",
-              ceType: "dropflow.support.inquiry", schema: .customerInquiry, direction: .input),
-        .init(name: "review.decisions", key: "order_id", ceType: "dropflow.review.decision",
-              schema: .reviewDecision, direction: .input),
+    public static let inputs: [TopicDeclaration] = [
+        .ordersPlaced, .supplierOffers, .carrierRates, .supplierStatus, .supplierOrderUpdates, .shipmentsEvents,
+        .returnsRequested, .supportInquiries, .reviewDecisions,
     ]
 
     /// Topics written by the pipeline, in the README's order (dead-letter topics aside: see
-    /// ``ContractTopic/deadLetterName(prefix:)`` and ``DLQHeader``).
-    public static let outputs: [ContractTopic] = [
-        .init(name: "orders.rejected", key: "order_id", ceType: "dropflow.order.rejected",
-              schema: .orderRejected, direction: .output),
-        .init(name: "review.queue", key: "order_id", ceType: "dropflow.review.case",
-              schema: .reviewCase, direction: .output),
-        .init(name: "orders.routed", key: "order_id", ceType: "dropflow.order.routed",
-              schema: .routingDecision, direction: .output),
-        .init(name: "purchase-orders", key: "order_id", ceType: "dropflow.purchase-order",
-              schema: .purchaseOrder, direction: .output),
-        .init(name: "notifications", key: "order_id (or customer_id)", ceType: "dropflow.notification",
-              schema: .customerNotification, direction: .output),
-        .init(name: "support.escalations", key: "order_id (or customer_id)", ceType: "dropflow.support.escalation",
-              schema: .escalation, direction: .output),
-        .init(name: "returns.decisions", key: "order_id", ceType: "dropflow.return.decision",
-              schema: .returnDecision, direction: .output),
+    /// ``TopicDeclaration/deadLetterName(prefix:)`` and ``DLQHeader``).
+    public static let outputs: [TopicDeclaration] = [
+        .ordersRejected, .reviewQueue, .ordersRouted, .purchaseOrders, .notifications, .supportEscalations, .returnsDecisions,
     ]
 
     /// Inputs then outputs.
-    public static var all: [ContractTopic] { inputs + outputs }
+    public static var all: [TopicDeclaration] { inputs + outputs }
 
     /// The topic called `name` (without prefix), or nil.
-    public static func topic(named name: String) -> ContractTopic? {
+    public static func topic(named name: String) -> TopicDeclaration? {
         all.first { $0.name == name }
     }
 
     /// The topic whose `ce_type` is `ceType`, or nil.
-    public static func topic(ceType: String) -> ContractTopic? {
+    public static func topic(ceType: String) -> TopicDeclaration? {
         all.first { $0.ceType == ceType }
     }
+}
+
+extension TopicDeclaration {
+    private static func input(_ name: String, key: String, ceType: String, schema: ContractSchema,
+                              cleanup: Cleanup = .delete, value: String, writers: String) -> TopicDeclaration {
+        TopicDeclaration(name: name, key: key, ceType: ceType, schema: schema, role: .input, cleanup: cleanup,
+                         value: value, writers: writers)
+    }
+
+    private static func output(_ name: String, key: String, ceType: String, schema: ContractSchema,
+                               value: String, readers: String) -> TopicDeclaration {
+        TopicDeclaration(name: name, key: key, ceType: ceType, schema: schema, role: .output, value: value, readers: readers)
+    }
+
+    // MARK: Inputs
+
+    /// Orders from the storefront; the same `order_id` may arrive more than once (retries).
+    public static let ordersPlaced = input(
+        "orders.placed", key: "order_id", ceType: "dropflow.order.placed", schema: .orderPlaced,
+        value: "an order", writers: "the storefront")
+    /// Supplier offers, latest per key; a tombstone withdraws the offer.
+    public static let supplierOffers = input(
+        "supplier.offers", key: "<supplier_id>/<sku>", ceType: "dropflow.supplier.offer", schema: .supplierOffer,
+        cleanup: .compact, value: "a supplier's offer of one SKU", writers: "supplier feeds")
+    /// A carrier's price and stated transit for one lane, latest per key; a tombstone withdraws it.
+    public static let carrierRates = input(
+        "carrier.rates", key: "<carrier>/<service_level>/<origin_country>/<destination_country>",
+        ceType: "dropflow.carrier.rate", schema: .carrierRate, cleanup: .compact,
+        value: "a carrier's rate and stated transit on one lane", writers: "carrier feeds")
+    /// A supplier's health: ok, degraded, outage.
+    public static let supplierStatus = input(
+        "supplier.status", key: "supplier_id", ceType: "dropflow.supplier.status", schema: .supplierStatus,
+        cleanup: .compact, value: "a supplier's health", writers: "supplier feeds")
+    /// A supplier accepts, backorders, rejects or ships a purchase order.
+    public static let supplierOrderUpdates = input(
+        "supplier.order-updates", key: "order_id", ceType: "dropflow.supplier.order-update", schema: .supplierOrderUpdate,
+        value: "a supplier's answer to a purchase order", writers: "suppliers")
+    /// Carrier tracking.
+    public static let shipmentsEvents = input(
+        "shipments.events", key: "order_id", ceType: "dropflow.shipment.event", schema: .shipmentEvent,
+        value: "a tracking event", writers: "carriers")
+    /// A customer asks to return items.
+    public static let returnsRequested = input(
+        "returns.requested", key: "order_id", ceType: "dropflow.return.requested", schema: .returnRequested,
+        value: "a return request", writers: "the storefront")
+    /// Free-text questions from customers.
+    public static let supportInquiries = input(
+        "support.inquiries", key: "order_id (or customer_id when there is no order)", ceType: "dropflow.support.inquiry",
+        schema: .customerInquiry, value: "a customer's question", writers: "the support desk")
+    /// A person's verdict on an order the pipeline sent for review.
+    public static let reviewDecisions = input(
+        "review.decisions", key: "order_id", ceType: "dropflow.review.decision", schema: .reviewDecision,
+        value: "a reviewer's verdict", writers: "reviewers")
+
+    // MARK: Outputs
+
+    /// Orders not fulfilled: invalid, duplicate-conflicting, declined as fraud or by a reviewer.
+    public static let ordersRejected = output(
+        "orders.rejected", key: "order_id", ceType: "dropflow.order.rejected", schema: .orderRejected,
+        value: "why an order is not fulfilled", readers: "the storefront")
+    /// Orders held for a person.
+    public static let reviewQueue = output(
+        "review.queue", key: "order_id", ceType: "dropflow.review.case", schema: .reviewCase,
+        value: "an order a person must decide on", readers: "reviewers")
+    /// Where each order goes: suppliers, carriers, the delivery window and why.
+    public static let ordersRouted = output(
+        "orders.routed", key: "order_id", ceType: "dropflow.order.routed", schema: .routingDecision,
+        value: "a routing decision", readers: "the storefront")
+    /// What a supplier is asked to ship, or no longer to ship.
+    public static let purchaseOrders = output(
+        "purchase-orders", key: "order_id", ceType: "dropflow.purchase-order", schema: .purchaseOrder,
+        value: "a purchase order", readers: "suppliers")
+    /// Messages to customers.
+    public static let notifications = output(
+        "notifications", key: "order_id (or customer_id)", ceType: "dropflow.notification", schema: .customerNotification,
+        value: "a customer notification", readers: "the messaging system")
+    /// Questions a person must answer.
+    public static let supportEscalations = output(
+        "support.escalations", key: "order_id (or customer_id)", ceType: "dropflow.support.escalation", schema: .escalation,
+        value: "an escalation", readers: "the support desk")
+    /// What happens to returned items.
+    public static let returnsDecisions = output(
+        "returns.decisions", key: "order_id", ceType: "dropflow.return.decision", schema: .returnDecision,
+        value: "a return decision", readers: "the warehouse and the storefront")
 }
 
 /// Headers a dead-letter message carries besides the input's own (its bytes are unchanged).

@@ -3,13 +3,14 @@ import DropflowJSON
 import DropflowContract
 
 extension InputTopic {
-    /// A topic whose values must be JSON objects valid under a contract schema.
+    /// A topic whose values must be JSON objects valid under the topic's contract schema.
     /// A value that is not JSON, not an object, or breaks the schema is
     /// refused with the reasons (which go into the DLQ's `dlq-reason`).
     /// The handler finds the parsed value in ``StageInput/json``.
-    public static func contract(_ name: String, schema: ContractSchema) -> InputTopic {
+    public static func contract(_ topic: TopicDeclaration) -> InputTopic {
+        guard let schema = topic.schema else { preconditionFailure("\(topic.name) declares no contract schema") }
         let compiled = ContractSchema.schema(schema)
-        return InputTopic(name, decodeJSON: { (value: [UInt8]?) throws(InvalidInput) -> JSONValue in
+        return InputTopic(topic, decodeJSON: { (value: [UInt8]?) throws(InvalidInput) -> JSONValue in
             let json = try decodeObject(value, ifNull: "null value (tombstone) where a \(schema.rawValue) object is expected")
             let violations = compiled.validate(json)
             guard violations.isEmpty else {
@@ -21,8 +22,8 @@ extension InputTopic {
 
     /// A topic whose values must be JSON objects (no schema). The handler finds the parsed
     /// value in ``StageInput/json``.
-    public static func jsonObject(_ name: String) -> InputTopic {
-        InputTopic(name, decodeJSON: { (value: [UInt8]?) throws(InvalidInput) -> JSONValue in
+    public static func jsonObject(_ topic: TopicDeclaration) -> InputTopic {
+        InputTopic(topic, decodeJSON: { (value: [UInt8]?) throws(InvalidInput) -> JSONValue in
             try decodeObject(value, ifNull: "null value where a JSON object is expected")
         })
     }

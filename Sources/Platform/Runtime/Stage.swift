@@ -7,8 +7,8 @@ import Logging
 
 /// One message a stage reads, after it passed its topic's validation.
 public struct StageInput: Sendable {
-    /// The topic's logical name (without the deployment's prefix), e.g. `orders.placed`.
-    public var topic: String
+    /// The topic it came from, as the stage declared it.
+    public var topic: TopicDeclaration
     public var partition: Int32
     public var offset: Int64
     public var key: [UInt8]?
@@ -28,26 +28,36 @@ public struct StageInput: Sendable {
 /// (`ce_id` derived from the input, `ce_type`, `ce_source`, `ce_time`,
 /// `content-type`) and continues the input's `traceparent`.
 public struct StageOutput: Sendable, Hashable {
-    /// Logical topic name (without the prefix).
-    public var topic: String
+    /// The topic, as the stage declared it.
+    public var topic: TopicDeclaration
     public var key: [UInt8]?
+    /// nil for a tombstone.
     public var value: [UInt8]?
     /// Extra headers; the runtime's own are added after these.
     public var headers: [KafkaHeader]
-    /// CloudEvents type; when `nil` the runtime uses the topic's type from the contract,
-    /// or `dropflow.<topic>` for the pipeline's own topics.
-    public var ceType: String?
+    /// The CloudEvents type: the topic's unless set (the passthrough stage keeps its input's).
+    public var ceType: String
 
-    public init(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [], ceType: String? = nil) {
+    public init(topic: TopicDeclaration, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [], ceType: String? = nil) {
         self.topic = topic
         self.key = key
         self.value = value
         self.headers = headers
-        self.ceType = ceType
+        self.ceType = ceType ?? topic.ceType
     }
 
-    public init(topic: String, key: String, value: [UInt8], headers: [KafkaHeader] = [], ceType: String? = nil) {
+    public init(topic: TopicDeclaration, key: String, value: [UInt8], headers: [KafkaHeader] = [], ceType: String? = nil) {
         self.init(topic: topic, key: Array(key.utf8), value: value, headers: headers, ceType: ceType)
+    }
+
+    /// A message of `topic` with a JSON value.
+    public init(topic: TopicDeclaration, key: String, json: JSONValue) {
+        self.init(topic: topic, key: Array(key.utf8), value: json.serialized())
+    }
+
+    /// A tombstone: deletes `key` from a compacted topic.
+    public static func tombstone(_ topic: TopicDeclaration, key: String) -> StageOutput {
+        StageOutput(topic: topic, key: Array(key.utf8), value: nil)
     }
 }
 
@@ -82,29 +92,31 @@ public struct StageContext: Sendable {
     let tables: TableRegistry
 
     /// The latest value per key of a table topic every worker replays.
-    public func table(_ name: String) -> TableSnapshot { tables.snapshot(name) }
+    public func table(_ topic: TopicDeclaration) -> TableSnapshot { tables.snapshot(topic.name) }
 }
 
 /// How the runtime checks an input topic's messages before the handler sees
 /// them. A message that fails goes to `<topic>.dlq` with the reason.
 public struct InputTopic: Sendable {
-    /// Logical name (without the prefix).
-    public var name: String
+    /// The topic, as declared.
+    public var topic: TopicDeclaration
+    /// Its name without the prefix.
+    public var name: String { topic.name }
     /// `nil` when the message is acceptable, else why not.
     public var validate: @Sendable (_ key: [UInt8]?, _ value: [UInt8]?) -> String?
     /// For JSON topics: parses and checks the value once, giving the handler the parsed value.
     let decodeJSON: (@Sendable (_ value: [UInt8]?) throws(InvalidInput) -> JSONValue)?
 
-    public init(_ name: String, validate: @escaping @Sendable (_ key: [UInt8]?, _ value: [UInt8]?) -> String? = { _, _ in nil }) {
-        self.name = name
+    public init(_ topic: TopicDeclaration, validate: @escaping @Sendable (_ key: [UInt8]?, _ value: [UInt8]?) -> String? = { _, _ in nil }) {
+        self.topic = topic
         self.validate = validate
         decodeJSON = nil
     }
 
     /// A topic of JSON values: `decodeJSON` parses and checks a value (throwing why it is
     /// refused); the handler finds the result in ``StageInput/json``.
-    public init(_ name: String, decodeJSON: @escaping @Sendable (_ value: [UInt8]?) throws(InvalidInput) -> JSONValue) {
-        self.name = name
+    public init(_ topic: TopicDeclaration, decodeJSON: @escaping @Sendable (_ value: [UInt8]?) throws(InvalidInput) -> JSONValue) {
+        self.topic = topic
         self.decodeJSON = decodeJSON
         validate = { _, value in
             do throws(InvalidInput) { _ = try decodeJSON(value); return nil } catch { return error.reason }
@@ -128,15 +140,16 @@ public struct StageDefinition: Sendable {
 
     public var name: String
     public var inputs: [InputTopic]
-    public var outputs: [String]
+    /// The topics it writes.
+    public var outputs: [TopicDeclaration]
     /// Topics replayed in full by every worker (latest value per key, tombstones delete).
-    public var tables: [String]
+    public var tables: [TopicDeclaration]
     /// Topics every worker reads in full, from the beginning, before it is ready, and keeps
     /// following, handing each message to the stage (e.g. to count it in a velocity window).
     public var followed: [FollowedTopic]
     public var handler: Handler
 
-    public init(name: String, inputs: [InputTopic], outputs: [String], tables: [String] = [],
+    public init(name: String, inputs: [InputTopic], outputs: [TopicDeclaration], tables: [TopicDeclaration] = [],
                 followed: [FollowedTopic] = [], handler: @escaping Handler) {
         self.name = name
         self.inputs = inputs
@@ -151,13 +164,15 @@ public struct StageDefinition: Sendable {
 /// a broadcast of facts the stage's decisions depend on (for example every accepted order's
 /// fraud signals, so velocity across customers is counted by every worker).
 public struct FollowedTopic: Sendable {
-    /// Logical name (without the prefix).
-    public var name: String
+    /// The topic, as declared.
+    public var topic: TopicDeclaration
+    /// Its name without the prefix.
+    public var name: String { topic.name }
     /// Called once per message, in partition order, from one task (never concurrently).
     public var apply: @Sendable (_ key: [UInt8]?, _ value: [UInt8]?, _ timestampMs: Int64?) -> Void
 
-    public init(_ name: String, apply: @escaping @Sendable (_ key: [UInt8]?, _ value: [UInt8]?, _ timestampMs: Int64?) -> Void) {
-        self.name = name
+    public init(_ topic: TopicDeclaration, apply: @escaping @Sendable (_ key: [UInt8]?, _ value: [UInt8]?, _ timestampMs: Int64?) -> Void) {
+        self.topic = topic
         self.apply = apply
     }
 }

@@ -198,7 +198,7 @@ public final class StageWorker: Service, @unchecked Sendable {
     private func process(_ m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer, consumer: KafkaConsumer) async {
         let tp = m.topicPartition
         guard tracker.epoch(tp) == epoch else { return }
-        let logical = inputsByTopic[m.topic]?.name ?? m.topic
+        let logical = inputsByTopic[m.topic]?.topic ?? .adHoc(m.topic)
         let log = LazyLogger(base: logger, message: m)
 
         let json: JSONValue?
@@ -269,13 +269,13 @@ public final class StageWorker: Service, @unchecked Sendable {
         headers += [
             KafkaHeader(key: "ce_specversion", string: "1.0"),
             KafkaHeader(key: "ce_id", string: id),
-            KafkaHeader(key: "ce_type", string: output.ceType ?? RuntimeTopics.ceType(for: output.topic)),
+            KafkaHeader(key: "ce_type", string: output.ceType),
             KafkaHeader(key: "ce_source", string: "dropflow/\(stage.name)"),
             KafkaHeader(key: "ce_time", string: EventIdentity.rfc3339(ms: m.timestampMs ?? 0)),
             KafkaHeader(key: "content-type", string: "application/json"),
             KafkaHeader(key: "traceparent", string: EventIdentity.traceparent(input: m.headers.string("traceparent"), outputID: id, inputIdentity: identity)),
         ]
-        return KafkaProducerMessage(topic: configuration.topic(output.topic), key: output.key, value: output.value, headers: headers,
+        return KafkaProducerMessage(topic: configuration.topic(output.topic.name), key: output.key, value: output.value, headers: headers,
                                     timestampMs: m.timestampMs)
     }
 

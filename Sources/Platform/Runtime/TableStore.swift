@@ -1,3 +1,4 @@
+import DropflowContract
 import DropflowCore
 import DropflowKafka
 import Foundation
@@ -36,7 +37,7 @@ final class TableFollower: @unchecked Sendable {
     private var task: Task<Void, Error>?
     private let logger: Logger
 
-    init(tables: [String], followed: [FollowedTopic] = [], config: WorkerConfiguration, stage: String, registry: TableRegistry,
+    init(tables: [TopicDeclaration], followed: [FollowedTopic] = [], config: WorkerConfiguration, stage: String, registry: TableRegistry,
          logger: Logger) throws {
         var cc = KafkaConsumerConfiguration(config.kafka, groupID: "dropflow.\(stage).tables.\(UInt32.random(in: 0...UInt32.max))")
         cc.commitOnClose = false
@@ -44,7 +45,7 @@ final class TableFollower: @unchecked Sendable {
         consumer = try KafkaConsumer(configuration: cc, logger: logger)
         self.registry = registry
         self.logger = logger
-        logicalNames = Dictionary(uniqueKeysWithValues: (tables + followed.map(\.name)).map { (config.topic($0), $0) })
+        logicalNames = Dictionary(uniqueKeysWithValues: (tables.map(\.name) + followed.map(\.name)).map { (config.topic($0), $0) })
         self.followed = Dictionary(uniqueKeysWithValues: followed.map { (config.topic($0.name), $0) })
     }
 

@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import DropflowFraudModel
 import DropflowRuntime
 import Foundation
@@ -60,8 +61,8 @@ enum FraudMessages {
             if let currency = order["currency"]?.stringValue { case_["currency"] = .string(currency) }
             let held: JSONValue = ["order": order, "fraud": block, "held_at": .string(at)]
             return [
-                StageOutput(topic: PipelineTopics.fraudHeld, key: orderID, value: held.serialized()),
-                StageOutput(topic: PipelineTopics.reviewQueue, key: orderID, value: JSONValue.object(case_).serialized()),
+                StageOutput(topic: .fraudHeld, key: orderID, value: held.serialized()),
+                StageOutput(topic: .reviewQueue, key: orderID, value: JSONValue.object(case_).serialized()),
             ]
         }
     }
@@ -72,7 +73,7 @@ enum FraudMessages {
         let orderID = decision["order_id"]!.stringValue!
         let reviewer = decision["reviewer"]?.stringValue ?? ""
         let note = decision["note"]?.stringValue
-        let release = StageOutput(topic: PipelineTopics.fraudHeld, key: Array(orderID.utf8), value: nil)
+        let release = StageOutput(topic: .fraudHeld, key: Array(orderID.utf8), value: nil)
         if decision["decision"]?.stringValue == "approve" {
             var block = held["fraud"]?.objectValue ?? [:]
             block["decided_by"] = "reviewer"
@@ -91,6 +92,6 @@ enum FraudMessages {
         var o = order.objectValue ?? [:]
         o["fraud"] = fraud
         let orderID = o["order_id"]?.stringValue ?? ""
-        return StageOutput(topic: PipelineTopics.ordersApproved, key: orderID, value: JSONValue.object(o).serialized())
+        return StageOutput(topic: .ordersApproved, key: orderID, value: JSONValue.object(o).serialized())
     }
 }

@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import DropflowFraudModel
 import DropflowRuntime
 import Foundation
@@ -32,19 +33,19 @@ public enum FraudStage {
         let decider = FraudDecider(model: model)
         return StageDefinition(
             name: name,
-            inputs: [.jsonObject(PipelineTopics.ordersValidated), .contract(PipelineTopics.reviewDecisions, schema: .reviewDecision)],
-            outputs: [PipelineTopics.ordersApproved, PipelineTopics.reviewQueue, PipelineTopics.ordersRejected, PipelineTopics.fraudHeld],
-            tables: [PipelineTopics.fraudHeld],
-            followed: [FollowedTopic(PipelineTopics.fraudSignals) { _, value, _ in
+            inputs: [.jsonObject(.ordersValidated), .contract(.reviewDecisions)],
+            outputs: [.ordersApproved, .reviewQueue, .ordersRejected, .fraudHeld],
+            tables: [.fraudHeld],
+            followed: [FollowedTopic(.fraudSignals) { _, value, _ in
                 guard let value, let json = try? JSONValue.parse(value), let signal = OrderSignal(json: json) else { return }
                 memory.record(signal)
             }]
         ) { input, context in
             let value = input.json!  // both inputs are JSON topics
             let at = DateTimeFormat.format(context.eventTime)
-            if input.topic == PipelineTopics.reviewDecisions {
+            if input.topic == .reviewDecisions {
                 let orderID = value["order_id"]!.stringValue!
-                guard let held = memory.heldRecord(orderID) ?? context.table(PipelineTopics.fraudHeld)[orderID],
+                guard let held = memory.heldRecord(orderID) ?? context.table(.fraudHeld)[orderID],
                       let record = try? JSONValue.parse(held) else {
                     context.logger.notice("review decision for an order that is not held: ignored",
                                           metadata: ["order.id": "\(orderID)", "review.decision": "\(value["decision"]?.stringValue ?? "")"])
@@ -63,7 +64,7 @@ public enum FraudStage {
                 "fraud.score": "\(FraudMessages.rounded(decision.score.probability))",
                 "fraud.reasons": "\(decision.reasons.map(\.code))"])
             let outputs = FraudMessages.outputs(for: decision, history: history, order: value, at: at)
-            if decision.action == .review, let held = outputs.first(where: { $0.topic == PipelineTopics.fraudHeld })?.value {
+            if decision.action == .review, let held = outputs.first(where: { $0.topic == TopicDeclaration.fraudHeld })?.value {
                 memory.hold(orderID, record: held)
             }
             return outputs

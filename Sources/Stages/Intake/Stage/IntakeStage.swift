@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import DropflowRuntime
 import Foundation
 
@@ -22,13 +23,12 @@ public enum IntakeStage {
         let memory = IntakeMemory()
         return StageDefinition(
             name: name,
-            inputs: [InputTopic(PipelineTopics.ordersPlaced)],
-            outputs: [PipelineTopics.ordersValidated, PipelineTopics.fraudSignals, PipelineTopics.ordersRejected,
-                      PipelineTopics.intakeSeen],
-            tables: [PipelineTopics.intakeSeen, PipelineTopics.supplierOffers]
+            inputs: [InputTopic(.ordersPlaced)],
+            outputs: [.ordersValidated, .fraudSignals, .ordersRejected, .intakeSeen],
+            tables: [.intakeSeen, .supplierOffers]
         ) { input, context in
-            let seenTable = context.table(PipelineTopics.intakeSeen)
-            let offers = policy.unknownSKU == .allow ? nil : memory.offeredSKUs(context.table(PipelineTopics.supplierOffers))
+            let seenTable = context.table(.intakeSeen)
+            let offers = policy.unknownSKU == .allow ? nil : memory.offeredSKUs(context.table(.supplierOffers))
             let outcome = decider.decide(
                 input.value,
                 seenFingerprint: { id in memory.fingerprint(of: id) ?? SeenRecord(seenTable[id])?.fingerprint },
@@ -50,12 +50,12 @@ public enum IntakeStage {
                     context.logger.info("order flagged for review", metadata: ["order.id": "\(orderID)", "hold.codes": "\(holdReasons.map(\.code))"])
                 }
                 let customer = order["customer"]?["id"]?.stringValue ?? orderID
-                var outputs = [StageOutput(topic: PipelineTopics.intakeSeen, key: orderID,
+                var outputs = [StageOutput(topic: .intakeSeen, key: orderID,
                                            value: SeenRecord(fingerprint: fingerprint, at: at).json.serialized())]
                 if let signal = FraudSignalRecord.make(from: order) {
-                    outputs.append(StageOutput(topic: PipelineTopics.fraudSignals, key: orderID, value: signal.serialized()))
+                    outputs.append(StageOutput(topic: .fraudSignals, key: orderID, value: signal.serialized()))
                 }
-                outputs.append(StageOutput(topic: PipelineTopics.ordersValidated, key: customer, value: order.serialized()))
+                outputs.append(StageOutput(topic: .ordersValidated, key: customer, value: order.serialized()))
                 return outputs
             }
         }

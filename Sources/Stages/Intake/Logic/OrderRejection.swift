@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import DropflowRuntime
 
 /// An `orders.rejected` message (contract schema `order-rejected`).
@@ -21,6 +22,6 @@ struct OrderRejection {
     }
 
     func output() -> StageOutput {
-        StageOutput(topic: PipelineTopics.ordersRejected, key: orderID, value: json.serialized())
+        StageOutput(topic: .ordersRejected, key: orderID, value: json.serialized())
     }
 }
