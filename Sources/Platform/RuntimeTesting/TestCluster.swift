@@ -169,8 +169,11 @@ public final class Box<T: Sendable>: @unchecked Sendable {
 
 /// The built `dropflow` executable (swift build builds it with the tests).
 public func dropflowBinary() throws -> String {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
+    // The package root: the first folder above this file that holds Package.swift.
+    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+        url.deleteLastPathComponent()
+    }
     for config in ["debug", "release"] {
         let p = url.appendingPathComponent(".build/\(config)/dropflow").path
         if FileManager.default.isExecutableFile(atPath: p) { return p }
