@@ -25,17 +25,17 @@ import Testing
         let files = try ContractDirectories.jsonFiles(in: contract.appendingPathComponent("schemas"))
         let stems = files.map { $0.deletingPathExtension().lastPathComponent }
         #expect(stems == ContractSchema.allCases.map(\.rawValue).sorted(),
-                "contract/schemas and ContractSchema differ: run scripts/gen-contract-schemas.sh")
+                "contract/schemas and ContractSchema differ: run scripts/gen-contract.sh")
         for file in files {
             let stem = file.deletingPathExtension().lastPathComponent
             guard let schema = ContractSchema(rawValue: stem) else { continue }
             let data = try Data(contentsOf: file)
             #expect(try JSONValue.parse(data) == JSONValue.parse(schema.json),
-                    "embedded \(stem) differs from \(file.path): run scripts/gen-contract-schemas.sh")
+                    "embedded \(stem) differs from \(file.path): run scripts/gen-contract.sh")
             if exactBytes {
                 let identical = Array(data) == Array(schema.json.utf8)
                 #expect(identical,
-                        "embedded \(stem) is not byte-identical to \(file.path): run scripts/gen-contract-schemas.sh")
+                        "embedded \(stem) is not byte-identical to \(file.path): run scripts/gen-contract.sh")
             }
         }
     }
