@@ -74,7 +74,7 @@ public struct ContractDecodingError: Error, Sendable, Hashable, CustomStringConv
 }
 
 extension JSONValue {
-    /// The member named by `field` (a generated type's `Field`, e.g. `OrderPlaced.Field.orderID`)
+    /// The member named by `field` (a generated type's `Field`: `value[OrderPlaced.Field.orderID]`)
     /// when this is an object that has it, else `nil`. For code that must touch raw JSON (a
     /// normalizer that runs before validation) without spelling member names as literals.
     public subscript<F: RawRepresentable>(field: F) -> JSONValue? where F.RawValue == String {

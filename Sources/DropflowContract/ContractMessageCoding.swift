@@ -82,12 +82,12 @@ enum Decode {
         _ value: JSONValue?, _ path: String
     ) throws(ContractDecodingError) -> E where E.RawValue == String {
         guard let value else { throw missing(path) }
-        let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
+        func allowed() -> String { E.allCases.map(\.rawValue).joined(separator: ", ") }
         guard case .string(let s) = value else {
-            throw ContractDecodingError(path: path, problem: "expected a string (one of \(allowed)), got \(value.typeName)")
+            throw ContractDecodingError(path: path, problem: "expected a string (one of \(allowed())), got \(value.typeName)")
         }
         guard let e = E(rawValue: s) else {
-            throw ContractDecodingError(path: path, problem: "not one of \(allowed): \(JSONSchema.describe(value, bare: true))")
+            throw ContractDecodingError(path: path, problem: "not one of \(allowed()): \(JSONSchema.describe(value, bare: true))")
         }
         return e
     }
