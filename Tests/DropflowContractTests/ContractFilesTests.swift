@@ -58,6 +58,22 @@ import Testing
         try checkSchemas(in: ContractDirectories.shared, exactBytes: false)
     }
 
+    @Test func embeddedExamplesMatchTheProjectCopy() throws {
+        let files = try ContractDirectories.jsonFiles(in: ContractDirectories.repo.appendingPathComponent("examples"))
+        let stems = files.map { $0.deletingPathExtension().lastPathComponent }
+        #expect(stems == ContractExample.allCases.map(\.rawValue).sorted(),
+                "contract/examples and ContractExample differ: run scripts/gen-contract.sh")
+        for file in files {
+            let stem = file.deletingPathExtension().lastPathComponent
+            guard let example = ContractExample(rawValue: stem) else { continue }
+            let data = try Data(contentsOf: file)
+            #expect(Array(data) == Array(example.text.utf8),
+                    "embedded example \(stem) is not byte-identical to \(file.path): run scripts/gen-contract.sh")
+            #expect(try JSONValue.parse(data) == example.value)
+            #expect(example.schema.rawValue == stem)
+        }
+    }
+
     @Test(arguments: ContractSchema.allCases)
     func everySchemaCompilesAndNamesItsFile(_ schema: ContractSchema) throws {
         let compiled = ContractSchema.schema(schema)
