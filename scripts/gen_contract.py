@@ -495,6 +495,7 @@ def member_doc(json_name, schema, t):
     elif hi is not None:
         constraints.append(f"at most {hi}")
     if schema.get("type") == "array":
+        constraints = ["each " + c for c in constraints]
         lo, hi = schema.get("minItems"), schema.get("maxItems")
         if lo is not None and hi is not None:
             constraints.append(f"{lo} to {hi} items")

@@ -2070,7 +2070,7 @@ public struct RoutingDecision: ContractMessage {
 
         /// `supplier_id`: 1 to 128 characters.
         public var supplierID: String
-        /// `skus`: 1 to 128 characters.
+        /// `skus`: each 1 to 128 characters.
         public var skus: [String]
         /// `carrier`.
         public var carrier: String
@@ -2653,7 +2653,7 @@ public struct SupplierOrderUpdate: ContractMessage {
     public var status: Status
     /// `reason`.
     public var reason: String?
-    /// `skus`: the lines concerned (the others keep their earlier status); all lines of the purchase order when absent; 1 to 128 characters.
+    /// `skus`: the lines concerned (the others keep their earlier status); all lines of the purchase order when absent; each 1 to 128 characters.
     public var skus: [String]?
     /// `carrier`.
     public var carrier: String?
