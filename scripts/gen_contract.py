@@ -848,6 +848,7 @@ def write_struct(w, s):
     w.line("/// The object, with `unknownMembers` merged in (known members win).")
     w.open("public var json: JSONValue")
     w.line("var members = unknownMembers")
+    w.line(f"members.reserveCapacity(unknownMembers.count + {len(s.members)})")
     for m in s.members:
         w.line(encode_statement(m))
     w.line("return .object(members)")

@@ -94,6 +94,7 @@ public struct Address: JSONObjectType {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 8)
         members["name"] = .string(name)
         members["line1"] = .string(line1)
         members["line2"] = line2.map { .string($0) }
@@ -156,6 +157,7 @@ public struct DeliveryWindow: JSONObjectType {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 3)
         members["earliest"] = .string(earliest)
         members["latest"] = .string(latest)
         members["confidence"] = confidence.map { .number($0) }
@@ -213,6 +215,7 @@ public struct Reason: JSONObjectType {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 3)
         members["code"] = .string(code)
         members["detail"] = .string(detail)
         members["weight"] = weight.map { .number($0) }
@@ -314,6 +317,7 @@ public struct CarrierRate: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 2)
             members["p50"] = .number(p50)
             members["p90"] = .number(p90)
             return .object(members)
@@ -403,6 +407,7 @@ public struct CarrierRate: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 11)
         members["carrier"] = .string(carrier)
         members["service_level"] = .string(serviceLevel.rawValue)
         members["origin_country"] = .string(originCountry)
@@ -515,6 +520,7 @@ public struct CustomerInquiry: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 7)
         members["inquiry_id"] = .string(inquiryID)
         members["customer_id"] = .string(customerID)
         members["order_id"] = orderID.map { .string($0) }
@@ -646,6 +652,7 @@ public struct CustomerNotification: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 11)
         members["notification_id"] = .string(notificationID)
         members["customer_id"] = .string(customerID)
         members["order_id"] = orderID.map { .string($0) }
@@ -760,6 +767,7 @@ public struct Escalation: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 8)
         members["escalation_id"] = .string(escalationID)
         members["order_id"] = orderID.map { .string($0) }
         members["customer_id"] = customerID.map { .string($0) }
@@ -879,6 +887,7 @@ public struct OrderPlaced: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 7)
             members["id"] = .string(id)
             members["email"] = .string(email)
             members["phone"] = phone.map { .string($0) }
@@ -997,6 +1006,7 @@ public struct OrderPlaced: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 9)
             members["method"] = .string(method.rawValue)
             members["card_bin"] = cardBin.map { .string($0) }
             members["card_last4"] = cardLast4.map { .string($0) }
@@ -1073,6 +1083,7 @@ public struct OrderPlaced: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 5)
             members["sku"] = .string(sku)
             members["quantity"] = .integer(Int64(quantity))
             members["unit_price"] = .string(unitPrice)
@@ -1170,6 +1181,7 @@ public struct OrderPlaced: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 12)
         members["order_id"] = .string(orderID)
         members["placed_at"] = .string(placedAt)
         members["channel"] = channel.map { .string($0) }
@@ -1264,6 +1276,7 @@ public struct OrderRejected: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 5)
         members["order_id"] = .string(orderID)
         members["stage"] = .string(stage.rawValue)
         members["reasons"] = .array(reasons.map(\.json))
@@ -1348,6 +1361,7 @@ public struct PurchaseOrder: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 3)
             members["sku"] = .string(sku)
             members["quantity"] = .integer(Int64(quantity))
             members["unit_cost"] = unitCost.map { .string($0) }
@@ -1438,6 +1452,7 @@ public struct PurchaseOrder: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 10)
         members["purchase_order_id"] = .string(purchaseOrderID)
         members["order_id"] = .string(orderID)
         members["supplier_id"] = .string(supplierID)
@@ -1558,6 +1573,7 @@ public struct ReturnDecision: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 6)
             members["sku"] = .string(sku)
             members["quantity"] = .integer(Int64(quantity))
             members["reason_category"] = .string(reasonCategory)
@@ -1628,6 +1644,7 @@ public struct ReturnDecision: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 7)
         members["return_id"] = .string(returnID)
         members["order_id"] = .string(orderID)
         members["lines"] = .array(lines.map(\.json))
@@ -1732,6 +1749,7 @@ public struct ReturnRequested: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 5)
             members["sku"] = .string(sku)
             members["quantity"] = .integer(Int64(quantity))
             members["reason_text"] = reasonText.map { .string($0) }
@@ -1789,6 +1807,7 @@ public struct ReturnRequested: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 4)
         members["return_id"] = .string(returnID)
         members["order_id"] = .string(orderID)
         members["lines"] = .array(lines.map(\.json))
@@ -1877,6 +1896,7 @@ public struct ReviewCase: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 7)
         members["order_id"] = .string(orderID)
         members["stage"] = .string(stage)
         members["fraud_score"] = fraudScore.map { .number($0) }
@@ -1965,6 +1985,7 @@ public struct ReviewDecision: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 5)
         members["order_id"] = .string(orderID)
         members["decision"] = .string(decision.rawValue)
         members["reviewer"] = .string(reviewer)
@@ -2062,6 +2083,7 @@ public struct RoutingDecision: ContractMessage {
             /// The object, with `unknownMembers` merged in (known members win).
             public var json: JSONValue {
                 var members = unknownMembers
+                members.reserveCapacity(unknownMembers.count + 2)
                 members["sku"] = .string(sku)
                 members["quantity"] = .integer(Int64(quantity))
                 return .object(members)
@@ -2125,6 +2147,7 @@ public struct RoutingDecision: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 7)
             members["supplier_id"] = .string(supplierID)
             members["skus"] = .array(skus.map { .string($0) })
             members["carrier"] = .string(carrier)
@@ -2185,6 +2208,7 @@ public struct RoutingDecision: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 3)
             members["summary"] = .string(summary)
             members["scores"] = scores.map { .array($0) }
             members["alternatives"] = alternatives.map { .array($0) }
@@ -2267,6 +2291,7 @@ public struct RoutingDecision: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 10)
         members["order_id"] = .string(orderID)
         members["revision"] = .integer(Int64(revision))
         members["reroute_reason"] = rerouteReason.map { .string($0) }
@@ -2409,6 +2434,7 @@ public struct ShipmentEvent: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 10)
         members["order_id"] = .string(orderID)
         members["shipment_id"] = shipmentID.map { .string($0) }
         members["supplier_id"] = supplierID.map { .string($0) }
@@ -2495,6 +2521,7 @@ public struct SupplierOffer: ContractMessage {
         /// The object, with `unknownMembers` merged in (known members win).
         public var json: JSONValue {
             var members = unknownMembers
+            members.reserveCapacity(unknownMembers.count + 2)
             members["p50"] = p50.map { .number($0) }
             members["p90"] = p90.map { .number($0) }
             return .object(members)
@@ -2589,6 +2616,7 @@ public struct SupplierOffer: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 12)
         members["supplier_id"] = .string(supplierID)
         members["sku"] = .string(sku)
         members["available_qty"] = .integer(Int64(availableQty))
@@ -2716,6 +2744,7 @@ public struct SupplierOrderUpdate: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 9)
         members["order_id"] = .string(orderID)
         members["supplier_id"] = .string(supplierID)
         members["purchase_order_id"] = purchaseOrderID.map { .string($0) }
@@ -2808,6 +2837,7 @@ public struct SupplierStatus: ContractMessage {
     /// The object, with `unknownMembers` merged in (known members win).
     public var json: JSONValue {
         var members = unknownMembers
+        members.reserveCapacity(unknownMembers.count + 5)
         members["supplier_id"] = .string(supplierID)
         members["status"] = .string(status.rawValue)
         members["reason"] = reason.map { .string($0) }
