@@ -27,17 +27,17 @@ import Testing
         let files = try ContractDirectories.jsonFiles(in: contract.appendingPathComponent("schemas"))
         let stems = files.map { $0.deletingPathExtension().lastPathComponent }
         #expect(stems == ContractSchema.allCases.map(\.rawValue).sorted(),
-                "contract/schemas and ContractSchema differ: run scripts/gen-contract-schemas.sh")
+                "contract/schemas and ContractSchema differ: run scripts/gen-contract.sh")
         for file in files {
             let stem = file.deletingPathExtension().lastPathComponent
             guard let schema = ContractSchema(rawValue: stem) else { continue }
             let data = try Data(contentsOf: file)
             #expect(try JSONValue.parse(data) == JSONValue.parse(schema.json),
-                    "embedded \(stem) differs from \(file.path): run scripts/gen-contract-schemas.sh")
+                    "embedded \(stem) differs from \(file.path): run scripts/gen-contract.sh")
             if exactBytes {
                 let identical = Array(data) == Array(schema.json.utf8)
                 #expect(identical,
-                        "embedded \(stem) is not byte-identical to \(file.path): run scripts/gen-contract-schemas.sh")
+                        "embedded \(stem) is not byte-identical to \(file.path): run scripts/gen-contract.sh")
             }
         }
     }
@@ -58,6 +58,22 @@ import Testing
     @Test(.enabled(if: sharedPresent, "the shared contract copy is absent (looked in ../shared/contract beside the repo)"))
     func embeddedSchemasMatchTheSharedCopy() throws {
         try checkSchemas(in: ContractDirectories.shared, exactBytes: false)
+    }
+
+    @Test func embeddedExamplesMatchTheProjectCopy() throws {
+        let files = try ContractDirectories.jsonFiles(in: ContractDirectories.repo.appendingPathComponent("examples"))
+        let stems = files.map { $0.deletingPathExtension().lastPathComponent }
+        #expect(stems == ContractExample.allCases.map(\.rawValue).sorted(),
+                "contract/examples and ContractExample differ: run scripts/gen-contract.sh")
+        for file in files {
+            let stem = file.deletingPathExtension().lastPathComponent
+            guard let example = ContractExample(rawValue: stem) else { continue }
+            let data = try Data(contentsOf: file)
+            #expect(Array(data) == Array(example.text.utf8),
+                    "embedded example \(stem) is not byte-identical to \(file.path): run scripts/gen-contract.sh")
+            #expect(try JSONValue.parse(data) == example.value)
+            #expect(example.schema.rawValue == stem)
+        }
     }
 
     @Test(arguments: ContractSchema.allCases)

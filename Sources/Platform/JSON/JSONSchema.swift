@@ -301,7 +301,7 @@ extension JSONSchema {
 
     /// A short description of `value` for a message; long strings are cut to 64 characters.
     /// With `bare`, a string or number is shown as its JSON text alone (`"es"`, `3.5`).
-    static func describe(_ value: JSONValue, bare: Bool = false) -> String {
+    public static func describe(_ value: JSONValue, bare: Bool = false) -> String {
         switch value {
         case .null: return "null"
         case .bool(let b): return bare ? "\(b)" : "boolean \(b)"
