@@ -24,10 +24,13 @@ let package = Package(
         .library(name: "DropflowLocalBroker", targets: ["DropflowLocalBroker"]),
         .library(name: "DropflowObservability", targets: ["DropflowObservability"]),
         .library(name: "DropflowRuntime", targets: ["DropflowRuntime"]),
+        .library(name: "DropflowWorkerHost", targets: ["DropflowWorkerHost"]),
         .library(name: "DropflowSimulator", targets: ["DropflowSimulator"]),
         .library(name: "DropflowSimulatorLive", targets: ["DropflowSimulatorLive"]),
         .library(name: "DropflowFraudModel", targets: ["DropflowFraudModel"]),
         .library(name: "DropflowPipeline", targets: ["DropflowPipeline"]),
+        .library(name: "DropflowIntake", targets: ["DropflowIntake"]),
+        .library(name: "DropflowFraud", targets: ["DropflowFraud"]),
         .library(name: "DropflowStages", targets: ["DropflowStages"]),
     ],
     dependencies: [
@@ -37,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // MARK: Platform
@@ -59,7 +63,7 @@ let package = Package(
         // librdkafka's mock cluster. No business logic.
         .target(name: "DropflowKafka", dependencies: ["CRdKafka", "DropflowCore", log], path: "Sources/Platform/Kafka"),
         // Starts and stops a local Tansu broker (tests, the demo, `dropflow broker`).
-        .target(name: "DropflowLocalBroker", dependencies: ["DropflowCore", log], path: "Sources/Platform/LocalBroker"),
+        .target(name: "DropflowLocalBroker", dependencies: ["DropflowCore", "DropflowKafka", log], path: "Sources/Platform/LocalBroker"),
         // Logging set-up (human or JSON lines), Prometheus metrics, and the HTTP endpoints
         // /metrics, /health/live and /health/ready.
         .target(
@@ -77,15 +81,36 @@ let package = Package(
             dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", log, metrics, lifecycle],
             path: "Sources/Platform/Runtime"
         ),
-        // What tests that need Kafka share: a cluster of their own, reading topics to the end.
+        // Runs one stage as a worker process: options, logging, metrics and health, signals, exit status.
         .target(
-            name: "DropflowTesting",
-            dependencies: ["DropflowCore", "DropflowKafka", "DropflowLocalBroker", "DropflowRuntime", log, lifecycle],
+            name: "DropflowWorkerHost",
+            dependencies: ["DropflowCore", "DropflowKafka", "DropflowObservability", "DropflowRuntime", log, lifecycle],
+            path: "Sources/Platform/WorkerHost"
+        ),
+        // The Kafka test kit: a cluster of a test's own (Tansu or the mock), clients with short
+        // group timeouts, reading topics to their end.
+        .target(
+            name: "DropflowKafkaTesting",
+            dependencies: ["DropflowCore", "DropflowKafka", "DropflowLocalBroker", log],
+            path: "Sources/Platform/KafkaTesting"
+        ),
+        // The runtime test kit: workers in process and as processes of the built executable.
+        .target(
+            name: "DropflowRuntimeTesting",
+            dependencies: ["DropflowCore", "DropflowKafka", "DropflowKafkaTesting", "DropflowRuntime", log, lifecycle],
             path: "Sources/Platform/RuntimeTesting"
         ),
 
         // MARK: Stages
 
+        // The pipeline's own topics (the topology) and the messages on them.
+        .target(name: "DropflowPipeline", dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract"], path: "Sources/Stages/Pipeline"),
+        // Intake's decisions, free of Kafka: normalize, validate, de-duplicate, business rules.
+        .target(
+            name: "DropflowIntake",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline"],
+            path: "Sources/Stages/Intake/Decision"
+        ),
         // The fraud model, free of Kafka: features, velocity windows, training,
         // calibration, metrics, explanations, the model file.
         .target(
@@ -94,14 +119,23 @@ let package = Package(
             path: "Sources/Stages/Fraud/Model",
             exclude: ["README.md"]
         ),
-        // The pipeline's own topics (the topology) and the messages on them.
-        .target(name: "DropflowPipeline", dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract"], path: "Sources/Stages/Pipeline"),
-        // The stages' decision logic and their StageDefinitions (intake, fraud check, ...).
+        // The fraud stage's decisions, free of Kafka: the model plus intake's holds, the verdict,
+        // the review loop's messages.
+        .target(
+            name: "DropflowFraud",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowFraudModel"],
+            path: "Sources/Stages/Fraud/Decision"
+        ),
+        // Each stage wired into the runtime (a thin adapter beside its decisions), and the stage
+        // catalog the executable runs stages from.
         .target(
             name: "DropflowStages",
-            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowRuntime", "DropflowFraudModel", log],
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowRuntime",
+                           "DropflowIntake", "DropflowFraud", "DropflowFraudModel", log],
             path: "Sources/Stages",
-            exclude: ["Fraud/Model", "Pipeline"]
+            // Each stage's decisions are modules of their own; this one holds the adapters beside them.
+            exclude: ["Pipeline", "Intake/Decision", "Fraud/Decision", "Fraud/Model"],
+            sources: ["Intake/Stage", "Fraud/Stage", "Catalog"]
         ),
 
         // MARK: The simulated world
@@ -122,14 +156,40 @@ let package = Package(
             path: "Sources/Simulator/Live"
         ),
 
+        // MARK: Tools
+
+        // Training a stage's model from labelled history (`dropflow train`).
+        .target(
+            name: "DropflowTraining",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowFraudModel", "DropflowIntake", "DropflowSimulator"],
+            path: "Sources/Tools/Training"
+        ),
+
+        // The main job (`dropflow demo`): the pipeline end to end against the simulated world,
+        // scored against its truth.
+        .target(
+            name: "DropflowDemo",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowPipeline", "DropflowRuntime",
+                           "DropflowStages", "DropflowFraudModel", "DropflowSimulator", "DropflowSimulatorLive", log, lifecycle],
+            path: "Sources/Tools/Demo"
+        ),
+
+        // The benchmarks (`dropflow bench`, `bench-chain`) and the visible round trip.
+        .target(
+            name: "DropflowBench",
+            dependencies: ["DropflowCore", "DropflowContract", "DropflowKafka", "DropflowLocalBroker", log,
+                           .product(name: "Histogram", package: "hdrhistogram-swift")],
+            path: "Sources/Tools/Bench"
+        ),
+
         // MARK: The executable
 
         .executableTarget(
             name: "DropflowCLI",
             dependencies: [
-                "DropflowCore", "DropflowJSON", "DropflowKafka", "DropflowLocalBroker", "DropflowRuntime", "DropflowContract",
-                "DropflowObservability", "DropflowSimulator", "DropflowSimulatorLive", "DropflowFraudModel", "DropflowPipeline", "DropflowStages",
-                lifecycle, log,
+                "DropflowCore", "DropflowContract", "DropflowKafka", "DropflowLocalBroker", "DropflowRuntime", "DropflowWorkerHost",
+                "DropflowPipeline", "DropflowStages", "DropflowFraudModel", "DropflowSimulator", "DropflowSimulatorLive",
+                "DropflowDemo", "DropflowBench", "DropflowTraining", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"
@@ -138,31 +198,38 @@ let package = Package(
         // MARK: Tests
 
         .testTarget(name: "DropflowCoreTests", dependencies: ["DropflowCore"]),
-        .testTarget(name: "DropflowKafkaTests", dependencies: ["DropflowKafka", "DropflowLocalBroker"]),
         .testTarget(name: "DropflowContractTests", dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract"]),
+        .testTarget(name: "DropflowKafkaTests", dependencies: ["DropflowCore", "DropflowKafka", "DropflowLocalBroker", "DropflowKafkaTesting"]),
         .testTarget(
             name: "DropflowObservabilityTests",
             dependencies: ["DropflowCore", "DropflowObservability", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
-        .testTarget(name: "DropflowSimulatorTests", dependencies: ["DropflowCore", "DropflowJSON", "DropflowSimulator", "DropflowContract"]),
+        .testTarget(
+            name: "DropflowRuntimeTests",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowRuntime", "DropflowWorkerHost",
+                           "DropflowKafkaTesting", "DropflowRuntimeTesting"]
+        ),
+        .testTarget(name: "DropflowSimulatorTests", dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowSimulator"]),
         .testTarget(
             name: "DropflowSimulatorLiveTests",
-            dependencies: ["DropflowCore", "DropflowJSON", "DropflowSimulatorLive", "DropflowSimulator", "DropflowKafka",
-                           "DropflowLocalBroker", "DropflowContract", "DropflowTesting"]
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowSimulator", "DropflowSimulatorLive",
+                           "DropflowKafkaTesting"]
         ),
         .testTarget(
             name: "DropflowFraudModelTests",
-            dependencies: ["DropflowCore", "DropflowJSON", "DropflowFraudModel", "DropflowSimulator", "DropflowContract"]
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowFraudModel", "DropflowSimulator"]
         ),
         .testTarget(
             name: "DropflowStagesTests",
-            dependencies: ["DropflowCore", "DropflowJSON", "DropflowPipeline", "DropflowStages", "DropflowRuntime", "DropflowFraudModel",
-                           "DropflowSimulator", "DropflowKafka", "DropflowLocalBroker", "DropflowContract", "DropflowTesting"]
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowRuntime", "DropflowWorkerHost",
+                           "DropflowPipeline", "DropflowIntake", "DropflowFraud", "DropflowFraudModel", "DropflowStages",
+                           "DropflowSimulator", "DropflowKafkaTesting", "DropflowRuntimeTesting"]
         ),
         .testTarget(
-            name: "DropflowRuntimeTests",
-            dependencies: ["DropflowCore", "DropflowJSON", "DropflowRuntime", "DropflowKafka", "DropflowLocalBroker",
-                           "DropflowContract", "DropflowTesting"]
+            name: "DropflowToolsTests",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowPipeline", "DropflowFraudModel",
+                           "DropflowSimulator", "DropflowDemo", "DropflowBench", "DropflowTraining", "DropflowKafkaTesting",
+                           "DropflowRuntimeTesting"]
         ),
     ]
 )

@@ -369,7 +369,7 @@ class Scalar:
         self.schema = schema
 
     swift = property(lambda self: {"string": "String", "integer": "Int", "number": "Double", "boolean": "Bool"}[self.json_type])
-    decoder = property(lambda self: {"string": "Decode.string", "integer": "Decode.int", "number": "Decode.double", "boolean": "Decode.bool"}[self.json_type])
+    decoder = property(lambda self: {"string": "MessageDecoding.string", "integer": "MessageDecoding.int", "number": "MessageDecoding.double", "boolean": "MessageDecoding.bool"}[self.json_type])
 
     def encode(self, expr):
         return {
@@ -383,7 +383,7 @@ class Scalar:
 class FreeObject:
     """An object schema without properties: kept as a JSONValue."""
     swift = "JSONValue"
-    decoder = "Decode.jsonObject"
+    decoder = "MessageDecoding.jsonObject"
 
     def encode(self, expr):
         return expr
@@ -396,7 +396,7 @@ class Enum:
         self.doc = doc
         self.qualified = qualified
         self.swift = name
-        self.decoder = "Decode.enumeration"
+        self.decoder = "MessageDecoding.enumeration"
         cases = [lower_camel(v) for v in values]
         if len(set(cases)) != len(cases):
             fail(f"{qualified}: enum values {values} give the same Swift case twice")
@@ -412,7 +412,7 @@ class Struct:
         self.doc = doc
         self.qualified = qualified
         self.swift = name
-        self.decoder = "Decode.object"
+        self.decoder = "MessageDecoding.object"
         self.members = []   # Member
         self.nested = []    # Struct or Enum declared inside
         self.schema_case = None  # ContractSchema case for a message
@@ -757,11 +757,11 @@ def decode_expr(m):
     value = f"members[{key}]"
     t = m.type
     if isinstance(t, Array):
-        fn = "Decode.array" if m.required else "Decode.optionalArray"
+        fn = "MessageDecoding.array" if m.required else "MessageDecoding.optionalArray"
         return f"try {fn}({value}, {path}, {t.element.decoder})"
     if m.required:
         return f"try {t.decoder}({value}, {path})"
-    return f"try Decode.optional({value}, {path}, {t.decoder})"
+    return f"try MessageDecoding.optional({value}, {path}, {t.decoder})"
 
 
 def encode_statement(m):
@@ -838,10 +838,10 @@ def write_struct(w, s):
 
     w.line("/// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.")
     w.open("public init(json: JSONValue) throws(ContractDecodingError)")
-    w.line("let members = try Decode.members(json)")
+    w.line("let members = try MessageDecoding.members(json)")
     for m in s.members:
         w.line(f"{escaped(m.swift_name)} = {decode_expr(m)}")
-    w.line("unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)")
+    w.line("unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)")
     w.close()
     w.blank()
 

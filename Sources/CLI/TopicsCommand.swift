@@ -1,10 +1,7 @@
-import DropflowCore
 import ArgumentParser
 import DropflowKafka
 import DropflowPipeline
 import DropflowRuntime
-import DropflowStages
-import Foundation
 
 struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,22 +16,22 @@ struct TopicsCommand: AsyncParsableCommand {
             discussion: "Topics keyed by order_id must be co-partitioned: give them all the same --partitions."
         )
         @OptionGroup var connection: ConnectionOptions
-        @Option(help: "Partitions of each topic.") var partitions: Int32 = Int32(env("PARTITIONS") ?? "") ?? 6
+        @Option(help: "Partitions of each topic (default $DROPFLOW_PARTITIONS, else 6).") var partitions: Int32?
         @Option(help: "Replication factor (-1: the broker's default).") var replicationFactor: Int32 = -1
-        @Option(help: "Prefix of every topic name.") var topicPrefix: String = env("TOPIC_PREFIX") ?? "dropflow."
+        @Option(help: "Prefix of every topic name (default $DROPFLOW_TOPIC_PREFIX, else dropflow.).") var topicPrefix: String?
 
         func run() async throws {
             let logger = connection.logger("dropflow.topics")
-            let (common, broker) = try connection.connect(logger: logger, requireCluster: true)
-            defer { broker?.stop() }
-            let admin = try KafkaAdmin(configuration: common, logger: logger)
-            let specs = TopicSetup.specs(Topology.all + [PassthroughStage.input, PassthroughStage.output], prefix: topicPrefix,
-                                            partitions: partitions, replicationFactor: replicationFactor)
+            let cluster = try connection.open(logger, requireCluster: true)
+            defer { cluster.close() }
+            let specs = TopicSetup.specs(Topology.all + [PassthroughStage.input, PassthroughStage.output],
+                                         prefix: topicPrefix ?? environment("TOPIC_PREFIX") ?? "dropflow.",
+                                         partitions: partitions ?? Int32(environment("PARTITIONS") ?? "") ?? 6,
+                                         replicationFactor: replicationFactor)
+            let admin = try KafkaAdmin(configuration: cluster.kafka, logger: logger)
             let created = try await admin.createTopics(specs)
             await admin.close()
-            for spec in specs {
-                print("\(created.contains(spec.name) ? "created" : "exists ") \(spec.name)")
-            }
+            for spec in specs { print("\(created.contains(spec.name) ? "created" : "exists ") \(spec.name)") }
             print("\(created.count) created, \(specs.count - created.count) already there")
         }
     }
@@ -44,9 +41,9 @@ struct TopicsCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         func run() async throws {
             let logger = connection.logger("dropflow.topics")
-            let (common, broker) = try connection.connect(logger: logger, requireCluster: true)
-            defer { broker?.stop() }
-            let admin = try KafkaAdmin(configuration: common, logger: logger)
+            let cluster = try connection.open(logger, requireCluster: true)
+            defer { cluster.close() }
+            let admin = try KafkaAdmin(configuration: cluster.kafka, logger: logger)
             for t in try await admin.listTopics() { print("\(t.name)\t\(t.partitionCount)") }
             await admin.close()
         }

@@ -8,7 +8,7 @@ import Testing
 @Suite("Fraud features")
 struct FraudFeaturesTests {
     func features(_ b: OrderBuilder, _ h: OrderHistory = OrderHistory()) -> FraudFeatures {
-        FraudFeatures(order: b.json, history: h)
+        FraudFeatures(order: b.order, history: h)
     }
 
     @Test("an ordinary order raises no flags")

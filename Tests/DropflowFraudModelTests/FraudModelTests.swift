@@ -95,8 +95,8 @@ struct FraudModelTests {
         var h = OrderHistory()
         h.address1h = 3
         h.addressCustomers24h = 3
-        let risky = model.score(FraudFeatures(order: b.json, history: h), maxReasons: 6)
-        let plain = model.score(FraudFeatures(order: OrderBuilder().json, history: OrderHistory()))
+        let risky = model.score(FraudFeatures(order: b.order, history: h), maxReasons: 6)
+        let plain = model.score(FraudFeatures(order: OrderBuilder().order, history: OrderHistory()))
         print("risky p=\(risky.probability): " + risky.reasons.map { "\($0.code) \($0.weight): \($0.detail)" }.joined(separator: "; "))
         print("plain p=\(plain.probability): " + plain.reasons.map { "\($0.code) \($0.weight)" }.joined(separator: "; "))
         #expect(risky.probability > plain.probability)
@@ -109,7 +109,7 @@ struct FraudModelTests {
         #expect(!codes.isDisjoint(with: ["card_shipping_country_mismatch", "ip_shipping_country_mismatch", "avs_no_match",
                                          "reshipper_address", "disposable_email", "new_account", "address_orders_1h"]))
         #expect(risky.reasons.allSatisfy { !$0.detail.contains("?") && !$0.detail.contains("{") })
-        let decision = model.decide(order: b.json, history: h)
+        let decision = model.decide(order: b.order, history: h)
         #expect(decision.action != .approve)
     }
 

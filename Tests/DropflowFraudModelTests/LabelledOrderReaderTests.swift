@@ -25,7 +25,7 @@ struct LabelledOrderReaderTests {
         for l in lines { bytes += l.serialized() + [0x0A] }
         bytes += Array("{not json\n\n".utf8)
         let result = LabelledOrderReader.read(jsonLines: bytes)
-        #expect(result.orders.map { $0.order["order_id"]?.stringValue } == ["ord-1", "ord-2"])  // sorted by time
+        #expect(result.orders.map { $0.order.orderID } == ["ord-1", "ord-2"])  // sorted by time
         #expect(result.orders[1].isFraud && result.orders[1].chargebackAt != nil)
         #expect(result.ignored == 1)
         #expect(result.skipped.map(\.line) == [4, 5, 6, 7])

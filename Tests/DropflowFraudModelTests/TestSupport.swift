@@ -60,7 +60,10 @@ struct OrderBuilder {
         return .object(order)
     }
 
-    var signal: OrderSignal { OrderSignal(order: json)! }
+    /// The order, typed.
+    var order: OrderPlaced { try! OrderPlaced(json: json) }
+
+    var signal: OrderSignal { OrderSignal(order: order)! }
 }
 
 /// One simulated history shared by the model tests: generated, replayed and trained once.
@@ -78,7 +81,9 @@ enum SimulatedHistory {
         for record in Simulation.run(config) where record.topic == SimRecord.Topic.ordersPlaced {
             guard let value = record.value, let truth = record.truth, let isFraud = truth["is_fraud"]?.boolValue else { continue }
             let chargeback = truth["chargeback_at"]?.stringValue.flatMap(DateTimeFormat.epochSeconds)
-            if let o = LabelledOrder(order: value, isFraud: isFraud, chargebackAt: chargeback) { out.append(o) }
+            if let order = try? OrderPlaced(json: value), let o = LabelledOrder(order: order, isFraud: isFraud, chargebackAt: chargeback) {
+                out.append(o)
+            }
         }
         return out
     }

@@ -10,7 +10,7 @@ struct ThroughputTests {
     @Test("tracker records and history lookups, feature extraction and scoring per second")
     func throughput() {
         let orders = SimulatedHistory.orders.prefix(10_000)
-        let signals = orders.compactMap { OrderSignal(order: $0.order) }
+        let signals = orders.compactMap(\.signal)
         let clock = ContinuousClock()
         var tracker = VelocityTracker()
         var histories: [OrderHistory] = []
@@ -23,7 +23,7 @@ struct ThroughputTests {
         }
         var features: [FraudFeatures] = []
         let featureTime = clock.measure {
-            for (o, h) in zip(orders, histories) { features.append(FraudFeatures(order: o.order, history: h)) }
+            for (o, h) in zip(orders, histories) { features.append(o.features(history: h)) }
         }
         let model = SimulatedHistory.trained.model
         var sink = 0.0

@@ -133,11 +133,17 @@ struct VelocityTrackerTests {
         #expect(s.card == "411111|4242|US")
         #expect(s.value == 5_990)
         #expect(OrderSignal(json: s.json) == s)
-        // Tolerant: a bare order with only id and time still makes a signal.
-        let bare: JSONValue = ["order_id": "x", "placed_at": "2026-11-24T10:00:00+01:00"]
+        // An order with only what the contract requires still makes a signal: what it lacks is
+        // absent. (Customer email and the shipping address's first line are required, so a
+        // typed order always has them.)
+        var bare = OrderPlaced(orderID: "x", placedAt: "2026-11-24T10:00:00+01:00",
+                               customer: .init(id: "c", email: "x@example.com"),
+                               shippingAddress: Address(name: "N", line1: "1 Main St", city: "C", postalCode: "1", country: "US"),
+                               payment: .init(method: .paypal), lines: [.init(sku: "S", quantity: 1, unitPrice: "1.00")], currency: "USD")
         let t = OrderSignal(order: bare)
         #expect(t?.at == t0 + 9 * 3_600)
-        #expect(t?.card == nil && t?.email == nil && t?.address == nil)
-        #expect(OrderSignal(order: ["order_id": "x"]) == nil)
+        #expect(t?.card == nil && t?.ip == nil)
+        bare.placedAt = "yesterday"
+        #expect(OrderSignal(order: bare) == nil, "no signal without a time")
     }
 }

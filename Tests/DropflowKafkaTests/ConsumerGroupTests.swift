@@ -1,5 +1,6 @@
 import DropflowCore
 import DropflowKafka
+import DropflowKafkaTesting
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import DropflowCore
 import DropflowKafka
+import DropflowKafkaTesting
 import DropflowLocalBroker
 import Foundation
 import Logging

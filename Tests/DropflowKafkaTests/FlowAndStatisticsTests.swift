@@ -1,5 +1,6 @@
 import DropflowCore
 import DropflowKafka
+import DropflowKafkaTesting
 import Foundation
 import Testing
 
@@ -84,7 +85,7 @@ struct FlowAndStatisticsTests {
         await producer.close()
 
         let stats = Collector<KafkaStatistics>()
-        var config = KafkaConsumerConfiguration(cluster.common, groupID: uniqueName("g"))
+        var config = KafkaConsumerConfiguration(cluster.kafka, groupID: uniqueName("g"))
         config.sessionTimeout = .seconds(6)
         config.maxPollInterval = .seconds(6)
         config.common.statisticsInterval = .milliseconds(200)

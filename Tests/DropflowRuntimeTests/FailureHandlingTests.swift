@@ -2,6 +2,8 @@ import DropflowCore
 import DropflowJSON
 import DropflowContract
 import DropflowKafka
+import DropflowKafkaTesting
+import DropflowRuntimeTesting
 @testable import DropflowRuntime
 import Foundation
 import Testing
@@ -13,7 +15,7 @@ struct FailureHandlingTests {
     /// messages around them are processed.
     @Test("invalid input lands in the DLQ with the contract headers and the messages after it are processed")
     func deadLetters() async throws {
-        let cluster = try RuntimeCluster()
+        let cluster = try TestCluster()
         try await cluster.createTopics(["supplier.status", "statuses.seen", "supplier.status.dlq"], partitions: 1)
         let stage = StageDefinition(name: "dlqtest", inputs: [.contract(.supplierStatus)], outputs: [.adHoc("statuses.seen")]) { input, _ in
             [StageOutput(topic: .adHoc("statuses.seen"), key: input.key, value: input.value)]
@@ -55,7 +57,7 @@ struct FailureHandlingTests {
     /// attempts, while the other partitions keep flowing.
     @Test("retriable failures are retried with back-off; exhausted ones go to the DLQ while other partitions flow")
     func retries() async throws {
-        let cluster = try RuntimeCluster()
+        let cluster = try TestCluster()
         try await cluster.createTopics(["work.in", "work.out", "work.in.dlq"], partitions: 2)
         let attempts = Box<[String: Int]>([:])
         let finished = Box<[String: ContinuousClock.Instant]>([:])
@@ -96,7 +98,7 @@ struct FailureHandlingTests {
     /// the partition: the input goes to the DLQ saying so, and the next inputs flow.
     @Test("an output Kafka refuses for good sends the input to the DLQ and the partition moves on")
     func refusedOutput() async throws {
-        let cluster = try RuntimeCluster()
+        let cluster = try TestCluster()
         try await cluster.createTopics(["big.in", "big.out", "big.in.dlq"], partitions: 1)
         let stage = StageDefinition(name: "bigtest", inputs: [InputTopic(.adHoc("big.in"))], outputs: [.adHoc("big.out")]) { input, _ in
             let huge = input.keyString == "k1"

@@ -1,5 +1,7 @@
 import DropflowCore
 import DropflowKafka
+import DropflowKafkaTesting
+import DropflowRuntimeTesting
 import Foundation
 import Testing
 
@@ -44,7 +46,7 @@ struct ObservabilityProcessTests {
     /// rebalances on /metrics; a second signal during shutdown exits at once.
     @Test("a worker exposes health and Prometheus metrics; a second signal exits at once")
     func endpoints() async throws {
-        let cluster = try RuntimeCluster()
+        let cluster = try TestCluster()
         try await cluster.createTopics(["passthrough.in", "passthrough.out", "passthrough.in.dlq"], partitions: 2)
         let worker = try WorkerProcess(cluster: cluster, extra: ["--metrics-port", "0"])
         let port = Box<Int?>(nil)

@@ -1,5 +1,7 @@
 import DropflowCore
 import DropflowKafka
+import DropflowKafkaTesting
+import DropflowRuntimeTesting
 @testable import DropflowRuntime
 import Foundation
 import Testing
@@ -10,7 +12,7 @@ struct RebalanceAndFaultTests {
     /// every input still gets its output.
     @Test("a second worker joins mid-stream and the first leaves: no loss")
     func joinAndLeave() async throws {
-        let cluster = try RuntimeCluster()
+        let cluster = try TestCluster()
         try await cluster.createTopics(["passthrough.in", "passthrough.out", "passthrough.in.dlq"], partitions: 4)
         let stage = PassthroughStage.definition()
         let config = cluster.workerConfiguration()
@@ -40,7 +42,7 @@ struct RebalanceAndFaultTests {
     /// every broker goes down and comes back mid-stream; nothing is lost.
     @Test("produce errors and brokers going down and up mid-stream lose nothing (mock cluster)")
     func faults() async throws {
-        let cluster = try RuntimeCluster(mock: true)
+        let cluster = try TestCluster(.mock)
         let mock = try #require(cluster.mock)
         try await cluster.createTopics(["passthrough.in", "passthrough.out", "passthrough.in.dlq"], partitions: 2)
         let n = 600

@@ -1,5 +1,7 @@
 import DropflowCore
 import DropflowKafka
+import DropflowKafkaTesting
+import DropflowRuntimeTesting
 @testable import DropflowRuntime
 import Foundation
 import Testing
@@ -10,7 +12,7 @@ struct TableTests {
     /// latest value per key wins, a tombstone deletes; later updates are followed.
     @Test("tables are replayed before the worker is ready: latest value wins, tombstones delete, updates are followed")
     func replayAndFollow() async throws {
-        let cluster = try RuntimeCluster()
+        let cluster = try TestCluster()
         try await cluster.createTopics(["prices", "lookups", "answers", "lookups.dlq"], partitions: 2)
         let producer = try cluster.producer()
         func put(_ key: String, _ value: String?) async throws {

@@ -1,43 +1,9 @@
 import DropflowCore
 import DropflowKafka
+import DropflowKafkaTesting
+import DropflowRuntimeTesting
 import Foundation
 import Testing
-
-/// A `dropflow worker passthrough` process against the test's own broker.
-final class WorkerProcess: @unchecked Sendable {
-    let process = Process()
-    let log: URL
-
-    init(cluster: RuntimeCluster, extra: [String] = []) throws {
-        log = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("worker-") + ".log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try dropflowBinary())
-        process.arguments = ["worker", "passthrough", "--bootstrap-servers", cluster.bootstrapServers.joined(separator: ","),
-                             "--topic-prefix", cluster.prefix, "--metrics-port=-1", "--session-timeout", "6",
-                             "--max-poll-interval", "6", "--commit-interval", "0.5", "--shutdown-timeout", "10",
-                             "--log-level", "info"] + extra
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-    }
-
-    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
-
-    /// Waits for the process to exit; its status, or nil if it is still running at the deadline.
-    func waitExit(within limit: Duration) async -> Int32? {
-        let deadline = ContinuousClock.now + limit
-        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.isRunning ? nil : process.terminationStatus
-    }
-
-    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(at: log)
-    }
-}
 
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct WorkerProcessTests {
@@ -45,14 +11,14 @@ struct WorkerProcessTests {
     /// input has its output, and every duplicate carries its first copy's ce_id.
     @Test("SIGKILL midway and restart: no input without output, duplicates share the first copy's ce_id")
     func sigkill() async throws {
-        let cluster = try RuntimeCluster()
+        let cluster = try TestCluster()
         try await cluster.createTopics(["passthrough.in", "passthrough.out", "passthrough.in.dlq"], partitions: 4)
         let n = 10_000
         try await cluster.produce("passthrough.in", count: n, partitions: 4)
 
         let first = try WorkerProcess(cluster: cluster)
         try await eventually(.seconds(90), "the first worker has written 3,000 outputs") {
-            guard first.process.isRunning else { throw TimedOut(what: "the worker exited: \(first.output.suffix(2000))") }
+            guard first.isRunning else { throw TimedOut(what: "the worker exited: \(first.output.suffix(2000))") }
             return try await cluster.written("passthrough.out") >= 3_000
         }
         first.signal(SIGKILL)
@@ -88,13 +54,13 @@ struct WorkerProcessTests {
     /// neither skips nor re-emits what the first one completed.
     @Test("SIGTERM mid-stream exits 0 and a restarted worker neither skips nor re-emits")
     func sigterm() async throws {
-        let cluster = try RuntimeCluster()
+        let cluster = try TestCluster()
         try await cluster.createTopics(["passthrough.in", "passthrough.out", "passthrough.in.dlq"], partitions: 4)
         let n = 6_000
         try await cluster.produce("passthrough.in", count: n, partitions: 4)
         let first = try WorkerProcess(cluster: cluster)
         try await eventually(.seconds(90), "the first worker has written 1,000 outputs") {
-            guard first.process.isRunning else { throw TimedOut(what: "the worker exited: \(first.output.suffix(2000))") }
+            guard first.isRunning else { throw TimedOut(what: "the worker exited: \(first.output.suffix(2000))") }
             return try await cluster.written("passthrough.out") >= 1_000
         }
         let stopStart = ContinuousClock.now

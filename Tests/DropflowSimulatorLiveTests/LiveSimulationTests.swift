@@ -4,7 +4,7 @@ import DropflowContract
 import DropflowKafka
 import DropflowSimulator
 import DropflowSimulatorLive
-import DropflowTesting
+import DropflowKafkaTesting
 import Foundation
 import Testing
 

@@ -27,14 +27,14 @@ import Testing
     }
 
     @Test func moneyIsTwoDecimalsFromCents() {
-        #expect(Money.string(cents: 1_999) == "19.99")
-        #expect(Money.string(cents: 5) == "0.05")
-        #expect(Money.string(cents: 0) == "0.00")
-        #expect(Money.string(cents: -1_250) == "-12.50")
-        #expect(Money.string(cents: 100_000_000) == "1000000.00")
-        #expect(Money.scale(4_999, by: 0.8) == 3_999)
-        #expect(Money.charmPrice(near: 2_340) == 2_299)
-        #expect(Money.charmPrice(near: 10) == 99)
+        #expect(MoneyAmount(cents: 1_999).description == "19.99")
+        #expect(MoneyAmount(cents: 5).description == "0.05")
+        #expect(MoneyAmount(cents: 0).description == "0.00")
+        #expect(MoneyAmount(cents: -1_250).description == "-12.50")
+        #expect(MoneyAmount(cents: 100_000_000).description == "1000000.00")
+        #expect(Pricing.scale(4_999, by: 0.8) == 3_999)
+        #expect(Pricing.charmPrice(near: 2_340) == 2_299)
+        #expect(Pricing.charmPrice(near: 10) == 99)
     }
 
     @Test func dailyRhythmKeepsItsMeanAtOne() {

@@ -5,7 +5,8 @@ import DropflowPipeline
 import DropflowFraudModel
 import DropflowKafka
 import DropflowRuntime
-import DropflowTesting
+import DropflowKafkaTesting
+import DropflowRuntimeTesting
 import Foundation
 import Testing
 @testable import DropflowStages

@@ -6,25 +6,33 @@ import DropflowFraudModel
 import DropflowRuntime
 import Foundation
 import Testing
+import DropflowFraud
+import DropflowIntake
+import DropflowPipeline
 @testable import DropflowStages
 
 /// The fraud stage's decisions and messages without Kafka: every message satisfies the
 /// contract, intake's holds always reach a person, and a reviewer's verdict releases or rejects.
 @Suite struct FraudStageLogicTests {
-    func accepted(_ order: JSONValue) throws -> JSONValue {
-        guard case .accept(let o, _, _) = IntakeDecider().decide(order.serialized(), seenFingerprint: { _ in nil }, isOffered: nil) else {
+    func accepted(_ order: JSONValue) throws -> ValidatedOrder {
+        guard case .accept(let o) = IntakeDecider().decide(order.serialized(), seenFingerprint: { _ in nil }, isOffered: nil) else {
             throw StageError.permanent("not accepted")
         }
         return o
     }
 
+    func features(_ o: ValidatedOrder) -> FraudFeatures {
+        FraudFeatures(order: o.order, computedValue: o.intake.orderValue, history: OrderHistory())
+    }
+
     @Test func everyActionPublishesContractValidMessages() throws {
         let model = try shippedFraudModel()
         let order = try accepted(try exampleOrder())
-        let score = model.score(FraudFeatures(order: order, history: OrderHistory()))
+        let score = model.score(features(order))
         for action in FraudAction.allCases {
             let decision = FraudDecision(action: action, score: score, reasons: score.reasons)
-            let outputs = FraudMessages.outputs(for: decision, history: OrderHistory(), order: order, at: "2026-11-24T10:15:00Z")
+            let outputs = FraudStage.outputs(FraudMessages.publications(for: decision, history: OrderHistory(), order: order,
+                                                                        at: "2026-11-24T10:15:00Z"))
             for out in outputs {
                 let v = try JSONValue.parse(out.value ?? [])
                 switch out.topic {
@@ -49,7 +57,7 @@ import Testing
     @Test func anOrderIntakeFlaggedIsReviewedWithIntakesReasonFirst() throws {
         let model = try shippedFraudModel()
         let offered: Set<String> = ["LAMP-ARC-BLK"]
-        guard case .accept(let order, _, _) = IntakeDecider().decide(try exampleOrder().serialized(), seenFingerprint: { _ in nil },
+        guard case .accept(let order) = IntakeDecider().decide(try exampleOrder().serialized(), seenFingerprint: { _ in nil },
                                                                      isOffered: { offered.contains($0) }) else {
             Issue.record("not accepted"); return
         }
@@ -61,21 +69,23 @@ import Testing
     @Test func aReviewersVerdictReleasesOrRejectsTheHeldOrder() throws {
         let model = try shippedFraudModel()
         let order = try accepted(try exampleOrder())
-        let score = model.score(FraudFeatures(order: order, history: OrderHistory()))
-        let outputs = FraudMessages.outputs(for: FraudDecision(action: .review, score: score, reasons: score.reasons),
-                                            history: OrderHistory(), order: order, at: "2026-11-24T10:15:00Z")
-        let held = try JSONValue.parse(outputs.first { $0.topic == TopicDeclaration.fraudHeld }!.value!)
+        let score = model.score(features(order))
+        let outputs = FraudStage.outputs(FraudMessages.publications(for: FraudDecision(action: .review, score: score, reasons: score.reasons),
+                                                                    history: OrderHistory(), order: order, at: "2026-11-24T10:15:00Z"))
+        let held = try HeldOrder(bytes: outputs.first { $0.topic == TopicDeclaration.fraudHeld }!.value!)
 
-        let approve = FraudMessages.outputs(forReview: ["order_id": "ord-1001", "decision": "approve", "reviewer": "ana",
-                                                        "at": "2026-11-24T11:00:00Z"], held: held, at: "2026-11-24T11:00:01Z")
+        let approve = FraudStage.outputs(FraudMessages.publications(
+            forReview: ReviewDecision(orderID: "ord-1001", decision: .approve, reviewer: "ana", at: "2026-11-24T11:00:00Z"),
+            held: held, at: "2026-11-24T11:00:01Z"))
         #expect(approve.map(\.topic) == [TopicDeclaration.ordersApproved, TopicDeclaration.fraudHeld])
         #expect(approve[1].value == nil, "taken off hold with a tombstone")
         let released = try JSONValue.parse(approve[0].value!)
         #expect(released["fraud"]?["decided_by"]?.stringValue == "reviewer")
         #expect(ContractSchema.orderPlaced.validate(released).isEmpty)
 
-        let decline = FraudMessages.outputs(forReview: ["order_id": "ord-1001", "decision": "decline", "reviewer": "ana",
-                                                        "at": "2026-11-24T11:00:00Z"], held: held, at: "2026-11-24T11:00:01Z")
+        let decline = FraudStage.outputs(FraudMessages.publications(
+            forReview: ReviewDecision(orderID: "ord-1001", decision: .decline, reviewer: "ana", at: "2026-11-24T11:00:00Z"),
+            held: held, at: "2026-11-24T11:00:01Z"))
         let rejection = try JSONValue.parse(decline[0].value!)
         #expect(decline[0].topic == TopicDeclaration.ordersRejected)
         #expect(rejection["stage"]?.stringValue == "review")
@@ -85,9 +95,11 @@ import Testing
     @Test func aRestartedWorkerRebuildsTheSameVelocityFromTheSignals() throws {
         let base = try accepted(try exampleOrder())
         let signals = (0..<6).map { i -> OrderSignal in
-            let o = base.setting(["order_id"], .string("o-\(i)")).setting(["placed_at"], .string("2026-11-24T10:\(10 + i * 5):00Z"))
-                .setting(["customer", "id"], .string("cus-\(i % 3)"))
-            return OrderSignal(order: o)!
+            var o = base
+            o.order.orderID = "o-\(i)"
+            o.order.placedAt = "2026-11-24T10:\(10 + i * 5):00Z"
+            o.order.customer.id = "cus-\(i % 3)"
+            return OrderSignal(order: o.order, computedValue: o.intake.orderValue)!
         }
         let before = FraudMemory(horizonSeconds: 86_400 * 30)
         for s in signals.dropLast() { before.record(s) }
@@ -106,8 +118,8 @@ import Testing
             .setting(["payment", "avs_result"], "N").setting(["payment", "cvv_result"], "N")
             .setting(["payment", "card_country"], "NG").setting(["payment", "ip_country"], "RU")
             .setting(["customer", "previous_orders"], 0).setting(["customer", "account_created_at"], "2026-11-24T10:00:00Z"))
-        let safe = model.score(FraudFeatures(order: try accepted(try exampleOrder()), history: OrderHistory()))
-        let score = model.score(FraudFeatures(order: risky, history: OrderHistory()))
+        let safe = model.score(features(try accepted(try exampleOrder())))
+        let score = model.score(features(risky))
         #expect(score.probability > safe.probability * 5, "\(score.probability) vs \(safe.probability)")
         let codes = score.reasons.map(\.code)
         #expect(!codes.isEmpty && score.reasons.allSatisfy { !$0.detail.isEmpty })

@@ -2,14 +2,21 @@ import DropflowCore
 import DropflowJSON
 import DropflowContract
 import Foundation
+import DropflowIntake
+import DropflowPipeline
 import Testing
-@testable import DropflowStages
 
 /// The contract's example order, parsed.
 func exampleOrder() throws -> JSONValue {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return try JSONValue.parse(Array(Data(contentsOf: url.appendingPathComponent("contract/examples/order-placed.json"))))
+    ContractExample.orderPlaced.value
+}
+
+extension IntakeOutcome {
+    /// An accepted order's parts, as the tests read them; nil for any other outcome.
+    var accepted: (order: ValidatedOrder, fingerprint: String, hold: [Reason])? {
+        guard case .accept(let v) = self else { return nil }
+        return (v, v.intake.fingerprint, v.intake.holdReasons)
+    }
 }
 
 extension JSONValue {
@@ -41,10 +48,10 @@ extension JSONValue {
     }
 
     @Test func theContractExampleIsAcceptedWithItsValue() throws {
-        guard case .accept(let order, _, let hold) = decide(try exampleOrder()) else { Issue.record("not accepted"); return }
-        #expect(order["intake"]?["order_value"]?.stringValue == "64.97")
+        guard let (order, _, hold) = decide(try exampleOrder()).accepted else { Issue.record("not accepted"); return }
+        #expect(order.intake.orderValue == "64.97")
         #expect(hold.isEmpty)
-        #expect(ContractSchema.orderPlaced.validate(order).isEmpty, "the accepted order still satisfies the contract")
+        #expect(ContractSchema.orderPlaced.validate(order.json).isEmpty, "the accepted order still satisfies the contract")
     }
 
     @Test func notAnObjectOrNoOrderIDGoesToTheDeadLetterTopic() throws {
@@ -74,14 +81,15 @@ extension JSONValue {
             .setting(["currency"], "eur")
             .setting(["shipping_address", "postal_code"], " 28013 ")
             .setting(["customer", "phone"], "0612 34 56 78")
-        guard case .accept(let order, let fingerprint, _) = decide(messy) else { Issue.record("not accepted"); return }
-        #expect(order["customer"]?["email"]?.stringValue == "maria.lopez@example.com")
-        #expect(order["shipping_address"]?["country"]?.stringValue == "ES")
-        #expect(order["currency"]?.stringValue == "EUR")
-        #expect(order["shipping_address"]?["postal_code"]?.stringValue == "28013")
-        #expect(order["customer"]?["phone"]?.stringValue == "+34612345678")
+        guard let (validated, fingerprint, _) = decide(messy).accepted else { Issue.record("not accepted"); return }
+        let order = validated.order
+        #expect(order.customer.email == "maria.lopez@example.com")
+        #expect(order.shippingAddress.country == "ES")
+        #expect(order.currency == "EUR")
+        #expect(order.shippingAddress.postalCode == "28013")
+        #expect(order.customer.phone == "+34612345678")
         // The clean example and its messy twin are the same order.
-        guard case .accept(_, let clean, _) = decide(try exampleOrder().setting(["customer", "phone"], "+34 612 345 678")) else { return }
+        guard let (_, clean, _) = decide(try exampleOrder().setting(["customer", "phone"], "+34 612 345 678")).accepted else { return }
         #expect(fingerprint == clean)
         // A wrong code is not guessed at.
         guard case .reject = decide(try exampleOrder().setting(["shipping_address", "country"], "ESP")) else { Issue.record("ESP accepted"); return }
@@ -103,7 +111,7 @@ extension JSONValue {
     }
 
     @Test func aRetryIsDroppedAndAConflictIsRejected() throws {
-        guard case .accept(_, let fingerprint, _) = decide(try exampleOrder()) else { Issue.record("not accepted"); return }
+        guard let (_, fingerprint, _) = decide(try exampleOrder()).accepted else { Issue.record("not accepted"); return }
         #expect(decide(try exampleOrder(), seen: ["ord-1001": fingerprint]) == .duplicate(orderID: "ord-1001"))
         let changed = try exampleOrder().setting(["lines", "1", "quantity"], 3)
         guard case .reject(_, let reasons) = decide(changed, seen: ["ord-1001": fingerprint]) else { Issue.record("not rejected"); return }
@@ -127,10 +135,10 @@ extension JSONValue {
 
     @Test func unknownSKUsAreHeldOrRejectedAsConfigured() throws {
         let offered: Set<String> = ["LAMP-ARC-BLK"]
-        guard case .accept(let order, _, let hold) = decide(try exampleOrder(), offered: offered) else { Issue.record("not accepted"); return }
+        guard let (order, _, hold) = decide(try exampleOrder(), offered: offered).accepted else { Issue.record("not accepted"); return }
         #expect(hold.map(\.code) == ["unknown_sku"])
         #expect(hold[0].detail.contains("BULB-E27-WW"))
-        #expect(order["intake"]?["hold_reasons"]?.arrayValue?.count == 1)
+        #expect(order.json["intake"]?["hold_reasons"]?.arrayValue?.count == 1)
         var policy = IntakePolicy()
         policy.unknownSKU = .reject
         guard case .reject(_, let reasons) = decide(try exampleOrder(), offered: offered, decider: IntakeDecider(policy: policy)) else {
@@ -138,7 +146,7 @@ extension JSONValue {
         }
         #expect(reasons.map(\.code) == ["unknown_sku"])
         // No supplier catalogue yet: nothing to check against.
-        guard case .accept(_, _, let none) = decide(try exampleOrder(), offered: nil) else { Issue.record("not accepted"); return }
+        guard let (_, _, none) = decide(try exampleOrder(), offered: nil).accepted else { Issue.record("not accepted"); return }
         #expect(none.isEmpty)
     }
 

@@ -4,7 +4,8 @@ import DropflowContract
 import DropflowPipeline
 import DropflowKafka
 import DropflowRuntime
-import DropflowTesting
+import DropflowKafkaTesting
+import DropflowRuntimeTesting
 import Foundation
 import Testing
 @testable import DropflowStages

@@ -69,7 +69,7 @@ public struct ContractDecodingError: Error, Sendable, Hashable, CustomStringConv
     public var description: String { "\(path.isEmpty ? "(root)" : path): \(problem)" }
 
     /// The same error one level deeper: `prefix` (a JSON Pointer) put before the path.
-    func under(_ prefix: String) -> ContractDecodingError {
+    public func under(_ prefix: String) -> ContractDecodingError {
         ContractDecodingError(path: prefix + path, problem: problem)
     }
 }

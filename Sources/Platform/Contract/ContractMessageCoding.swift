@@ -1,11 +1,12 @@
 import DropflowJSON
 /// What the generated decoders (`Generated/ContractMessages.swift`) call, one function per kind
-/// of member. Each takes the member's value (`nil` when absent) and its path relative to the
+/// of member; the pipeline's own message types use them too, so every message decodes by the
+/// same rules. Each takes the member's value (`nil` when absent) and its path relative to the
 /// object being decoded (`/quantity`); a nested object's or an array element's errors are
 /// prefixed with its path on the way out, so paths are only built when something fails.
-enum Decode {
+public enum MessageDecoding {
     /// The members of an object.
-    static func members(_ value: JSONValue) throws(ContractDecodingError) -> [String: JSONValue] {
+    public static func members(_ value: JSONValue) throws(ContractDecodingError) -> [String: JSONValue] {
         guard case .object(let members) = value else {
             throw ContractDecodingError(path: "", problem: "expected an object, got \(value.typeName)")
         }
@@ -13,7 +14,7 @@ enum Decode {
     }
 
     /// The members of `members` whose names are not in `known`, as they came.
-    static func unknownMembers(_ members: [String: JSONValue], known: Set<String>) -> [String: JSONValue] {
+    public static func unknownMembers(_ members: [String: JSONValue], known: Set<String>) -> [String: JSONValue] {
         var unknown: [String: JSONValue] = [:]
         for (key, value) in members where !known.contains(key) {
             unknown[key] = value
@@ -21,17 +22,17 @@ enum Decode {
         return unknown
     }
 
-    static func missing(_ path: String) -> ContractDecodingError {
+    public static func missing(_ path: String) -> ContractDecodingError {
         ContractDecodingError(path: path, problem: "missing required member")
     }
 
-    static func wrongType(_ value: JSONValue, _ path: String, expected: String) -> ContractDecodingError {
+    public static func wrongType(_ value: JSONValue, _ path: String, expected: String) -> ContractDecodingError {
         ContractDecodingError(path: path, problem: "expected \(expected), got \(value.typeName)")
     }
 
     /// An optional member: absent or JSON `null` is `nil` (null is treated as absent, so a
     /// producer that writes `null` for "none" is understood; re-encoding then omits the member).
-    static func optional<T>(
+    public static func optional<T>(
         _ value: JSONValue?, _ path: String,
         _ decode: (JSONValue?, String) throws(ContractDecodingError) -> T
     ) throws(ContractDecodingError) -> T? {
@@ -39,14 +40,14 @@ enum Decode {
         return try decode(value, path)
     }
 
-    static func string(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> String {
+    public static func string(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> String {
         guard let value else { throw missing(path) }
         guard case .string(let s) = value else { throw wrongType(value, path, expected: "a string") }
         return s
     }
 
     /// An integer: any number with an integral value that fits in `Int` (`3` and `3.0`).
-    static func int(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> Int {
+    public static func int(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> Int {
         guard let value else { throw missing(path) }
         switch value {
         case .integer(let i):
@@ -59,27 +60,27 @@ enum Decode {
         throw ContractDecodingError(path: path, problem: "expected an integer, got \(value.serializedString())")
     }
 
-    static func double(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> Double {
+    public static func double(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> Double {
         guard let value else { throw missing(path) }
         guard let d = value.doubleValue else { throw wrongType(value, path, expected: "a number") }
         return d
     }
 
-    static func bool(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> Bool {
+    public static func bool(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> Bool {
         guard let value else { throw missing(path) }
         guard case .bool(let b) = value else { throw wrongType(value, path, expected: "a boolean") }
         return b
     }
 
     /// An object the schema does not describe, kept as it is.
-    static func jsonObject(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> JSONValue {
+    public static func jsonObject(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> JSONValue {
         guard let value else { throw missing(path) }
         guard case .object = value else { throw wrongType(value, path, expected: "an object") }
         return value
     }
 
     /// A string that must be one of the enum's raw values.
-    static func enumeration<E: RawRepresentable & CaseIterable>(
+    public static func enumeration<E: RawRepresentable & CaseIterable>(
         _ value: JSONValue?, _ path: String
     ) throws(ContractDecodingError) -> E where E.RawValue == String {
         guard let value else { throw missing(path) }
@@ -94,7 +95,7 @@ enum Decode {
     }
 
     /// A nested object of a generated type.
-    static func object<T: JSONObjectType>(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> T {
+    public static func object<T: JSONObjectType>(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> T {
         guard let value else { throw missing(path) }
         do {
             return try T(json: value)
@@ -104,7 +105,7 @@ enum Decode {
     }
 
     /// An array, each element decoded by `element` (errors name the element: `/lines/1/sku`).
-    static func array<T>(
+    public static func array<T>(
         _ value: JSONValue?, _ path: String,
         _ element: (JSONValue?, String) throws(ContractDecodingError) -> T
     ) throws(ContractDecodingError) -> [T] {
@@ -123,7 +124,7 @@ enum Decode {
     }
 
     /// An optional array: absent or `null` is `nil`.
-    static func optionalArray<T>(
+    public static func optionalArray<T>(
         _ value: JSONValue?, _ path: String,
         _ element: (JSONValue?, String) throws(ContractDecodingError) -> T
     ) throws(ContractDecodingError) -> [T]? {
@@ -137,7 +138,7 @@ extension JSONValue {
     /// to 2^53 as ``integer(_:)`` (so `"p50": 4` re-encodes as `4`, byte-identical, not `4.0`),
     /// anything else (and -0.0) as ``double(_:)``. Either way the value is equal to the
     /// `Double` (``JSONValue`` equality is semantic), and it is valid for `type: number`.
-    static func number(_ d: Double) -> JSONValue {
+    public static func number(_ d: Double) -> JSONValue {
         if d.magnitude <= 9_007_199_254_740_992, d.rounded(.towardZero) == d, !(d == 0 && d.sign == .minus) {
             return .integer(Int64(d))
         }

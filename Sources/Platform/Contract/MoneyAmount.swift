@@ -10,6 +10,9 @@ public struct MoneyAmount: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public init(tenThousandths: Int64) { self.tenThousandths = tenThousandths }
 
+    /// An amount of whole cents (hundredths): `MoneyAmount(cents: 1999).description == "19.99"`.
+    public init(cents: Int64) { self.tenThousandths = cents * 100 }
+
     /// `"19.99"` → 199900; nil unless the text matches `-?[0-9]+(\.[0-9]{1,4})?` and fits.
     public init?(_ text: String) {
         var utf8 = Substring(text).utf8[...]
@@ -80,4 +83,19 @@ public struct MoneyAmount: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public static func < (a: MoneyAmount, b: MoneyAmount) -> Bool { a.tenThousandths < b.tenThousandths }
+
+    /// ISO 4217 currencies without a minor unit.
+    public static let zeroDecimalCurrencies: Set<String> = ["JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG"]
+
+    /// The amount in minor units of `currency` (cents; whole units for the zero-decimal
+    /// currencies), rounded, as a Double (for models, never for books).
+    public func minorUnits(currency: String?) -> Double {
+        let factor = currency.map { Self.zeroDecimalCurrencies.contains($0) } == true ? 1.0 : 100.0
+        return (doubleValue * factor).rounded()
+    }
+
+    /// 100 for currencies with cents, 1 for those without.
+    public static func minorUnitsPerUnit(currency: String?) -> Double {
+        currency.map { zeroDecimalCurrencies.contains($0) } == true ? 1 : 100
+    }
 }

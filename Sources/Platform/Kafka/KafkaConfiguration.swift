@@ -186,3 +186,26 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
         return p.merging(common.properties) { _, new in new }
     }
 }
+
+extension KafkaConfiguration {
+    /// A `key=value` pair that is not one.
+    public struct InvalidProperty: Error, Sendable, CustomStringConvertible {
+        public let pair: String
+        public var description: String { "a librdkafka property is key=value, got \(pair)" }
+    }
+
+    /// librdkafka properties from the variables whose names start with `prefix`
+    /// (`DROPFLOW_KAFKA_SASL_PASSWORD` → `sasl.password`), then from `key=value` pairs, which win.
+    public static func properties(environment: [String: String], prefix: String,
+                                  pairs: [String]) throws(InvalidProperty) -> [String: String] {
+        var props: [String: String] = [:]
+        for (k, v) in environment where k.hasPrefix(prefix) && k.count > prefix.count {
+            props[k.dropFirst(prefix.count).lowercased().replacingOccurrences(of: "_", with: ".")] = v
+        }
+        for kv in pairs {
+            guard let eq = kv.firstIndex(of: "="), eq != kv.startIndex else { throw InvalidProperty(pair: kv) }
+            props[String(kv[..<eq])] = String(kv[kv.index(after: eq)...])
+        }
+        return props
+    }
+}

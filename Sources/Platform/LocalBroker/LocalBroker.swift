@@ -142,3 +142,22 @@ public final class LocalBroker: @unchecked Sendable {
     }
 }
 
+
+extension LocalBroker {
+    /// Runs a broker in the foreground until SIGINT or SIGTERM (`dropflow broker`); returns
+    /// only if the broker exits on its own.
+    public static func runInForeground(port: Int, binary: String?, logger: Logger) throws -> Never {
+        let broker = try LocalBroker(port: port, binary: binary, logger: logger, echoOutput: true)
+        print("Tansu is listening on 127.0.0.1:\(port); press Ctrl-C to stop.")
+        let signals = [SIGINT, SIGTERM].map { sig -> DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { broker.stop(); exit(0) }
+            source.resume()
+            return source
+        }
+        broker.waitUntilExit()
+        _ = signals
+        exit(1)
+    }
+}

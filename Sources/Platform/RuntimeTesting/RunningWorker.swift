@@ -1,11 +1,17 @@
 import DropflowCore
 import DropflowKafka
+import DropflowKafkaTesting
 import DropflowRuntime
 import Foundation
 import Logging
 import ServiceLifecycle
 
+// The runtime test kit: workers in process (``RunningWorker``) and as processes of the built
+// executable (``WorkerProcess``), on a ``TestCluster`` of the Kafka test kit.
+
 extension TestCluster {
+    /// A worker configuration for this cluster: its prefix, short group timeouts, quick
+    /// commits and retries.
     public func workerConfiguration(_ tweak: (inout WorkerConfiguration) -> Void = { _ in }) -> WorkerConfiguration {
         var c = WorkerConfiguration(kafka: kafka)
         c.topicPrefix = prefix
@@ -18,12 +24,9 @@ extension TestCluster {
         tweak(&c)
         return c
     }
-
 }
 
-
-/// One in-process worker, run in a ServiceGroup so that it stops the way a
-/// signal would stop it.
+/// One in-process worker, run in a ServiceGroup so that it stops the way a signal would stop it.
 public final class RunningWorker: @unchecked Sendable {
     public let worker: StageWorker
     private let group: ServiceGroup
@@ -50,3 +53,46 @@ public final class RunningWorker: @unchecked Sendable {
     }
 }
 
+/// A `dropflow worker <stage>` process of the built executable against a test cluster, its
+/// output in a log file; killed if still running when released.
+public final class WorkerProcess: @unchecked Sendable {
+    public let process: ChildProcess
+    public let log: String
+
+    /// Starts `dropflow worker <stage>` on `cluster` with short group timeouts and `extra` options.
+    public init(_ stage: String = "passthrough", cluster: TestCluster, extra: [String] = []) throws {
+        log = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("worker") + ".log").path
+        process = try ChildProcess(path: try dropflowBinary(), arguments: [
+            "worker", stage, "--bootstrap-servers", cluster.bootstrapServers.joined(separator: ","),
+            "--topic-prefix", cluster.prefix, "--metrics-port=-1", "--session-timeout", "6",
+            "--max-poll-interval", "6", "--commit-interval", "0.5", "--shutdown-timeout", "10",
+            "--log-level", "info"] + extra, output: .file(log))
+    }
+
+    public var isRunning: Bool { process.isRunning }
+    public func signal(_ sig: Int32) { process.signal(sig) }
+
+    /// Waits for the process to exit; its status, or nil if it is still running at the deadline.
+    public func waitExit(within limit: Duration) async -> Int32? { await process.waitForExit(within: limit) }
+
+    public var output: String { process.outputText }
+
+    deinit {
+        if process.isRunning { process.signal(SIGKILL) }
+        try? FileManager.default.removeItem(atPath: log)
+    }
+}
+
+/// The built `dropflow` executable (swift build builds it with the tests).
+public func dropflowBinary() throws -> String {
+    // The package root: the first folder above this file that holds Package.swift.
+    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+        url.deleteLastPathComponent()
+    }
+    for config in ["debug", "release"] {
+        let p = url.appendingPathComponent(".build/\(config)/dropflow").path
+        if FileManager.default.isExecutableFile(atPath: p) { return p }
+    }
+    throw TimedOut(what: "no built dropflow binary under \(url.path)/.build")
+}

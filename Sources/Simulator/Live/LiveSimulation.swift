@@ -35,6 +35,9 @@ public final class LiveSimulation: Sendable {
         state = LiveState(responder: WorldResponder(world: run.world))
     }
 
+    /// The run it publishes.
+    public var simulationRun: SimulationRun { run }
+
     /// Simulated seconds per wall second.
     public var timeScale: Double {
         options.timeScale ?? max(1, options.ordersPerSecond / (run.config.ordersPerDay / 86_400))

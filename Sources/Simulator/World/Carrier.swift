@@ -1,3 +1,4 @@
+import DropflowContract
 /// The speed class of a carrier service, matching the contract's `shipping_option`.
 public enum ShippingLevel: String, Sendable, Hashable, CaseIterable {
     case economy, standard, express
@@ -142,8 +143,8 @@ public struct CarrierNetwork: Sendable {
                         carrier: service.id, origin: origin, destination: destination, zone: zone, level: service.level,
                         transit: transit, customsHoldProbability: hold,
                         customsHoldDays: LeadTimeDistribution(p50: 2, p90: 6),
-                        baseRateCents: Money.scale(service.level.baseRateByZone[zone - 1], by: service.rateFactor),
-                        perHalfKiloCents: Money.scale(service.level.perHalfKiloByZone[zone - 1], by: service.rateFactor)))
+                        baseRateCents: Pricing.scale(service.level.baseRateByZone[zone - 1], by: service.rateFactor),
+                        perHalfKiloCents: Pricing.scale(service.level.perHalfKiloByZone[zone - 1], by: service.rateFactor)))
                 }
             }
         }

@@ -1,3 +1,4 @@
+import DropflowContract
 import Foundation
 
 /// A product category. Some are what fraudsters prefer (resellable, light, valuable).
@@ -109,7 +110,7 @@ public struct Catalogue: Sendable {
                 price = rng.element(of: [2_500, 5_000, 10_000, 20_000] as [Int64])
             } else {
                 let raw = Int64(rng.logNormal(mu: log(category.medianPriceCents), sigma: 0.6))
-                price = Money.charmPrice(near: min(max(raw, category.priceRange.lowerBound), category.priceRange.upperBound))
+                price = Pricing.charmPrice(near: min(max(raw, category.priceRange.lowerBound), category.priceRange.upperBound))
             }
             let weight = Int(rng.logNormal(mu: log(Double(category.weightRange.lowerBound + category.weightRange.upperBound) / 4),
                                            sigma: 0.5))

@@ -52,7 +52,7 @@ struct OrderDraft {
 
         var pay: [String: JSONValue] = [
             "method": .string(payment.method), "ip_address": .string(payment.ip), "ip_country": .string(payment.ipCountry),
-            "amount": .string(Money.string(cents: subtotalCents + shippingPaidCents)),
+            "amount": .string(MoneyAmount(cents: subtotalCents + shippingPaidCents).description),
         ]
         if let card = payment.card {
             pay["card_bin"] = .string(card.bin)
@@ -66,7 +66,7 @@ struct OrderDraft {
             let product = catalogue.products[line.productIndex]
             return .object([
                 "sku": .string(product.sku), "quantity": .integer(Int64(line.quantity)),
-                "unit_price": .string(Money.string(cents: line.unitPriceCents)),
+                "unit_price": .string(MoneyAmount(cents: line.unitPriceCents).description),
                 "title": .string(product.title), "category": .string(product.category.name),
             ])
         }
@@ -74,7 +74,7 @@ struct OrderDraft {
             "order_id": .string(orderID), "placed_at": .string(placedAt.rfc3339), "channel": .string(channel),
             "customer": .object(customer), "shipping_address": shipping.json, "payment": .object(pay),
             "lines": .array(lineValues), "currency": .string(currency), "shipping_option": .string(shippingOption),
-            "shipping_paid": .string(Money.string(cents: shippingPaidCents)), "merchant_priority": .string(merchantPriority),
+            "shipping_paid": .string(MoneyAmount(cents: shippingPaidCents).description), "merchant_priority": .string(merchantPriority),
         ]
         if let billing { order["billing_address"] = billing.json }
         return .object(order)

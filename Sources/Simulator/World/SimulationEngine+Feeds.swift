@@ -76,7 +76,7 @@ extension SimulationEngine {
                 }
                 stated = offerState.trueQty + (offerState.phantom ?? 0)
                 if full && feedRNG.chance(0.03) {
-                    offerState.unitCostCents = max(1, Money.scale(offerState.unitCostCents, by: feedRNG.uniform(0.93, 1.07)))
+                    offerState.unitCostCents = max(1, Pricing.scale(offerState.unitCostCents, by: feedRNG.uniform(0.93, 1.07)))
                     costChanged = true
                 }
             }
@@ -194,7 +194,7 @@ extension SimulationEngine {
         let state = stock[s][o]
         var value: [String: JSONValue] = [
             "supplier_id": .string(supplier.id), "sku": .string(offer.sku), "available_qty": .integer(Int64(stated)),
-            "unit_cost": .string(Money.string(cents: state.unitCostCents)), "currency": .string(config.currency),
+            "unit_cost": .string(MoneyAmount(cents: state.unitCostCents).description), "currency": .string(config.currency),
             "ships_from": .string(supplier.country),
             "handling_days": ["p50": .double(Self.halfDays(supplier.statedHandling.p50)),
                               "p90": .double(Self.halfDays(supplier.statedHandling.p90))],

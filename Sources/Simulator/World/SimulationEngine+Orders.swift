@@ -1,3 +1,4 @@
+import DropflowContract
 /// Legitimate orders (ordinary and unusual) and the pieces every order is made of: baskets,
 /// prices, shipping options, payment details.
 extension SimulationEngine {
@@ -131,6 +132,6 @@ extension SimulationEngine {
     func price(of p: Int, at t: SimInstant) -> Int64 {
         let shelf = world.catalogue.products[p].priceCents
         guard let discount = surgeDiscount(at: t), discount > 0 else { return shelf }
-        return max(1, Money.scale(shelf, by: 1 - discount / 100))
+        return max(1, Pricing.scale(shelf, by: 1 - discount / 100))
     }
 }

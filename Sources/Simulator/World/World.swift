@@ -132,7 +132,7 @@ public struct World: Sendable {
         }
         let target = max(5, Int(demand * rng.uniform(10, 40)))
         let initial = rng.chance(0.04) ? 0 : Int(Double(target) * rng.uniform(0.2, 1))
-        return SupplierOffer(productIndex: index, sku: product.sku, unitCostCents: max(1, Money.scale(product.priceCents, by: ratio)),
+        return SupplierOffer(productIndex: index, sku: product.sku, unitCostCents: max(1, Pricing.scale(product.priceCents, by: ratio)),
                              dailyDemand: demand, initialStock: initial, reorderPoint: Int(demand * leadDays * 0.8),
                              restockTarget: target, restockLeadDays: leadDays)
     }

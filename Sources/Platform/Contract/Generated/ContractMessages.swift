@@ -81,16 +81,16 @@ public struct Address: JSONObjectType {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        name = try Decode.string(members["name"], "/name")
-        line1 = try Decode.string(members["line1"], "/line1")
-        line2 = try Decode.optional(members["line2"], "/line2", Decode.string)
-        city = try Decode.string(members["city"], "/city")
-        region = try Decode.optional(members["region"], "/region", Decode.string)
-        postalCode = try Decode.string(members["postal_code"], "/postal_code")
-        country = try Decode.string(members["country"], "/country")
-        phone = try Decode.optional(members["phone"], "/phone", Decode.string)
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        name = try MessageDecoding.string(members["name"], "/name")
+        line1 = try MessageDecoding.string(members["line1"], "/line1")
+        line2 = try MessageDecoding.optional(members["line2"], "/line2", MessageDecoding.string)
+        city = try MessageDecoding.string(members["city"], "/city")
+        region = try MessageDecoding.optional(members["region"], "/region", MessageDecoding.string)
+        postalCode = try MessageDecoding.string(members["postal_code"], "/postal_code")
+        country = try MessageDecoding.string(members["country"], "/country")
+        phone = try MessageDecoding.optional(members["phone"], "/phone", MessageDecoding.string)
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -149,11 +149,11 @@ public struct DeliveryWindow: JSONObjectType {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        earliest = try Decode.string(members["earliest"], "/earliest")
-        latest = try Decode.string(members["latest"], "/latest")
-        confidence = try Decode.optional(members["confidence"], "/confidence", Decode.double)
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        earliest = try MessageDecoding.string(members["earliest"], "/earliest")
+        latest = try MessageDecoding.string(members["latest"], "/latest")
+        confidence = try MessageDecoding.optional(members["confidence"], "/confidence", MessageDecoding.double)
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -207,11 +207,11 @@ public struct Reason: JSONObjectType {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        code = try Decode.string(members["code"], "/code")
-        detail = try Decode.string(members["detail"], "/detail")
-        weight = try Decode.optional(members["weight"], "/weight", Decode.double)
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        code = try MessageDecoding.string(members["code"], "/code")
+        detail = try MessageDecoding.string(members["detail"], "/detail")
+        weight = try MessageDecoding.optional(members["weight"], "/weight", MessageDecoding.double)
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -310,10 +310,10 @@ public struct CarrierRate: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            p50 = try Decode.double(members["p50"], "/p50")
-            p90 = try Decode.double(members["p90"], "/p90")
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            p50 = try MessageDecoding.double(members["p50"], "/p50")
+            p90 = try MessageDecoding.double(members["p90"], "/p90")
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -391,19 +391,19 @@ public struct CarrierRate: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        carrier = try Decode.string(members["carrier"], "/carrier")
-        serviceLevel = try Decode.enumeration(members["service_level"], "/service_level")
-        originCountry = try Decode.string(members["origin_country"], "/origin_country")
-        destinationCountry = try Decode.string(members["destination_country"], "/destination_country")
-        currency = try Decode.string(members["currency"], "/currency")
-        base = try Decode.string(members["base"], "/base")
-        perKg = try Decode.optional(members["per_kg"], "/per_kg", Decode.string)
-        maxWeightGrams = try Decode.optional(members["max_weight_grams"], "/max_weight_grams", Decode.int)
-        transitDays = try Decode.object(members["transit_days"], "/transit_days")
-        customs = try Decode.optional(members["customs"], "/customs", Decode.bool)
-        updatedAt = try Decode.string(members["updated_at"], "/updated_at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        carrier = try MessageDecoding.string(members["carrier"], "/carrier")
+        serviceLevel = try MessageDecoding.enumeration(members["service_level"], "/service_level")
+        originCountry = try MessageDecoding.string(members["origin_country"], "/origin_country")
+        destinationCountry = try MessageDecoding.string(members["destination_country"], "/destination_country")
+        currency = try MessageDecoding.string(members["currency"], "/currency")
+        base = try MessageDecoding.string(members["base"], "/base")
+        perKg = try MessageDecoding.optional(members["per_kg"], "/per_kg", MessageDecoding.string)
+        maxWeightGrams = try MessageDecoding.optional(members["max_weight_grams"], "/max_weight_grams", MessageDecoding.int)
+        transitDays = try MessageDecoding.object(members["transit_days"], "/transit_days")
+        customs = try MessageDecoding.optional(members["customs"], "/customs", MessageDecoding.bool)
+        updatedAt = try MessageDecoding.string(members["updated_at"], "/updated_at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -508,15 +508,15 @@ public struct CustomerInquiry: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        inquiryID = try Decode.string(members["inquiry_id"], "/inquiry_id")
-        customerID = try Decode.string(members["customer_id"], "/customer_id")
-        orderID = try Decode.optional(members["order_id"], "/order_id", Decode.string)
-        channel = try Decode.optional(members["channel"], "/channel", Decode.enumeration)
-        text = try Decode.string(members["text"], "/text")
-        language = try Decode.optional(members["language"], "/language", Decode.string)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        inquiryID = try MessageDecoding.string(members["inquiry_id"], "/inquiry_id")
+        customerID = try MessageDecoding.string(members["customer_id"], "/customer_id")
+        orderID = try MessageDecoding.optional(members["order_id"], "/order_id", MessageDecoding.string)
+        channel = try MessageDecoding.optional(members["channel"], "/channel", MessageDecoding.enumeration)
+        text = try MessageDecoding.string(members["text"], "/text")
+        language = try MessageDecoding.optional(members["language"], "/language", MessageDecoding.string)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -636,19 +636,19 @@ public struct CustomerNotification: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        notificationID = try Decode.string(members["notification_id"], "/notification_id")
-        customerID = try Decode.string(members["customer_id"], "/customer_id")
-        orderID = try Decode.optional(members["order_id"], "/order_id", Decode.string)
-        kind = try Decode.string(members["kind"], "/kind")
-        channel = try Decode.enumeration(members["channel"], "/channel")
-        subject = try Decode.optional(members["subject"], "/subject", Decode.string)
-        body = try Decode.string(members["body"], "/body")
-        deliveryWindow = try Decode.optional(members["delivery_window"], "/delivery_window", Decode.object)
-        language = try Decode.optional(members["language"], "/language", Decode.string)
-        inReplyTo = try Decode.optional(members["in_reply_to"], "/in_reply_to", Decode.string)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        notificationID = try MessageDecoding.string(members["notification_id"], "/notification_id")
+        customerID = try MessageDecoding.string(members["customer_id"], "/customer_id")
+        orderID = try MessageDecoding.optional(members["order_id"], "/order_id", MessageDecoding.string)
+        kind = try MessageDecoding.string(members["kind"], "/kind")
+        channel = try MessageDecoding.enumeration(members["channel"], "/channel")
+        subject = try MessageDecoding.optional(members["subject"], "/subject", MessageDecoding.string)
+        body = try MessageDecoding.string(members["body"], "/body")
+        deliveryWindow = try MessageDecoding.optional(members["delivery_window"], "/delivery_window", MessageDecoding.object)
+        language = try MessageDecoding.optional(members["language"], "/language", MessageDecoding.string)
+        inReplyTo = try MessageDecoding.optional(members["in_reply_to"], "/in_reply_to", MessageDecoding.string)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -754,16 +754,16 @@ public struct Escalation: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        escalationID = try Decode.string(members["escalation_id"], "/escalation_id")
-        orderID = try Decode.optional(members["order_id"], "/order_id", Decode.string)
-        customerID = try Decode.optional(members["customer_id"], "/customer_id", Decode.string)
-        inquiryID = try Decode.optional(members["inquiry_id"], "/inquiry_id", Decode.string)
-        reason = try Decode.string(members["reason"], "/reason")
-        priority = try Decode.enumeration(members["priority"], "/priority")
-        summary = try Decode.optional(members["summary"], "/summary", Decode.string)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        escalationID = try MessageDecoding.string(members["escalation_id"], "/escalation_id")
+        orderID = try MessageDecoding.optional(members["order_id"], "/order_id", MessageDecoding.string)
+        customerID = try MessageDecoding.optional(members["customer_id"], "/customer_id", MessageDecoding.string)
+        inquiryID = try MessageDecoding.optional(members["inquiry_id"], "/inquiry_id", MessageDecoding.string)
+        reason = try MessageDecoding.string(members["reason"], "/reason")
+        priority = try MessageDecoding.enumeration(members["priority"], "/priority")
+        summary = try MessageDecoding.optional(members["summary"], "/summary", MessageDecoding.string)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -875,15 +875,15 @@ public struct OrderPlaced: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            id = try Decode.string(members["id"], "/id")
-            email = try Decode.string(members["email"], "/email")
-            phone = try Decode.optional(members["phone"], "/phone", Decode.string)
-            accountCreatedAt = try Decode.optional(members["account_created_at"], "/account_created_at", Decode.string)
-            previousOrders = try Decode.optional(members["previous_orders"], "/previous_orders", Decode.int)
-            previousChargebacks = try Decode.optional(members["previous_chargebacks"], "/previous_chargebacks", Decode.int)
-            language = try Decode.optional(members["language"], "/language", Decode.string)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            id = try MessageDecoding.string(members["id"], "/id")
+            email = try MessageDecoding.string(members["email"], "/email")
+            phone = try MessageDecoding.optional(members["phone"], "/phone", MessageDecoding.string)
+            accountCreatedAt = try MessageDecoding.optional(members["account_created_at"], "/account_created_at", MessageDecoding.string)
+            previousOrders = try MessageDecoding.optional(members["previous_orders"], "/previous_orders", MessageDecoding.int)
+            previousChargebacks = try MessageDecoding.optional(members["previous_chargebacks"], "/previous_chargebacks", MessageDecoding.int)
+            language = try MessageDecoding.optional(members["language"], "/language", MessageDecoding.string)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -992,17 +992,17 @@ public struct OrderPlaced: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            method = try Decode.enumeration(members["method"], "/method")
-            cardBin = try Decode.optional(members["card_bin"], "/card_bin", Decode.string)
-            cardLast4 = try Decode.optional(members["card_last4"], "/card_last4", Decode.string)
-            cardCountry = try Decode.optional(members["card_country"], "/card_country", Decode.string)
-            avsResult = try Decode.optional(members["avs_result"], "/avs_result", Decode.string)
-            cvvResult = try Decode.optional(members["cvv_result"], "/cvv_result", Decode.string)
-            ipAddress = try Decode.optional(members["ip_address"], "/ip_address", Decode.string)
-            ipCountry = try Decode.optional(members["ip_country"], "/ip_country", Decode.string)
-            amount = try Decode.optional(members["amount"], "/amount", Decode.string)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            method = try MessageDecoding.enumeration(members["method"], "/method")
+            cardBin = try MessageDecoding.optional(members["card_bin"], "/card_bin", MessageDecoding.string)
+            cardLast4 = try MessageDecoding.optional(members["card_last4"], "/card_last4", MessageDecoding.string)
+            cardCountry = try MessageDecoding.optional(members["card_country"], "/card_country", MessageDecoding.string)
+            avsResult = try MessageDecoding.optional(members["avs_result"], "/avs_result", MessageDecoding.string)
+            cvvResult = try MessageDecoding.optional(members["cvv_result"], "/cvv_result", MessageDecoding.string)
+            ipAddress = try MessageDecoding.optional(members["ip_address"], "/ip_address", MessageDecoding.string)
+            ipCountry = try MessageDecoding.optional(members["ip_country"], "/ip_country", MessageDecoding.string)
+            amount = try MessageDecoding.optional(members["amount"], "/amount", MessageDecoding.string)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -1073,13 +1073,13 @@ public struct OrderPlaced: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            sku = try Decode.string(members["sku"], "/sku")
-            quantity = try Decode.int(members["quantity"], "/quantity")
-            unitPrice = try Decode.string(members["unit_price"], "/unit_price")
-            title = try Decode.optional(members["title"], "/title", Decode.string)
-            category = try Decode.optional(members["category"], "/category", Decode.string)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            sku = try MessageDecoding.string(members["sku"], "/sku")
+            quantity = try MessageDecoding.int(members["quantity"], "/quantity")
+            unitPrice = try MessageDecoding.string(members["unit_price"], "/unit_price")
+            title = try MessageDecoding.optional(members["title"], "/title", MessageDecoding.string)
+            category = try MessageDecoding.optional(members["category"], "/category", MessageDecoding.string)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -1164,20 +1164,20 @@ public struct OrderPlaced: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        placedAt = try Decode.string(members["placed_at"], "/placed_at")
-        channel = try Decode.optional(members["channel"], "/channel", Decode.string)
-        customer = try Decode.object(members["customer"], "/customer")
-        shippingAddress = try Decode.object(members["shipping_address"], "/shipping_address")
-        billingAddress = try Decode.optional(members["billing_address"], "/billing_address", Decode.object)
-        payment = try Decode.object(members["payment"], "/payment")
-        lines = try Decode.array(members["lines"], "/lines", Decode.object)
-        currency = try Decode.string(members["currency"], "/currency")
-        shippingOption = try Decode.optional(members["shipping_option"], "/shipping_option", Decode.enumeration)
-        shippingPaid = try Decode.optional(members["shipping_paid"], "/shipping_paid", Decode.string)
-        merchantPriority = try Decode.optional(members["merchant_priority"], "/merchant_priority", Decode.enumeration)
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        placedAt = try MessageDecoding.string(members["placed_at"], "/placed_at")
+        channel = try MessageDecoding.optional(members["channel"], "/channel", MessageDecoding.string)
+        customer = try MessageDecoding.object(members["customer"], "/customer")
+        shippingAddress = try MessageDecoding.object(members["shipping_address"], "/shipping_address")
+        billingAddress = try MessageDecoding.optional(members["billing_address"], "/billing_address", MessageDecoding.object)
+        payment = try MessageDecoding.object(members["payment"], "/payment")
+        lines = try MessageDecoding.array(members["lines"], "/lines", MessageDecoding.object)
+        currency = try MessageDecoding.string(members["currency"], "/currency")
+        shippingOption = try MessageDecoding.optional(members["shipping_option"], "/shipping_option", MessageDecoding.enumeration)
+        shippingPaid = try MessageDecoding.optional(members["shipping_paid"], "/shipping_paid", MessageDecoding.string)
+        merchantPriority = try MessageDecoding.optional(members["merchant_priority"], "/merchant_priority", MessageDecoding.enumeration)
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -1266,13 +1266,13 @@ public struct OrderRejected: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        stage = try Decode.enumeration(members["stage"], "/stage")
-        reasons = try Decode.array(members["reasons"], "/reasons", Decode.object)
-        fraudScore = try Decode.optional(members["fraud_score"], "/fraud_score", Decode.double)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        stage = try MessageDecoding.enumeration(members["stage"], "/stage")
+        reasons = try MessageDecoding.array(members["reasons"], "/reasons", MessageDecoding.object)
+        fraudScore = try MessageDecoding.optional(members["fraud_score"], "/fraud_score", MessageDecoding.double)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -1353,11 +1353,11 @@ public struct PurchaseOrder: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            sku = try Decode.string(members["sku"], "/sku")
-            quantity = try Decode.int(members["quantity"], "/quantity")
-            unitCost = try Decode.optional(members["unit_cost"], "/unit_cost", Decode.string)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            sku = try MessageDecoding.string(members["sku"], "/sku")
+            quantity = try MessageDecoding.int(members["quantity"], "/quantity")
+            unitCost = try MessageDecoding.optional(members["unit_cost"], "/unit_cost", MessageDecoding.string)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -1437,18 +1437,18 @@ public struct PurchaseOrder: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        purchaseOrderID = try Decode.string(members["purchase_order_id"], "/purchase_order_id")
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        supplierID = try Decode.string(members["supplier_id"], "/supplier_id")
-        revision = try Decode.int(members["revision"], "/revision")
-        lines = try Decode.array(members["lines"], "/lines", Decode.object)
-        carrier = try Decode.string(members["carrier"], "/carrier")
-        shipTo = try Decode.object(members["ship_to"], "/ship_to")
-        shipBy = try Decode.optional(members["ship_by"], "/ship_by", Decode.string)
-        at = try Decode.string(members["at"], "/at")
-        action = try Decode.optional(members["action"], "/action", Decode.enumeration)
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        purchaseOrderID = try MessageDecoding.string(members["purchase_order_id"], "/purchase_order_id")
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        supplierID = try MessageDecoding.string(members["supplier_id"], "/supplier_id")
+        revision = try MessageDecoding.int(members["revision"], "/revision")
+        lines = try MessageDecoding.array(members["lines"], "/lines", MessageDecoding.object)
+        carrier = try MessageDecoding.string(members["carrier"], "/carrier")
+        shipTo = try MessageDecoding.object(members["ship_to"], "/ship_to")
+        shipBy = try MessageDecoding.optional(members["ship_by"], "/ship_by", MessageDecoding.string)
+        at = try MessageDecoding.string(members["at"], "/at")
+        action = try MessageDecoding.optional(members["action"], "/action", MessageDecoding.enumeration)
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -1562,14 +1562,14 @@ public struct ReturnDecision: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            sku = try Decode.string(members["sku"], "/sku")
-            quantity = try Decode.int(members["quantity"], "/quantity")
-            reasonCategory = try Decode.string(members["reason_category"], "/reason_category")
-            disposition = try Decode.enumeration(members["disposition"], "/disposition")
-            expectedRecovery = try Decode.optional(members["expected_recovery"], "/expected_recovery", Decode.string)
-            explanation = try Decode.optional(members["explanation"], "/explanation", Decode.string)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            sku = try MessageDecoding.string(members["sku"], "/sku")
+            quantity = try MessageDecoding.int(members["quantity"], "/quantity")
+            reasonCategory = try MessageDecoding.string(members["reason_category"], "/reason_category")
+            disposition = try MessageDecoding.enumeration(members["disposition"], "/disposition")
+            expectedRecovery = try MessageDecoding.optional(members["expected_recovery"], "/expected_recovery", MessageDecoding.string)
+            explanation = try MessageDecoding.optional(members["explanation"], "/explanation", MessageDecoding.string)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -1632,15 +1632,15 @@ public struct ReturnDecision: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        returnID = try Decode.string(members["return_id"], "/return_id")
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        lines = try Decode.array(members["lines"], "/lines", Decode.object)
-        refund = try Decode.string(members["refund"], "/refund")
-        currency = try Decode.string(members["currency"], "/currency")
-        labelRequired = try Decode.optional(members["label_required"], "/label_required", Decode.bool)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        returnID = try MessageDecoding.string(members["return_id"], "/return_id")
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        lines = try MessageDecoding.array(members["lines"], "/lines", MessageDecoding.object)
+        refund = try MessageDecoding.string(members["refund"], "/refund")
+        currency = try MessageDecoding.string(members["currency"], "/currency")
+        labelRequired = try MessageDecoding.optional(members["label_required"], "/label_required", MessageDecoding.bool)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -1739,13 +1739,13 @@ public struct ReturnRequested: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            sku = try Decode.string(members["sku"], "/sku")
-            quantity = try Decode.int(members["quantity"], "/quantity")
-            reasonText = try Decode.optional(members["reason_text"], "/reason_text", Decode.string)
-            reasonCode = try Decode.optional(members["reason_code"], "/reason_code", Decode.string)
-            condition = try Decode.optional(members["condition"], "/condition", Decode.enumeration)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            sku = try MessageDecoding.string(members["sku"], "/sku")
+            quantity = try MessageDecoding.int(members["quantity"], "/quantity")
+            reasonText = try MessageDecoding.optional(members["reason_text"], "/reason_text", MessageDecoding.string)
+            reasonCode = try MessageDecoding.optional(members["reason_code"], "/reason_code", MessageDecoding.string)
+            condition = try MessageDecoding.optional(members["condition"], "/condition", MessageDecoding.enumeration)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -1798,12 +1798,12 @@ public struct ReturnRequested: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        returnID = try Decode.string(members["return_id"], "/return_id")
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        lines = try Decode.array(members["lines"], "/lines", Decode.object)
-        requestedAt = try Decode.string(members["requested_at"], "/requested_at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        returnID = try MessageDecoding.string(members["return_id"], "/return_id")
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        lines = try MessageDecoding.array(members["lines"], "/lines", MessageDecoding.object)
+        requestedAt = try MessageDecoding.string(members["requested_at"], "/requested_at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -1884,15 +1884,15 @@ public struct ReviewCase: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        stage = try Decode.string(members["stage"], "/stage")
-        fraudScore = try Decode.optional(members["fraud_score"], "/fraud_score", Decode.double)
-        reasons = try Decode.array(members["reasons"], "/reasons", Decode.object)
-        orderValue = try Decode.optional(members["order_value"], "/order_value", Decode.string)
-        currency = try Decode.optional(members["currency"], "/currency", Decode.string)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        stage = try MessageDecoding.string(members["stage"], "/stage")
+        fraudScore = try MessageDecoding.optional(members["fraud_score"], "/fraud_score", MessageDecoding.double)
+        reasons = try MessageDecoding.array(members["reasons"], "/reasons", MessageDecoding.object)
+        orderValue = try MessageDecoding.optional(members["order_value"], "/order_value", MessageDecoding.string)
+        currency = try MessageDecoding.optional(members["currency"], "/currency", MessageDecoding.string)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -1975,13 +1975,13 @@ public struct ReviewDecision: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        decision = try Decode.enumeration(members["decision"], "/decision")
-        reviewer = try Decode.string(members["reviewer"], "/reviewer")
-        note = try Decode.optional(members["note"], "/note", Decode.string)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        decision = try MessageDecoding.enumeration(members["decision"], "/decision")
+        reviewer = try MessageDecoding.string(members["reviewer"], "/reviewer")
+        note = try MessageDecoding.optional(members["note"], "/note", MessageDecoding.string)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -2076,10 +2076,10 @@ public struct RoutingDecision: ContractMessage {
 
             /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
             public init(json: JSONValue) throws(ContractDecodingError) {
-                let members = try Decode.members(json)
-                sku = try Decode.string(members["sku"], "/sku")
-                quantity = try Decode.int(members["quantity"], "/quantity")
-                unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+                let members = try MessageDecoding.members(json)
+                sku = try MessageDecoding.string(members["sku"], "/sku")
+                quantity = try MessageDecoding.int(members["quantity"], "/quantity")
+                unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
             }
 
             /// The object, with `unknownMembers` merged in (known members win).
@@ -2135,15 +2135,15 @@ public struct RoutingDecision: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            supplierID = try Decode.string(members["supplier_id"], "/supplier_id")
-            skus = try Decode.array(members["skus"], "/skus", Decode.string)
-            carrier = try Decode.string(members["carrier"], "/carrier")
-            cost = try Decode.string(members["cost"], "/cost")
-            deliveryWindow = try Decode.object(members["delivery_window"], "/delivery_window")
-            serviceLevel = try Decode.optional(members["service_level"], "/service_level", Decode.enumeration)
-            lines = try Decode.optionalArray(members["lines"], "/lines", Decode.object)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            supplierID = try MessageDecoding.string(members["supplier_id"], "/supplier_id")
+            skus = try MessageDecoding.array(members["skus"], "/skus", MessageDecoding.string)
+            carrier = try MessageDecoding.string(members["carrier"], "/carrier")
+            cost = try MessageDecoding.string(members["cost"], "/cost")
+            deliveryWindow = try MessageDecoding.object(members["delivery_window"], "/delivery_window")
+            serviceLevel = try MessageDecoding.optional(members["service_level"], "/service_level", MessageDecoding.enumeration)
+            lines = try MessageDecoding.optionalArray(members["lines"], "/lines", MessageDecoding.object)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -2200,11 +2200,11 @@ public struct RoutingDecision: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            summary = try Decode.string(members["summary"], "/summary")
-            scores = try Decode.optionalArray(members["scores"], "/scores", Decode.jsonObject)
-            alternatives = try Decode.optionalArray(members["alternatives"], "/alternatives", Decode.jsonObject)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            summary = try MessageDecoding.string(members["summary"], "/summary")
+            scores = try MessageDecoding.optionalArray(members["scores"], "/scores", MessageDecoding.jsonObject)
+            alternatives = try MessageDecoding.optionalArray(members["alternatives"], "/alternatives", MessageDecoding.jsonObject)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -2276,18 +2276,18 @@ public struct RoutingDecision: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        revision = try Decode.int(members["revision"], "/revision")
-        rerouteReason = try Decode.optional(members["reroute_reason"], "/reroute_reason", Decode.string)
-        assignments = try Decode.array(members["assignments"], "/assignments", Decode.object)
-        deliveryWindow = try Decode.object(members["delivery_window"], "/delivery_window")
-        totalCost = try Decode.optional(members["total_cost"], "/total_cost", Decode.string)
-        expectedMargin = try Decode.optional(members["expected_margin"], "/expected_margin", Decode.string)
-        currency = try Decode.optional(members["currency"], "/currency", Decode.string)
-        explanation = try Decode.object(members["explanation"], "/explanation")
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        revision = try MessageDecoding.int(members["revision"], "/revision")
+        rerouteReason = try MessageDecoding.optional(members["reroute_reason"], "/reroute_reason", MessageDecoding.string)
+        assignments = try MessageDecoding.array(members["assignments"], "/assignments", MessageDecoding.object)
+        deliveryWindow = try MessageDecoding.object(members["delivery_window"], "/delivery_window")
+        totalCost = try MessageDecoding.optional(members["total_cost"], "/total_cost", MessageDecoding.string)
+        expectedMargin = try MessageDecoding.optional(members["expected_margin"], "/expected_margin", MessageDecoding.string)
+        currency = try MessageDecoding.optional(members["currency"], "/currency", MessageDecoding.string)
+        explanation = try MessageDecoding.object(members["explanation"], "/explanation")
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -2419,18 +2419,18 @@ public struct ShipmentEvent: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        shipmentID = try Decode.optional(members["shipment_id"], "/shipment_id", Decode.string)
-        supplierID = try Decode.optional(members["supplier_id"], "/supplier_id", Decode.string)
-        carrier = try Decode.string(members["carrier"], "/carrier")
-        trackingNumber = try Decode.optional(members["tracking_number"], "/tracking_number", Decode.string)
-        status = try Decode.enumeration(members["status"], "/status")
-        location = try Decode.optional(members["location"], "/location", Decode.string)
-        country = try Decode.optional(members["country"], "/country", Decode.string)
-        detail = try Decode.optional(members["detail"], "/detail", Decode.string)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        shipmentID = try MessageDecoding.optional(members["shipment_id"], "/shipment_id", MessageDecoding.string)
+        supplierID = try MessageDecoding.optional(members["supplier_id"], "/supplier_id", MessageDecoding.string)
+        carrier = try MessageDecoding.string(members["carrier"], "/carrier")
+        trackingNumber = try MessageDecoding.optional(members["tracking_number"], "/tracking_number", MessageDecoding.string)
+        status = try MessageDecoding.enumeration(members["status"], "/status")
+        location = try MessageDecoding.optional(members["location"], "/location", MessageDecoding.string)
+        country = try MessageDecoding.optional(members["country"], "/country", MessageDecoding.string)
+        detail = try MessageDecoding.optional(members["detail"], "/detail", MessageDecoding.string)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -2514,10 +2514,10 @@ public struct SupplierOffer: ContractMessage {
 
         /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
         public init(json: JSONValue) throws(ContractDecodingError) {
-            let members = try Decode.members(json)
-            p50 = try Decode.optional(members["p50"], "/p50", Decode.double)
-            p90 = try Decode.optional(members["p90"], "/p90", Decode.double)
-            unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+            let members = try MessageDecoding.members(json)
+            p50 = try MessageDecoding.optional(members["p50"], "/p50", MessageDecoding.double)
+            p90 = try MessageDecoding.optional(members["p90"], "/p90", MessageDecoding.double)
+            unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
         }
 
         /// The object, with `unknownMembers` merged in (known members win).
@@ -2599,20 +2599,20 @@ public struct SupplierOffer: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        supplierID = try Decode.string(members["supplier_id"], "/supplier_id")
-        sku = try Decode.string(members["sku"], "/sku")
-        availableQty = try Decode.int(members["available_qty"], "/available_qty")
-        unitCost = try Decode.string(members["unit_cost"], "/unit_cost")
-        currency = try Decode.string(members["currency"], "/currency")
-        shipsFrom = try Decode.string(members["ships_from"], "/ships_from")
-        handlingDays = try Decode.optional(members["handling_days"], "/handling_days", Decode.object)
-        carriers = try Decode.optionalArray(members["carriers"], "/carriers", Decode.string)
-        acceptsReturns = try Decode.optional(members["accepts_returns"], "/accepts_returns", Decode.bool)
-        restockingFeePct = try Decode.optional(members["restocking_fee_pct"], "/restocking_fee_pct", Decode.double)
-        unitWeightGrams = try Decode.optional(members["unit_weight_grams"], "/unit_weight_grams", Decode.int)
-        updatedAt = try Decode.string(members["updated_at"], "/updated_at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        supplierID = try MessageDecoding.string(members["supplier_id"], "/supplier_id")
+        sku = try MessageDecoding.string(members["sku"], "/sku")
+        availableQty = try MessageDecoding.int(members["available_qty"], "/available_qty")
+        unitCost = try MessageDecoding.string(members["unit_cost"], "/unit_cost")
+        currency = try MessageDecoding.string(members["currency"], "/currency")
+        shipsFrom = try MessageDecoding.string(members["ships_from"], "/ships_from")
+        handlingDays = try MessageDecoding.optional(members["handling_days"], "/handling_days", MessageDecoding.object)
+        carriers = try MessageDecoding.optionalArray(members["carriers"], "/carriers", MessageDecoding.string)
+        acceptsReturns = try MessageDecoding.optional(members["accepts_returns"], "/accepts_returns", MessageDecoding.bool)
+        restockingFeePct = try MessageDecoding.optional(members["restocking_fee_pct"], "/restocking_fee_pct", MessageDecoding.double)
+        unitWeightGrams = try MessageDecoding.optional(members["unit_weight_grams"], "/unit_weight_grams", MessageDecoding.int)
+        updatedAt = try MessageDecoding.string(members["updated_at"], "/updated_at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -2730,17 +2730,17 @@ public struct SupplierOrderUpdate: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        orderID = try Decode.string(members["order_id"], "/order_id")
-        supplierID = try Decode.string(members["supplier_id"], "/supplier_id")
-        purchaseOrderID = try Decode.optional(members["purchase_order_id"], "/purchase_order_id", Decode.string)
-        status = try Decode.enumeration(members["status"], "/status")
-        reason = try Decode.optional(members["reason"], "/reason", Decode.string)
-        skus = try Decode.optionalArray(members["skus"], "/skus", Decode.string)
-        carrier = try Decode.optional(members["carrier"], "/carrier", Decode.string)
-        trackingNumber = try Decode.optional(members["tracking_number"], "/tracking_number", Decode.string)
-        at = try Decode.string(members["at"], "/at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        orderID = try MessageDecoding.string(members["order_id"], "/order_id")
+        supplierID = try MessageDecoding.string(members["supplier_id"], "/supplier_id")
+        purchaseOrderID = try MessageDecoding.optional(members["purchase_order_id"], "/purchase_order_id", MessageDecoding.string)
+        status = try MessageDecoding.enumeration(members["status"], "/status")
+        reason = try MessageDecoding.optional(members["reason"], "/reason", MessageDecoding.string)
+        skus = try MessageDecoding.optionalArray(members["skus"], "/skus", MessageDecoding.string)
+        carrier = try MessageDecoding.optional(members["carrier"], "/carrier", MessageDecoding.string)
+        trackingNumber = try MessageDecoding.optional(members["tracking_number"], "/tracking_number", MessageDecoding.string)
+        at = try MessageDecoding.string(members["at"], "/at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).
@@ -2827,13 +2827,13 @@ public struct SupplierStatus: ContractMessage {
 
     /// Decodes a JSON object; throws ContractDecodingError naming the JSON Pointer of what does not fit.
     public init(json: JSONValue) throws(ContractDecodingError) {
-        let members = try Decode.members(json)
-        supplierID = try Decode.string(members["supplier_id"], "/supplier_id")
-        status = try Decode.enumeration(members["status"], "/status")
-        reason = try Decode.optional(members["reason"], "/reason", Decode.string)
-        expectedRecoveryAt = try Decode.optional(members["expected_recovery_at"], "/expected_recovery_at", Decode.string)
-        updatedAt = try Decode.string(members["updated_at"], "/updated_at")
-        unknownMembers = Decode.unknownMembers(members, known: Self.knownMembers)
+        let members = try MessageDecoding.members(json)
+        supplierID = try MessageDecoding.string(members["supplier_id"], "/supplier_id")
+        status = try MessageDecoding.enumeration(members["status"], "/status")
+        reason = try MessageDecoding.optional(members["reason"], "/reason", MessageDecoding.string)
+        expectedRecoveryAt = try MessageDecoding.optional(members["expected_recovery_at"], "/expected_recovery_at", MessageDecoding.string)
+        updatedAt = try MessageDecoding.string(members["updated_at"], "/updated_at")
+        unknownMembers = MessageDecoding.unknownMembers(members, known: Self.knownMembers)
     }
 
     /// The object, with `unknownMembers` merged in (known members win).

@@ -44,7 +44,7 @@ public struct BaselineMerchant: Sendable {
             }
             guard let best else { continue }
             let value: JSONValue = ["sku": .string(sku), "quantity": .integer(line["quantity"]?.int64Value ?? 1),
-                                    "unit_cost": .string(Money.string(cents: best.cost))]
+                                    "unit_cost": .string(MoneyAmount(cents: best.cost).description)]
             if let g = groups.firstIndex(where: { $0.supplier == best.supplier }) {
                 groups[g].lines.append(value)
             } else {

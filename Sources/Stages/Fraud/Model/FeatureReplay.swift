@@ -24,20 +24,20 @@ public struct FeatureReplay: Sendable {
         // Chargebacks, by the time they become known.
         var pending: [(at: Int64, customer: String?, card: String?)] = []
         for o in sorted {
-            guard let c = o.chargebackAt, let s = OrderSignal(order: o.order) else { continue }
+            guard let c = o.chargebackAt, let s = o.signal else { continue }
             pending.append((c, s.customerID, s.card))
         }
         pending.sort { $0.at < $1.at }
         var next = 0
         rows.reserveCapacity(sorted.count)
         for o in sorted {
-            guard let signal = OrderSignal(order: o.order) else { continue }
+            guard let signal = o.signal else { continue }
             while next < pending.count && pending[next].at <= signal.at {
                 tracker.recordChargeback(customerID: pending[next].customer, card: pending[next].card, at: pending[next].at)
                 next += 1
             }
             let history = tracker.history(for: signal, at: signal.at)
-            rows.append(Row(features: FraudFeatures(order: o.order, history: history), isFraud: o.isFraud, at: signal.at,
+            rows.append(Row(features: o.features(history: history), isFraud: o.isFraud, at: signal.at,
                             value: signal.value))
             tracker.record(signal)
         }

@@ -23,19 +23,20 @@ public struct FraudFeatures: Sendable, Hashable {
         facts = [:]
     }
 
-    /// The features of an `orders.placed` value, given what the tracker knew when it was placed.
-    /// Tolerant: a missing optional field leaves its features at zero.
-    public init(order: JSONValue, history: OrderHistory) {
+    /// The features of an order, given what the tracker knew when it was placed.
+    /// `computedValue` is intake's `order_value`, when known. A missing optional field leaves
+    /// its features at zero.
+    public init(order: OrderPlaced, computedValue: String? = nil, history: OrderHistory) {
         self.init()
-        let payment = order["payment"]
-        let ship = order["shipping_address"]
-        let customer = order["customer"]
-        let shipCountry = ship?["country"]?.stringValue
-        let billCountry = order["billing_address"]?["country"]?.stringValue
-        let cardCountry = payment?["card_country"]?.stringValue
-        let ipCountry = payment?["ip_country"]?.stringValue
-        let method = payment?["method"]?.stringValue ?? "other"
-        let isCard = method == "card" || payment?["card_bin"] != nil
+        let payment = order.payment
+        let ship = order.shippingAddress
+        let customer = order.customer
+        let shipCountry: String? = ship.country
+        let billCountry = order.billingAddress?.country
+        let cardCountry = payment.cardCountry
+        let ipCountry = payment.ipCountry
+        let method = payment.method.rawValue
+        let isCard = payment.method == .card || payment.cardBin != nil
         facts["ship_country"] = shipCountry ?? "?"
         facts["billing_country"] = billCountry ?? "?"
         facts["card_country"] = cardCountry ?? "?"
@@ -44,8 +45,8 @@ public struct FraudFeatures: Sendable, Hashable {
 
         // Card checks.
         if isCard {
-            let avs = payment?["avs_result"]?.stringValue?.uppercased() ?? "U"
-            let cvv = payment?["cvv_result"]?.stringValue?.uppercased() ?? "U"
+            let avs = payment.avsResult?.uppercased() ?? "U"
+            let cvv = payment.cvvResult?.uppercased() ?? "U"
             facts["avs"] = avs
             facts["cvv"] = cvv
             switch avs {
@@ -71,8 +72,8 @@ public struct FraudFeatures: Sendable, Hashable {
         self[.ipCardCountryMismatch] = differ(ipCountry, cardCountry)
 
         // The account.
-        let placed = order["placed_at"]?.stringValue.flatMap(DateTimeFormat.epochSeconds)
-        if let created = customer?["account_created_at"]?.stringValue.flatMap(DateTimeFormat.epochSeconds), let placed {
+        let placed = DateTimeFormat.epochSeconds(order.placedAt)
+        if let created = customer.accountCreatedAt.flatMap(DateTimeFormat.epochSeconds), let placed {
             let days = max(0, Double(placed - created) / 86_400)
             self[.accountAgeDaysLog] = log1p(days)
             if days < 1 { self[.newAccount] = 1 }
@@ -81,18 +82,18 @@ public struct FraudFeatures: Sendable, Hashable {
             self[.accountAgeUnknown] = 1
             facts["account_age"] = "?"
         }
-        let previous = customer?["previous_orders"]?.intValue
+        let previous = customer.previousOrders
         if (previous ?? 0) == 0 && history.customerOrders == 0 { self[.firstOrder] = 1 }
         let previousCount = max(previous ?? 0, history.customerOrders)
         self[.previousOrdersLog] = log1p(Double(previousCount))
         facts["previous_orders"] = String(previousCount)
 
         // Value.
-        let currency = order["currency"]?.stringValue
-        let value = OrderSignal.orderValue(order, currency: currency)
-        let factor = currency.map { Money.zeroDecimalCurrencies.contains($0) } == true ? 1.0 : 100.0
+        let currency = order.currency
+        let value = OrderSignal.orderValue(order, computedValue: computedValue)
+        let factor = MoneyAmount.minorUnitsPerUnit(currency: currency)
         self[.orderValueLog] = log1p(max(0, value) / factor)
-        facts["order_value"] = Self.amount(value / factor) + " " + (currency ?? "")
+        facts["order_value"] = Self.amount(value / factor) + " " + currency
         if let mean = history.customerMeanValue, mean > 0, value > 0 {
             let ratio = value / mean
             self[.valueVersusCustomerMean] = log(ratio)
@@ -116,21 +117,21 @@ public struct FraudFeatures: Sendable, Hashable {
             facts[fact] = String(count)
         }
         if history.customerOrders > 0 {
-            if history.customerOrdersToAddress == 0, ship != nil { self[.newAddressForCustomer] = 1 }
-            if history.customerOrdersFromIP == 0, payment?["ip_address"] != nil { self[.newIPForCustomer] = 1 }
+            if history.customerOrdersToAddress == 0 { self[.newAddressForCustomer] = 1 }
+            if history.customerOrdersFromIP == 0, payment.ipAddress != nil { self[.newIPForCustomer] = 1 }
         }
 
         // The basket.
         var riskyValue = 0.0, totalValue = 0.0, maxQuantity = 0
         var riskyNames: [String] = []
-        let lines = order["lines"]?.arrayValue ?? []
+        let lines = order.lines
         for line in lines {
-            let quantity = line["quantity"]?.intValue ?? 1
-            let price = line["unit_price"]?.stringValue.flatMap { Money.minorUnits($0, currency: currency) } ?? 0
+            let quantity = line.quantity
+            let price = MoneyAmount(line.unitPrice)?.minorUnits(currency: currency) ?? 0
             let lineValue = Double(quantity) * max(0, price)
             totalValue += lineValue
             maxQuantity = max(maxQuantity, quantity)
-            if let category = line["category"]?.stringValue?.lowercased() {
+            if let category = line.category?.lowercased() {
                 if MerchantHeuristics.riskyCategories.contains(category) || MerchantHeuristics.isGiftCard(category: category) {
                     riskyValue += lineValue
                     if !riskyNames.contains(category) { riskyNames.append(category) }
@@ -147,14 +148,14 @@ public struct FraudFeatures: Sendable, Hashable {
         facts["max_quantity"] = String(maxQuantity)
         self[.lineCountLog] = log1p(Double(lines.count))
         facts["line_count"] = String(lines.count)
-        if order["shipping_option"]?.stringValue == "express" { self[.expressShipping] = 1 }
+        if order.shippingOption == .express { self[.expressShipping] = 1 }
 
         // Address and email heuristics.
-        if let hint = MerchantHeuristics.reshipperHint(line1: ship?["line1"]?.stringValue, line2: ship?["line2"]?.stringValue) {
+        if let hint = MerchantHeuristics.reshipperHint(line1: ship.line1, line2: ship.line2) {
             self[.reshipperAddress] = 1
             facts["reshipper_hint"] = hint
         }
-        if let email = customer?["email"]?.stringValue.flatMap(OrderSignal.normalizedEmail),
+        if let email = OrderSignal.normalizedEmail(customer.email),
            let at = email.lastIndex(of: "@") {
             let local = String(email[..<at])
             let domain = String(email[email.index(after: at)...])
@@ -165,7 +166,7 @@ public struct FraudFeatures: Sendable, Hashable {
         }
 
         // Chargebacks.
-        let chargebacks = (customer?["previous_chargebacks"]?.intValue ?? 0) + history.customerChargebacks + history.cardChargebacks
+        let chargebacks = (customer.previousChargebacks ?? 0) + history.customerChargebacks + history.cardChargebacks
         self[.priorChargebacks] = log1p(Double(chargebacks))
         facts["chargebacks"] = String(chargebacks)
     }

@@ -71,10 +71,11 @@ public struct FraudModel: Sendable {
         return FraudScore(probability: 1 / (1 + exp(-logOdds)), logOdds: logOdds, reasons: reasons)
     }
 
-    /// Scores and decides in one step.
-    public func decide(order: JSONValue, history: OrderHistory, maxReasons: Int = 5) -> FraudDecision {
-        let score = score(FraudFeatures(order: order, history: history), maxReasons: maxReasons)
-        let value = OrderSignal.orderValue(order, currency: order["currency"]?.stringValue)
+    /// Scores and decides in one step; `computedValue` is intake's `order_value`, when known.
+    public func decide(order: OrderPlaced, computedValue: String? = nil, history: OrderHistory,
+                       maxReasons: Int = 5) -> FraudDecision {
+        let score = score(FraudFeatures(order: order, computedValue: computedValue, history: history), maxReasons: maxReasons)
+        let value = OrderSignal.orderValue(order, computedValue: computedValue)
         return policy.decide(score, orderValue: value)
     }
 

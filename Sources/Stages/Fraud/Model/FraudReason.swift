@@ -17,8 +17,9 @@ public struct FraudReason: Sendable, Hashable {
         self.weight = weight
     }
 
-    /// `{"code":..,"detail":..,"weight":..}` (weight rounded to 3 decimals).
-    public var json: JSONValue {
-        ["code": .string(code), "detail": .string(detail), "weight": .double((weight * 1_000).rounded() / 1_000)]
+    /// The contract's reason (as `orders.rejected` and `review.queue` carry it), the weight
+    /// rounded to 3 decimals.
+    public var reason: Reason {
+        Reason(code: code, detail: detail, weight: (weight * 1_000).rounded() / 1_000)
     }
 }

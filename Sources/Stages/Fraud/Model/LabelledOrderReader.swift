@@ -54,7 +54,7 @@ public enum LabelledOrderReader {
             if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             switch parse(Array(slice)) {
             case .order(let o):
-                let id = o.order["order_id"]?.stringValue ?? ""
+                let id = o.order.orderID
                 if seenOrderIDs.contains(id) {
                     result.skipped.append(SkippedLine(line: lineNumber, reason: "duplicate order_id \(id)"))
                 } else {
@@ -99,7 +99,8 @@ public enum LabelledOrderReader {
         }
         guard let l = label, !l.isNull else { return .skipped("no is_fraud label") }
         guard let isFraud = boolean(l) else { return .skipped("is_fraud is not a boolean: \(l)") }
-        guard let id = order["order_id"]?.stringValue, !id.isEmpty else { return .skipped("order without order_id") }
+        // Checked on the raw value first, so a line says the most useful thing that is wrong.
+        guard let id = order[OrderPlaced.Field.orderID]?.stringValue, !id.isEmpty else { return .skipped("order without order_id") }
         var chargebackAt: Int64?
         if let c = chargeback, !c.isNull {
             guard let text = c.stringValue, let t = DateTimeFormat.epochSeconds(text) else {
@@ -107,7 +108,12 @@ public enum LabelledOrderReader {
             }
             chargebackAt = t
         }
-        guard let labelled = LabelledOrder(order: order, isFraud: isFraud, chargebackAt: chargebackAt) else {
+        guard let placed = order[OrderPlaced.Field.placedAt]?.stringValue, DateTimeFormat.isValid(placed) else {
+            return .skipped("order \(id): placed_at missing or not an RFC 3339 date-time")
+        }
+        let typed: OrderPlaced
+        do { typed = try OrderPlaced(json: order) } catch { return .skipped("order \(id): \(error)") }
+        guard let labelled = LabelledOrder(order: typed, isFraud: isFraud, chargebackAt: chargebackAt) else {
             return .skipped("order \(id): placed_at missing or not an RFC 3339 date-time")
         }
         return .order(labelled)

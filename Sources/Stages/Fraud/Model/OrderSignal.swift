@@ -42,19 +42,15 @@ public struct OrderSignal: Sendable, Hashable {
         self.chargeback = chargeback
     }
 
-    /// The signal of an `orders.placed` value; nil without an `order_id` or a valid `placed_at`.
-    /// Every other field is optional: a missing one is simply absent.
-    public init?(order: JSONValue) {
-        guard let id = order["order_id"]?.stringValue, !id.isEmpty,
-              let placed = order["placed_at"]?.stringValue, let at = DateTimeFormat.epochSeconds(placed) else { return nil }
-        let customer = order["customer"]
-        let payment = order["payment"]
-        let currency = order["currency"]?.stringValue
-        self.init(orderID: id, customerID: customer?["id"]?.stringValue.flatMap(Self.nonEmpty), at: at,
-                  email: customer?["email"]?.stringValue.flatMap(Self.normalizedEmail),
-                  card: Self.cardFingerprint(payment), address: Self.addressFingerprint(order["shipping_address"]),
-                  ip: payment?["ip_address"]?.stringValue.flatMap(Self.nonEmpty),
-                  value: Self.orderValue(order, currency: currency), currency: currency)
+    /// The signal of an order; nil when its `placed_at` is not an RFC 3339 date-time.
+    /// `computedValue` is intake's `order_value` (lines and shipping), when known.
+    public init?(order: OrderPlaced, computedValue: String? = nil) {
+        guard !order.orderID.isEmpty, let at = DateTimeFormat.epochSeconds(order.placedAt) else { return nil }
+        self.init(orderID: order.orderID, customerID: Self.nonEmpty(order.customer.id), at: at,
+                  email: Self.normalizedEmail(order.customer.email),
+                  card: Self.cardFingerprint(order.payment), address: Self.addressFingerprint(order.shippingAddress),
+                  ip: order.payment.ipAddress.flatMap(Self.nonEmpty),
+                  value: Self.orderValue(order, computedValue: computedValue), currency: order.currency)
     }
 
     // MARK: - Wire form (the signals topic)
@@ -95,11 +91,11 @@ public struct OrderSignal: Sendable, Hashable {
     }
 
     /// `bin|last4|country` when the payment shows a BIN or last four digits.
-    public static func cardFingerprint(_ payment: JSONValue?) -> String? {
-        let bin = payment?["card_bin"]?.stringValue ?? ""
-        let last4 = payment?["card_last4"]?.stringValue ?? ""
+    public static func cardFingerprint(_ payment: OrderPlaced.Payment) -> String? {
+        let bin = payment.cardBin ?? ""
+        let last4 = payment.cardLast4 ?? ""
         guard !bin.isEmpty || !last4.isEmpty else { return nil }
-        return bin + "|" + last4 + "|" + (payment?["card_country"]?.stringValue ?? "")
+        return bin + "|" + last4 + "|" + (payment.cardCountry ?? "")
     }
 
     /// Words that are spelled several ways on address lines, mapped to one spelling.
@@ -115,30 +111,25 @@ public struct OrderSignal: Sendable, Hashable {
     }
 
     /// `normalized line1|POSTAL|CC`; nil without a first line.
-    public static func addressFingerprint(_ address: JSONValue?) -> String? {
-        guard let line1 = address?["line1"]?.stringValue else { return nil }
-        let words = words(line1).map { abbreviations[$0] ?? $0 }
+    public static func addressFingerprint(_ address: Address) -> String? {
+        let words = words(address.line1).map { abbreviations[$0] ?? $0 }
         guard !words.isEmpty else { return nil }
-        let postal = (address?["postal_code"]?.stringValue ?? "").uppercased().filter { $0 != " " && $0 != "-" }
-        return words.joined(separator: " ") + "|" + postal + "|" + (address?["country"]?.stringValue ?? "")
+        let postal = address.postalCode.uppercased().filter { $0 != " " && $0 != "-" }
+        return words.joined(separator: " ") + "|" + postal + "|" + address.country
     }
 
-    /// Intake's `intake.order_value`, else `payment.amount`, else the sum of the lines plus `shipping_paid`, in minor units.
-    static func orderValue(_ order: JSONValue, currency: String?) -> Double {
+    /// `computedValue` (intake's `order_value`), else `payment.amount`, else the sum of the
+    /// lines plus `shipping_paid`, in minor units.
+    static func orderValue(_ order: OrderPlaced, computedValue: String?) -> Double {
+        let currency = order.currency
         // Intake's computed value (lines and shipping) first: it is what the merchant sells.
-        if let computed = order["intake"]?["order_value"]?.stringValue, let v = Money.minorUnits(computed, currency: currency) {
-            return v
-        }
-        if let amount = order["payment"]?["amount"]?.stringValue, let v = Money.minorUnits(amount, currency: currency) {
-            return v
-        }
+        if let v = computedValue.flatMap(MoneyAmount.init)?.minorUnits(currency: currency) { return v }
+        if let v = order.payment.amount.flatMap(MoneyAmount.init)?.minorUnits(currency: currency) { return v }
         var total = 0.0
-        for line in order["lines"]?.arrayValue ?? [] {
-            let q = line["quantity"]?.doubleValue ?? 1
-            let p = line["unit_price"]?.stringValue.flatMap { Money.minorUnits($0, currency: currency) } ?? 0
-            total += q * p
+        for line in order.lines {
+            total += Double(line.quantity) * (MoneyAmount(line.unitPrice)?.minorUnits(currency: currency) ?? 0)
         }
-        if let s = order["shipping_paid"]?.stringValue, let v = Money.minorUnits(s, currency: currency) { total += v }
+        if let v = order.shippingPaid.flatMap(MoneyAmount.init)?.minorUnits(currency: currency) { total += v }
         return total
     }
 }

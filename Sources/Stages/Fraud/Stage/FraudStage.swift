@@ -1,13 +1,14 @@
-import DropflowCore
-import DropflowJSON
 import DropflowContract
-import DropflowPipeline
+import DropflowCore
+import DropflowFraud
 import DropflowFraudModel
+import DropflowJSON
+import DropflowPipeline
 import DropflowRuntime
-import Foundation
 
 /// `dropflow worker fraud`: an explainable, calibrated fraud score for every accepted order,
-/// and the human review loop.
+/// and the human review loop. The decisions are `FraudDecider`'s and `FraudMessages`'
+/// (`Stages/Fraud/Decision`, model in `Stages/Fraud/Model`); this adapter wires them to topics.
 ///
 /// Reads `orders.validated` (keyed by customer) and `review.decisions`; follows `fraud.signals`
 /// in full for velocity across customers; replays the compacted `fraud.held` table (orders on
@@ -44,48 +45,90 @@ public enum FraudStage {
             let value = input.json!  // both inputs are JSON topics
             let at = DateTimeFormat.format(context.eventTime)
             if input.topic == .reviewDecisions {
-                let orderID = value["order_id"]!.stringValue!
-                guard let held = memory.heldRecord(orderID) ?? context.table(.fraudHeld)[orderID],
-                      let record = try? JSONValue.parse(held) else {
+                let decision = try decode(ReviewDecision.self, value)
+                guard let held = memory.held(decision.orderID)
+                        ?? context.table(.fraudHeld)[decision.orderID].flatMap({ try? HeldOrder(bytes: $0) }) else {
                     context.logger.notice("review decision for an order that is not held: ignored",
-                                          metadata: ["order.id": "\(orderID)", "review.decision": "\(value["decision"]?.stringValue ?? "")"])
+                                          metadata: ["order.id": "\(decision.orderID)", "review.decision": "\(decision.decision.rawValue)"])
                     return []
                 }
-                memory.release(orderID)
-                return FraudMessages.outputs(forReview: value, held: record, at: at)
+                memory.release(decision.orderID)
+                return outputs(FraudMessages.publications(forReview: decision, held: held, at: at))
             }
-            guard let orderID = value["order_id"]?.stringValue, let signal = OrderSignal(order: value) else {
-                throw StageError.permanent("not an accepted order: no order_id or placed_at")
+            let order = try decode(ValidatedOrder.self, value)
+            guard let signal = OrderSignal(order: order.order, computedValue: order.intake.orderValue) else {
+                throw StageError.permanent("not an accepted order: placed_at is not a date-time")
             }
             let history = memory.history(recording: signal)
-            let decision = decider.decide(order: value, history: history)
+            let decision = decider.decide(order: order, history: history)
             context.logger.info("fraud decision", metadata: [
-                "order.id": "\(orderID)", "fraud.action": "\(decision.action.rawValue)",
+                "order.id": "\(order.orderID)", "fraud.action": "\(decision.action.rawValue)",
                 "fraud.score": "\(FraudMessages.rounded(decision.score.probability))",
                 "fraud.reasons": "\(decision.reasons.map(\.code))"])
-            let outputs = FraudMessages.outputs(for: decision, history: history, order: value, at: at)
-            if decision.action == .review, let held = outputs.first(where: { $0.topic == TopicDeclaration.fraudHeld })?.value {
-                memory.hold(orderID, record: held)
+            let publications = FraudMessages.publications(for: decision, history: history, order: order, at: at)
+            for case .hold(let held) in publications { memory.hold(held) }
+            return outputs(publications)
+        }
+    }
+
+    /// The messages for what the fraud stage decided, each on its topic.
+    public static func outputs(_ publications: [FraudPublication]) -> [StageOutput] {
+        publications.map { publication in
+            switch publication {
+            case .approve(let approved): StageOutput(topic: .ordersApproved, key: approved.orderID, json: approved.json)
+            case .reject(let rejection): StageOutput(topic: .ordersRejected, key: rejection.orderID, json: rejection.json)
+            case .hold(let held): StageOutput(topic: .fraudHeld, key: held.order.orderID, json: held.json)
+            case .reviewCase(let reviewCase): StageOutput(topic: .reviewQueue, key: reviewCase.orderID, json: reviewCase.json)
+            case .release(let orderID): .tombstone(.fraudHeld, key: orderID)
             }
-            return outputs
+        }
+    }
+
+    /// A typed message, or a permanent failure (the input goes to the dead-letter topic) naming
+    /// what does not fit.
+    static func decode<T: JSONObjectType>(_ type: T.Type, _ value: JSONValue) throws -> T {
+        do { return try T(json: value) } catch {
+            throw StageError.permanent("not \(type == ValidatedOrder.self ? "an accepted order" : "a \(T.self)"): \(error)")
         }
     }
 }
 
-/// The model's decision plus intake's holds (an order intake flagged is always reviewed).
-struct FraudDecider: Sendable {
-    let model: FraudModel
+extension FraudStage {
+    /// The fraud stage's own options: the model file and the thresholds it overrides.
+    public enum Settings {
+        public static let model = Setting<String?>.optionalText(
+            "fraud-model", valueName: "path", defaultText: "models/fraud-model.json here, beside the executable, or in /usr/share/dropflow/models",
+            help: "the fraud model file")
+        public static let reviewAt = Setting<Double?>.optionalNumber(
+            "review-at", environment: "DROPFLOW_FRAUD_REVIEW_AT", valueName: "probability", defaultText: "the model file's",
+            help: "probability from which an order goes to a person")
+        public static let declineAt = Setting<Double?>.optionalNumber(
+            "decline-at", environment: "DROPFLOW_FRAUD_DECLINE_AT", valueName: "probability", defaultText: "the model file's",
+            help: "probability from which an order is declined")
+        public static let alwaysReviewAbove = Setting<Double?>.optionalNumber(
+            "always-review-above", valueName: "amount", defaultText: "the model file's",
+            help: "order value, in the order's currency, above which an order always goes to a person")
 
-    func decide(order: JSONValue, history: OrderHistory) -> FraudDecision {
-        var decision = model.decide(order: order, history: history)
-        let holds = (order["intake"]?["hold_reasons"]?.arrayValue ?? []).compactMap { r -> FraudReason? in
-            guard let code = r["code"]?.stringValue, let detail = r["detail"]?.stringValue else { return nil }
-            return FraudReason(code: code, detail: detail, weight: 0)
+        public static var all: [SettingDescription] {
+            [model.description, reviewAt.description, declineAt.description, alwaysReviewAbove.description]
         }
-        if !holds.isEmpty && decision.action == .approve {
-            decision.action = .review
+
+        /// The model the values name, with the thresholds they override.
+        public static func definition(_ values: SettingValues) throws -> StageDefinition {
+            let model = try FraudModelLocator.load(explicit: values[Settings.model])
+            var policy = model.policy
+            if let reviewAt = values[reviewAt] { policy.reviewAt = reviewAt }
+            if let declineAt = values[declineAt] { policy.declineAt = declineAt }
+            if let above = values[alwaysReviewAbove] { policy.alwaysReviewAbove = above * 100 }
+            guard (0...1).contains(policy.reviewAt), (0...1).contains(policy.declineAt), policy.reviewAt <= policy.declineAt else {
+                throw SettingError("thresholds must satisfy 0 <= review-at <= decline-at <= 1")
+            }
+            return FraudStage.definition(model: model, policy: policy)
         }
-        decision.reasons = holds + decision.reasons
-        return decision
     }
+
+    /// How the executable runs fraud workers.
+    public static let entry = StageEntry(
+        name: name, summary: "An explainable, calibrated fraud score for every accepted order, and the human review loop.",
+        settings: Settings.all, makeDefinition: Settings.definition)
 }

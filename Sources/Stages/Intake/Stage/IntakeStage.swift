@@ -1,11 +1,13 @@
-import DropflowCore
-import DropflowJSON
 import DropflowContract
+import DropflowCore
+import DropflowFraudModel
+import DropflowIntake
 import DropflowPipeline
 import DropflowRuntime
-import Foundation
 
 /// `dropflow worker intake`: validated, normalized, de-duplicated orders for the fraud stage.
+/// The decisions are `IntakeDecider`'s (`Stages/Intake/Decision`); this adapter only wires them
+/// to topics.
 ///
 /// Reads `orders.placed`; publishes accepted orders to `orders.validated` (keyed by customer,
 /// so one fraud worker keeps each customer's history), a small signal per accepted order to
@@ -28,10 +30,12 @@ public enum IntakeStage {
             tables: [.intakeSeen, .supplierOffers]
         ) { input, context in
             let seenTable = context.table(.intakeSeen)
-            let offers = policy.unknownSKU == .allow ? nil : memory.offeredSKUs(context.table(.supplierOffers))
+            let offers = policy.unknownSKU == .allow ? nil : memory.offeredSKUs(context.table(.supplierOffers).values)
             let outcome = decider.decide(
                 input.value,
-                seenFingerprint: { id in memory.fingerprint(of: id) ?? SeenRecord(seenTable[id])?.fingerprint },
+                seenFingerprint: { id in
+                    memory.fingerprint(of: id) ?? seenTable[id].flatMap { try? SeenRecord(bytes: $0) }?.fingerprint
+                },
                 isOffered: offers.map { skus in { skus.contains($0) } })
             let at = DateTimeFormat.format(context.eventTime)
             switch outcome {
@@ -42,87 +46,60 @@ public enum IntakeStage {
                 return []
             case .reject(let orderID, let reasons):
                 context.logger.info("order rejected", metadata: ["order.id": "\(orderID)", "reject.codes": "\(reasons.map(\.code))"])
-                return [OrderRejection(orderID: orderID, stage: "intake", reasons: reasons, at: at).output()]
-            case .accept(let order, let fingerprint, let holdReasons):
-                let orderID = order["order_id"]!.stringValue!
-                memory.remember(orderID, fingerprint: fingerprint)
-                if !holdReasons.isEmpty {
-                    context.logger.info("order flagged for review", metadata: ["order.id": "\(orderID)", "hold.codes": "\(holdReasons.map(\.code))"])
+                let rejection = OrderRejected(orderID: orderID, stage: .intake, reasons: reasons, at: at)
+                return [StageOutput(topic: .ordersRejected, key: orderID, json: rejection.json)]
+            case .accept(let validated):
+                let orderID = validated.orderID
+                memory.remember(orderID, fingerprint: validated.intake.fingerprint)
+                if !validated.intake.holdReasons.isEmpty {
+                    context.logger.info("order flagged for review", metadata: [
+                        "order.id": "\(orderID)", "hold.codes": "\(validated.intake.holdReasons.map(\.code))"])
                 }
-                let customer = order["customer"]?["id"]?.stringValue ?? orderID
                 var outputs = [StageOutput(topic: .intakeSeen, key: orderID,
-                                           value: SeenRecord(fingerprint: fingerprint, at: at).json.serialized())]
-                if let signal = FraudSignalRecord.make(from: order) {
-                    outputs.append(StageOutput(topic: .fraudSignals, key: orderID, value: signal.serialized()))
+                                           json: SeenRecord(fingerprint: validated.intake.fingerprint, at: at).json)]
+                if let signal = OrderSignal(order: validated.order, computedValue: validated.intake.orderValue) {
+                    outputs.append(StageOutput(topic: .fraudSignals, key: orderID, json: signal.json))
                 }
-                outputs.append(StageOutput(topic: .ordersValidated, key: customer, value: order.serialized()))
+                outputs.append(StageOutput(topic: .ordersValidated, key: validated.order.customer.id, json: validated.json))
                 return outputs
             }
         }
     }
 }
 
-/// What `intake.seen` records per accepted order.
-struct SeenRecord {
-    var fingerprint: String
-    var at: String
-
-    init(fingerprint: String, at: String) {
-        self.fingerprint = fingerprint
-        self.at = at
-    }
-
-    init?(_ bytes: [UInt8]?) {
-        guard let bytes, let v = try? JSONValue.parse(bytes), let f = v["fingerprint"]?.stringValue else { return nil }
-        fingerprint = f
-        at = v["at"]?.stringValue ?? ""
-    }
-
-    var json: JSONValue { ["fingerprint": .string(fingerprint), "at": .string(at)] }
-}
-
-/// A worker's own recent decisions and its cached view of which SKUs suppliers offer.
-final class IntakeMemory: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fingerprints: [String: String] = [:]
-    private var order: [String] = []
-    private var head = 0
-    private let capacity: Int
-    private var skus: Set<String> = []
-    private var skusBuiltAt: ContinuousClock.Instant?
-    private var skusBuiltFrom = -1
-
-    init(capacity: Int = 200_000) { self.capacity = capacity }
-
-    func fingerprint(of orderID: String) -> String? { lock.withLock { fingerprints[orderID] } }
-
-    /// Remembers an accepted order, forgetting the oldest beyond `capacity` (the table has them).
-    func remember(_ orderID: String, fingerprint: String) {
-        lock.withLock {
-            if fingerprints.updateValue(fingerprint, forKey: orderID) == nil { order.append(orderID) }
-            if order.count - head > capacity {
-                fingerprints[order[head]] = nil
-                head += 1
-                if head > capacity { order.removeFirst(head); head = 0 }
+extension IntakeStage {
+    /// Intake's own options: the merchant's business limits and what to do with unknown SKUs.
+    public enum Settings {
+        static let defaults = IntakePolicy()
+        public static let maxQuantityPerLine = Setting<Int>.integer(
+            "max-quantity-per-line", default: Int(defaults.maxQuantityPerLine), help: "most units of one order line")
+        public static let maxLines = Setting<Int>.integer("max-lines", default: defaults.maxLines, help: "most lines in one order")
+        public static let maxOrderValue = Setting<MoneyAmount>(
+            "max-order-value", default: defaults.maxOrderValue, valueName: "amount",
+            help: "largest order value accepted, in the order's currency (rejected above it)") { text in
+                MoneyAmount(text).map { .success($0) } ?? .failure(SettingError.Problem("wants a decimal amount like 2500.00, got \(text)"))
             }
+        public static let unknownSKU = Setting<String>.choice(
+            "unknown-sku", default: defaults.unknownSKU.rawValue, choices: IntakePolicy.UnknownSKUAction.allCases.map(\.rawValue),
+            help: "an order with a SKU no supplier offers is held for review, rejected, or allowed")
+
+        public static var all: [SettingDescription] {
+            [maxQuantityPerLine.description, maxLines.description, maxOrderValue.description, unknownSKU.description]
+        }
+
+        /// The intake rules the values describe.
+        public static func policy(_ values: SettingValues) -> IntakePolicy {
+            var policy = IntakePolicy()
+            policy.maxQuantityPerLine = Int64(values[maxQuantityPerLine])
+            policy.maxLines = values[maxLines]
+            policy.maxOrderValue = values[maxOrderValue]
+            policy.unknownSKU = IntakePolicy.UnknownSKUAction(rawValue: values[unknownSKU]) ?? policy.unknownSKU
+            return policy
         }
     }
 
-    /// SKUs with at least one offer in `supplier.offers` (`<supplier_id>/<sku>` keys), rebuilt at
-    /// most once a second; nil while no offer is known (nothing to check against).
-    func offeredSKUs(_ offers: TableSnapshot) -> Set<String>? {
-        lock.withLock {
-            let stale = skusBuiltAt.map { ContinuousClock.now - $0 > .seconds(1) } ?? true
-            if stale || offers.count != skusBuiltFrom {
-                var set = Set<String>()
-                for key in offers.values.keys {
-                    if let slash = key.firstIndex(of: "/") { set.insert(String(key[key.index(after: slash)...])) }
-                }
-                skus = set
-                skusBuiltAt = .now
-                skusBuiltFrom = offers.count
-            }
-            return skus.isEmpty ? nil : skus
-        }
-    }
+    /// How the executable runs intake workers.
+    public static let entry = StageEntry(
+        name: name, summary: "Validated, normalized, de-duplicated orders for the fraud stage.", settings: Settings.all
+    ) { values in definition(policy: Settings.policy(values)) }
 }

@@ -1,6 +1,7 @@
 import DropflowCore
 import DropflowJSON
 import DropflowContract
+import DropflowPipeline
 import Foundation
 
 /// The merchant's rules at intake.
@@ -30,33 +31,15 @@ public struct IntakePolicy: Sendable, Hashable {
 
 /// What intake decided about one order.
 public enum IntakeOutcome: Sendable, Equatable {
-    /// Valid: pass `order` (normalized, with its `intake` block) to the fraud stage.
-    case accept(order: JSONValue, fingerprint: String, holdReasons: [Reason])
+    /// Valid: pass the order (normalized, with what intake computed: its value, fingerprint and
+    /// the reasons a person must look at it) to the fraud stage.
+    case accept(ValidatedOrder)
     /// Not fulfilled: publish on `orders.rejected` with these reasons.
     case reject(orderID: String, reasons: [Reason])
     /// The same order seen before (a storefront retry): drop silently.
     case duplicate(orderID: String)
     /// Not an order at all (no string `order_id` to answer to): dead-letter it.
     case deadLetter(reason: String)
-}
-
-/// A reason a merchant can act on: a code, and what is wrong in words (which field, what value).
-public struct Reason: Sendable, Hashable {
-    public var code: String
-    public var detail: String
-    public var weight: Double?
-
-    public init(code: String, detail: String, weight: Double? = nil) {
-        self.code = code
-        self.detail = detail
-        self.weight = weight
-    }
-
-    public var json: JSONValue {
-        var o: [String: JSONValue] = ["code": .string(code), "detail": .string(detail)]
-        if let weight { o["weight"] = .double(weight) }
-        return .object(o)
-    }
 }
 
 /// Intake's decision for one `orders.placed` value: normalize, validate, de-duplicate, check the
@@ -75,16 +58,22 @@ public struct IntakeDecider: Sendable {
         let raw: JSONValue
         do { raw = try JSONValue.parse(bytes) } catch { return .deadLetter(reason: "not JSON: \(error)") }
         guard raw.objectValue != nil else { return .deadLetter(reason: "not a JSON object but \(raw.typeName)") }
-        guard let orderID = raw["order_id"]?.stringValue else {
+        guard let orderID = raw[OrderPlaced.Field.orderID]?.stringValue else {
             return .deadLetter(reason: "no string order_id to answer to")
         }
-        let order = OrderNormalizer.normalize(raw)
-        let violations = ContractSchema.orderPlaced.validate(order)
+        let normalized = OrderNormalizer.normalize(raw)
+        let violations = ContractSchema.orderPlaced.validate(normalized)
         if !violations.isEmpty {
             return .reject(orderID: orderID, reasons: violations.prefix(20).map(Self.reason(for:)))
         }
+        let order: OrderPlaced
+        do { order = try OrderPlaced(json: normalized) } catch {
+            // Valid under the schema but not of the type's shape: cannot happen while the type is
+            // generated from the same schema; said plainly if it ever does.
+            return .reject(orderID: orderID, reasons: [Reason(code: "invalid_field", detail: error.description)])
+        }
         // Valid: the normalized form is what "the same order" means.
-        let fingerprint = Self.fingerprint(order)
+        let fingerprint = Self.fingerprint(normalized)
         if let seen = seenFingerprint(orderID) {
             if seen == fingerprint { return .duplicate(orderID: orderID) }
             return .reject(orderID: orderID, reasons: [Reason(
@@ -92,29 +81,28 @@ public struct IntakeDecider: Sendable {
                 detail: "order \(orderID) was already placed with different content; a changed order needs a new order_id")])
         }
         var reasons: [Reason] = []
-        let lines = order["lines"]?.arrayValue ?? []
+        let lines = order.lines
         if lines.count > policy.maxLines {
             reasons.append(Reason(code: "too_many_lines", detail: "\(lines.count) lines; at most \(policy.maxLines) are accepted"))
         }
         var value = MoneyAmount.zero
         var overflow = false
         for (i, line) in lines.enumerated() {
-            let quantity = line["quantity"]?.int64Value ?? 0
-            let sku = line["sku"]?.stringValue ?? ""
+            let quantity = Int64(line.quantity)
             if quantity > policy.maxQuantityPerLine {
                 reasons.append(Reason(code: "quantity_above_limit",
-                                      detail: "lines[\(i)] (\(sku)): quantity \(quantity) is above the limit of \(policy.maxQuantityPerLine)"))
+                                      detail: "lines[\(i)] (\(line.sku)): quantity \(quantity) is above the limit of \(policy.maxQuantityPerLine)"))
             }
-            guard let price = MoneyAmount(line["unit_price"]), let total = price.times(quantity), let sum = value.plus(total) else {
+            guard let price = MoneyAmount(line.unitPrice), let total = price.times(quantity), let sum = value.plus(total) else {
                 overflow = true
                 continue
             }
             value = sum
         }
-        if let shipping = MoneyAmount(order["shipping_paid"]) {
+        if let shipping = order.shippingPaid.flatMap({ MoneyAmount($0) }) {
             if let sum = value.plus(shipping) { value = sum } else { overflow = true }
         }
-        let currency = order["currency"]?.stringValue ?? ""
+        let currency = order.currency
         if overflow || value > policy.maxOrderValue {
             reasons.append(Reason(code: "order_value_above_limit",
                                   detail: "order value \(overflow ? "(too large to compute)" : value.description) \(currency) is above the limit of \(policy.maxOrderValue) \(currency)"))
@@ -124,23 +112,16 @@ public struct IntakeDecider: Sendable {
         }
         var holdReasons: [Reason] = []
         if policy.unknownSKU != .allow, let isOffered {
-            let unknown = lines.compactMap { $0["sku"]?.stringValue }.filter { !isOffered($0) }
             var seen = Set<String>()
-            let distinct = unknown.filter { seen.insert($0).inserted }
-            if !distinct.isEmpty {
-                let reason = Reason(code: "unknown_sku", detail: "no supplier offers \(distinct.joined(separator: ", "))")
+            let unknown = lines.map(\.sku).filter { !isOffered($0) && seen.insert($0).inserted }
+            if !unknown.isEmpty {
+                let reason = Reason(code: "unknown_sku", detail: "no supplier offers \(unknown.joined(separator: ", "))")
                 if policy.unknownSKU == .reject { reasons.append(reason) } else { holdReasons.append(reason) }
             }
         }
         if !reasons.isEmpty { return .reject(orderID: orderID, reasons: reasons) }
-
-        var accepted = order.objectValue!
-        accepted["intake"] = .object([
-            "order_value": .string(value.description),
-            "fingerprint": .string(fingerprint),
-            "hold_reasons": .array(holdReasons.map(\.json)),
-        ])
-        return .accept(order: .object(accepted), fingerprint: fingerprint, holdReasons: holdReasons)
+        return .accept(ValidatedOrder(order: order, intake: IntakeSummary(orderValue: value.description, fingerprint: fingerprint,
+                                                                          holdReasons: holdReasons)))
     }
 
     /// A reason for a schema violation, in the merchant's terms.

@@ -18,32 +18,39 @@ import Foundation
 /// - enumerations (`payment.method`, `shipping_option`, `merchant_priority`) lower-cased.
 ///
 /// The normalizer repairs only letter case and whitespace; it never invents a value. It runs
-/// before validation, so `" us "` is accepted as `"US"` while `"USA"` is still rejected.
+/// before validation (on the raw value, so it names members by the generated `Field` enums), so `" us "` is accepted as `"US"` while `"USA"` is still rejected.
 public enum OrderNormalizer {
     /// The normalized order. Values of the wrong type are left as they are (validation
     /// reports them).
     public static func normalize(_ order: JSONValue) -> JSONValue {
+        typealias Order = OrderPlaced.Field
+        typealias Customer = OrderPlaced.Customer.Field
+        typealias Payment = OrderPlaced.Payment.Field
         guard var o = order.objectValue else { return order }
         o = o.mapValues(trimStrings)
-        let shippingCountry = o["shipping_address"]?["country"]?.stringValue?.uppercased()
-        if var customer = o["customer"]?.objectValue {
-            if let email = customer["email"]?.stringValue { customer["email"] = .string(normalizeEmail(email)) }
-            if let phone = customer["phone"]?.stringValue { customer["phone"] = .string(normalizePhone(phone, country: shippingCountry)) }
-            o["customer"] = .object(customer)
-        }
-        for field in ["shipping_address", "billing_address"] {
-            if let address = o[field]?.objectValue { o[field] = .object(normalizeAddress(address)) }
-        }
-        if var payment = o["payment"]?.objectValue {
-            for field in ["card_country", "ip_country", "avs_result", "cvv_result"] {
-                if let s = payment[field]?.stringValue { payment[field] = .string(s.uppercased()) }
+        let shippingCountry = o[Order.shippingAddress.rawValue]?[Address.Field.country]?.stringValue?.uppercased()
+        if var customer = o[Order.customer.rawValue]?.objectValue {
+            if let email = customer[Customer.email.rawValue]?.stringValue {
+                customer[Customer.email.rawValue] = .string(normalizeEmail(email))
             }
-            if let method = payment["method"]?.stringValue { payment["method"] = .string(method.lowercased()) }
-            o["payment"] = .object(payment)
+            if let phone = customer[Customer.phone.rawValue]?.stringValue {
+                customer[Customer.phone.rawValue] = .string(normalizePhone(phone, country: shippingCountry))
+            }
+            o[Order.customer.rawValue] = .object(customer)
         }
-        if let currency = o["currency"]?.stringValue { o["currency"] = .string(currency.uppercased()) }
-        for field in ["shipping_option", "merchant_priority"] {
-            if let s = o[field]?.stringValue { o[field] = .string(s.lowercased()) }
+        for field in [Order.shippingAddress, .billingAddress] {
+            if let address = o[field.rawValue]?.objectValue { o[field.rawValue] = .object(normalizeAddress(address)) }
+        }
+        if var payment = o[Order.payment.rawValue]?.objectValue {
+            for field in [Payment.cardCountry, .ipCountry, .avsResult, .cvvResult] {
+                if let s = payment[field.rawValue]?.stringValue { payment[field.rawValue] = .string(s.uppercased()) }
+            }
+            if let method = payment[Payment.method.rawValue]?.stringValue { payment[Payment.method.rawValue] = .string(method.lowercased()) }
+            o[Order.payment.rawValue] = .object(payment)
+        }
+        if let currency = o[Order.currency.rawValue]?.stringValue { o[Order.currency.rawValue] = .string(currency.uppercased()) }
+        for field in [Order.shippingOption, .merchantPriority] {
+            if let s = o[field.rawValue]?.stringValue { o[field.rawValue] = .string(s.lowercased()) }
         }
         return .object(o)
     }
@@ -54,11 +61,14 @@ public enum OrderNormalizer {
     }
 
     static func normalizeAddress(_ address: [String: JSONValue]) -> [String: JSONValue] {
+        typealias Field = Address.Field
         var a = address
-        let country = a["country"]?.stringValue?.uppercased()
-        if let country { a["country"] = .string(country) }
-        if let postal = a["postal_code"]?.stringValue { a["postal_code"] = .string(normalizePostalCode(postal, country: country)) }
-        if let phone = a["phone"]?.stringValue { a["phone"] = .string(normalizePhone(phone, country: country)) }
+        let country = a[Field.country.rawValue]?.stringValue?.uppercased()
+        if let country { a[Field.country.rawValue] = .string(country) }
+        if let postal = a[Field.postalCode.rawValue]?.stringValue {
+            a[Field.postalCode.rawValue] = .string(normalizePostalCode(postal, country: country))
+        }
+        if let phone = a[Field.phone.rawValue]?.stringValue { a[Field.phone.rawValue] = .string(normalizePhone(phone, country: country)) }
         return a
     }
 

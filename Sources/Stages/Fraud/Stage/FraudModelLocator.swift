@@ -4,10 +4,10 @@ import Foundation
 
 /// Finds the fraud model file: the path given, else `models/fraud-model.json` in the working
 /// directory, beside the executable, or in `/usr/share/dropflow/models` (the container image).
-enum FraudModelLocator {
-    static let fileName = "fraud-model.json"
+public enum FraudModelLocator {
+    public static let fileName = "fraud-model.json"
 
-    static func candidates(explicit: String?) -> [String] {
+    public static func candidates(explicit: String?) -> [String] {
         if let explicit { return [explicit] }
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         return [
@@ -18,7 +18,7 @@ enum FraudModelLocator {
         ]
     }
 
-    static func load(explicit: String?) throws -> FraudModel {
+    public static func load(explicit: String?) throws -> FraudModel {
         let paths = candidates(explicit: explicit)
         for path in paths where FileManager.default.fileExists(atPath: path) {
             return try FraudModel.load(path: path)

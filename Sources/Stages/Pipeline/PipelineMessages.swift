@@ -1,0 +1,206 @@
+import DropflowContract
+import DropflowJSON
+
+// The messages on the pipeline's own topics (Topology.swift), as Swift types. Like the
+// contract's generated types they decode from a parsed value (naming the JSON Pointer of what
+// does not fit) and encode back to one; docs/topics.md says what each topic carries.
+
+/// What intake computed for an order it accepted: the `intake` member of `orders.validated`.
+public struct IntakeSummary: JSONObjectType {
+    /// Lines plus shipping, in the order's currency (a money decimal string).
+    public var orderValue: String
+    /// 16 hex digits identifying the normalized order (what "the same order" means).
+    public var fingerprint: String
+    /// Why a person must look at the order even if the fraud score is low (e.g. an unknown SKU).
+    public var holdReasons: [Reason]
+
+    public init(orderValue: String, fingerprint: String, holdReasons: [Reason] = []) {
+        self.orderValue = orderValue
+        self.fingerprint = fingerprint
+        self.holdReasons = holdReasons
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        let m = try MessageDecoding.members(json)
+        orderValue = try MessageDecoding.string(m["order_value"], "/order_value")
+        fingerprint = try MessageDecoding.string(m["fingerprint"], "/fingerprint")
+        holdReasons = try MessageDecoding.optionalArray(m["hold_reasons"], "/hold_reasons") { (v, p) throws(ContractDecodingError) in
+            try MessageDecoding.object(v, p) as Reason
+        } ?? []
+    }
+
+    public var json: JSONValue {
+        ["order_value": .string(orderValue), "fingerprint": .string(fingerprint), "hold_reasons": .array(holdReasons.map(\.json))]
+    }
+}
+
+/// An `orders.validated` value: an order intake accepted, normalized, with what intake computed.
+/// On the wire it is the `orders.placed` value (still valid under `order-placed`) with an
+/// `intake` member.
+public struct ValidatedOrder: JSONObjectType {
+    public var order: OrderPlaced
+    public var intake: IntakeSummary
+
+    public init(order: OrderPlaced, intake: IntakeSummary) {
+        self.order = order
+        self.intake = intake
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        var order = try OrderPlaced(json: json)
+        guard let block = order.unknownMembers.removeValue(forKey: "intake") else {
+            throw ContractDecodingError(path: "/intake", problem: "missing required member")
+        }
+        do { intake = try IntakeSummary(json: block) } catch { throw error.under("/intake") }
+        self.order = order
+    }
+
+    public var json: JSONValue { order.json.adding(["intake": intake.json]) }
+
+    public var orderID: String { order.orderID }
+}
+
+/// The fraud stage's verdict on an order, as it travels with the order (`orders.approved`,
+/// `fraud.held`): score, action, reasons, who decided, and the velocity counts the score saw.
+public struct FraudVerdict: JSONObjectType {
+    public enum Action: String, Sendable, Hashable, CaseIterable {
+        case approve, review, decline
+    }
+
+    public enum DecidedBy: String, Sendable, Hashable, CaseIterable {
+        case model, reviewer
+    }
+
+    /// The calibrated probability of fraud, 4 decimals.
+    public var score: Double
+    public var action: Action
+    /// Reasons with their weights in log-odds (3 decimals).
+    public var reasons: [Reason]
+    public var decidedBy: DecidedBy
+    /// When the decision was made (RFC 3339).
+    public var at: String
+    /// The velocity counts the score saw, by name (`card_1h`, `customer_orders`, ...).
+    public var velocity: [String: Int]
+    /// The reviewer, when a person decided.
+    public var reviewer: String?
+    public var reviewNote: String?
+
+    public init(score: Double, action: Action, reasons: [Reason], decidedBy: DecidedBy, at: String, velocity: [String: Int],
+                reviewer: String? = nil, reviewNote: String? = nil) {
+        self.score = score
+        self.action = action
+        self.reasons = reasons
+        self.decidedBy = decidedBy
+        self.at = at
+        self.velocity = velocity
+        self.reviewer = reviewer
+        self.reviewNote = reviewNote
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        let m = try MessageDecoding.members(json)
+        score = try MessageDecoding.double(m["score"], "/score")
+        action = try MessageDecoding.enumeration(m["action"], "/action")
+        reasons = try MessageDecoding.array(m["reasons"], "/reasons") { (v, p) throws(ContractDecodingError) in
+            try MessageDecoding.object(v, p) as Reason
+        }
+        decidedBy = try MessageDecoding.enumeration(m["decided_by"], "/decided_by")
+        at = try MessageDecoding.string(m["at"], "/at")
+        var counts: [String: Int] = [:]
+        for (name, value) in try MessageDecoding.members(MessageDecoding.jsonObject(m["velocity"] ?? [:], "/velocity")) {
+            counts[name] = try MessageDecoding.int(value, "/velocity/\(name)")
+        }
+        velocity = counts
+        reviewer = try MessageDecoding.optional(m["reviewer"], "/reviewer", MessageDecoding.string)
+        reviewNote = try MessageDecoding.optional(m["review_note"], "/review_note", MessageDecoding.string)
+    }
+
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "score": .double(score), "action": .string(action.rawValue), "reasons": .array(reasons.map(\.json)),
+            "decided_by": .string(decidedBy.rawValue), "at": .string(at),
+            "velocity": .object(velocity.mapValues { .integer(Int64($0)) }),
+        ]
+        if let reviewer { o["reviewer"] = .string(reviewer) }
+        if let reviewNote { o["review_note"] = .string(reviewNote) }
+        return .object(o)
+    }
+}
+
+/// An `orders.approved` value: the validated order with the fraud stage's verdict in a `fraud`
+/// member (still valid under `order-placed`). Routing reads it.
+public struct ApprovedOrder: JSONObjectType {
+    public var order: ValidatedOrder
+    public var fraud: FraudVerdict
+
+    public init(order: ValidatedOrder, fraud: FraudVerdict) {
+        self.order = order
+        self.fraud = fraud
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        var order = try ValidatedOrder(json: json)
+        guard let block = order.order.unknownMembers.removeValue(forKey: "fraud") else {
+            throw ContractDecodingError(path: "/fraud", problem: "missing required member")
+        }
+        do { fraud = try FraudVerdict(json: block) } catch { throw error.under("/fraud") }
+        self.order = order
+    }
+
+    public var json: JSONValue { order.json.adding(["fraud": fraud.json]) }
+
+    public var orderID: String { order.orderID }
+}
+
+/// A `fraud.held` value: an order the fraud stage holds while a person decides.
+public struct HeldOrder: JSONObjectType {
+    public var order: ValidatedOrder
+    public var fraud: FraudVerdict
+    /// When it was put on hold (RFC 3339).
+    public var heldAt: String
+
+    public init(order: ValidatedOrder, fraud: FraudVerdict, heldAt: String) {
+        self.order = order
+        self.fraud = fraud
+        self.heldAt = heldAt
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        let m = try MessageDecoding.members(json)
+        order = try MessageDecoding.object(m["order"], "/order")
+        fraud = try MessageDecoding.object(m["fraud"], "/fraud")
+        heldAt = try MessageDecoding.string(m["held_at"], "/held_at")
+    }
+
+    public var json: JSONValue { ["order": order.json, "fraud": fraud.json, "held_at": .string(heldAt)] }
+}
+
+/// An `intake.seen` value: intake's record of an order it accepted.
+public struct SeenRecord: JSONObjectType {
+    /// The accepted order's ``IntakeSummary/fingerprint``.
+    public var fingerprint: String
+    /// When it was accepted (RFC 3339; empty in records that did not say).
+    public var at: String
+
+    public init(fingerprint: String, at: String) {
+        self.fingerprint = fingerprint
+        self.at = at
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        let m = try MessageDecoding.members(json)
+        fingerprint = try MessageDecoding.string(m["fingerprint"], "/fingerprint")
+        at = try MessageDecoding.optional(m["at"], "/at", MessageDecoding.string) ?? ""
+    }
+
+    public var json: JSONValue { ["fingerprint": .string(fingerprint), "at": .string(at)] }
+}
+
+extension JSONValue {
+    /// This object with `members` added (replacing members of the same name); other values unchanged.
+    func adding(_ members: [String: JSONValue]) -> JSONValue {
+        guard case .object(var o) = self else { return self }
+        for (k, v) in members { o[k] = v }
+        return .object(o)
+    }
+}
