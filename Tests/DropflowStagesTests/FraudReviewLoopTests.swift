@@ -74,14 +74,14 @@ func shippedFraudModel() throws -> FraudModel {
         _ = try await cluster.waitForKeys(TopicDeclaration.ordersRejected.name, count: 1)
 
         // Same card, same customer, after a restart: the new worker still counts the first three.
-        _ = try await fraud.stop()
+        _ = await fraud.stop()
         fraud = RunningWorker(FraudStage.definition(model: model, policy: policy), cluster.workerConfiguration())
         try await fraud.waitReady()
         try await send(TopicDeclaration.ordersPlaced.name, "o-4", order("o-4", small: true))
         let approved = try await cluster.waitForKeys(TopicDeclaration.ordersApproved.name, count: 3)
         try await Task.sleep(for: .seconds(1))
-        _ = try await fraud.stop()
-        _ = try await intake.stop()
+        _ = await fraud.stop()
+        _ = await intake.stop()
         await producer.close()
 
         var byOrder: [String: JSONValue] = [:]

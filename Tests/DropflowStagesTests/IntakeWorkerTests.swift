@@ -36,7 +36,7 @@ import Testing
         try await place("junk", Array("not an order".utf8))
         _ = try await cluster.waitForKeys(TopicDeclaration.ordersRejected.name, count: 2)
         _ = try await cluster.waitForKeys(TopicDeclaration.intakeSeen.name, count: 2)
-        _ = try await worker.stop()
+        _ = await worker.stop()
 
         // A new worker (as after a crash or a deploy) still knows o-1.
         worker = RunningWorker(IntakeStage.definition(), cluster.workerConfiguration())
@@ -45,7 +45,7 @@ import Testing
         try await place("o-4", order("o-4").serialized())
         _ = try await cluster.waitForKeys(TopicDeclaration.ordersValidated.name, count: 3)
         try await Task.sleep(for: .seconds(1))
-        _ = try await worker.stop()
+        _ = await worker.stop()
         await producer.close()
 
         let validated = try await cluster.readAll(TopicDeclaration.ordersValidated.name)

@@ -84,6 +84,21 @@ public enum WorkerHost {
         }
     }
 
+    /// The README's table of worker options, made from their declarations: the common ones,
+    /// then each stage's own.
+    public static func optionsTable(_ entries: [StageEntry]) -> String {
+        var lines = ["| flag | variable | default | what |", "| --- | --- | --- | --- |"]
+        func row(_ s: SettingDescription, _ stage: String?) {
+            let what = (stage.map { "\($0): " } ?? "") + s.help
+            lines.append("| `\(s.flag)` | `\(s.environment)` | \(s.defaultText.isEmpty ? "" : "`\(s.defaultText)`") | \(what) |")
+        }
+        for s in WorkerSettings.all { row(s, nil) }
+        lines.append("| `--\(SettingValues.kafkaPropertyFlag) key=value` | `\(WorkerSettings.kafkaEnvironmentPrefix)<KEY>` | | any librdkafka property (repeatable; dots as underscores in the variable) |")
+        for s in HostSettings.all { row(s, nil) }
+        for entry in entries { for s in entry.settings { row(s, entry.name) } }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// `dropflow worker <stage> --help`.
     public static func help(for entry: StageEntry) -> String {
         var lines = ["USAGE: dropflow worker \(entry.name) [--option value ...]", "", entry.summary, "",

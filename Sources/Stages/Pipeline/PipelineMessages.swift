@@ -7,6 +7,11 @@ import DropflowJSON
 
 /// What intake computed for an order it accepted: the `intake` member of `orders.validated`.
 public struct IntakeSummary: JSONObjectType {
+    /// The JSON names of its members.
+    public enum Field: String, CaseIterable, Sendable {
+        case orderValue = "order_value", fingerprint, holdReasons = "hold_reasons"
+    }
+
     /// Lines plus shipping, in the order's currency (a money decimal string).
     public var orderValue: String
     /// 16 hex digits identifying the normalized order (what "the same order" means).
@@ -22,9 +27,9 @@ public struct IntakeSummary: JSONObjectType {
 
     public init(json: JSONValue) throws(ContractDecodingError) {
         let m = try MessageDecoding.members(json)
-        orderValue = try MessageDecoding.string(m["order_value"], "/order_value")
-        fingerprint = try MessageDecoding.string(m["fingerprint"], "/fingerprint")
-        holdReasons = try MessageDecoding.optionalArray(m["hold_reasons"], "/hold_reasons") { (v, p) throws(ContractDecodingError) in
+        orderValue = try MessageDecoding.string(m[Field.orderValue.rawValue], "/order_value")
+        fingerprint = try MessageDecoding.string(m[Field.fingerprint.rawValue], "/fingerprint")
+        holdReasons = try MessageDecoding.optionalArray(m[Field.holdReasons.rawValue], "/hold_reasons") { (v, p) throws(ContractDecodingError) in
             try MessageDecoding.object(v, p) as Reason
         } ?? []
     }
@@ -38,6 +43,11 @@ public struct IntakeSummary: JSONObjectType {
 /// On the wire it is the `orders.placed` value (still valid under `order-placed`) with an
 /// `intake` member.
 public struct ValidatedOrder: JSONObjectType {
+    /// The JSON names of its members.
+    public enum Field: String, CaseIterable, Sendable {
+        case intake
+    }
+
     public var order: OrderPlaced
     public var intake: IntakeSummary
 
@@ -48,14 +58,14 @@ public struct ValidatedOrder: JSONObjectType {
 
     public init(json: JSONValue) throws(ContractDecodingError) {
         var order = try OrderPlaced(json: json)
-        guard let block = order.unknownMembers.removeValue(forKey: "intake") else {
+        guard let block = order.unknownMembers.removeValue(forKey: Field.intake.rawValue) else {
             throw ContractDecodingError(path: "/intake", problem: "missing required member")
         }
         do { intake = try IntakeSummary(json: block) } catch { throw error.under("/intake") }
         self.order = order
     }
 
-    public var json: JSONValue { order.json.adding(["intake": intake.json]) }
+    public var json: JSONValue { order.json.adding([Field.intake.rawValue: intake.json]) }
 
     public var orderID: String { order.orderID }
 }
@@ -63,6 +73,11 @@ public struct ValidatedOrder: JSONObjectType {
 /// The fraud stage's verdict on an order, as it travels with the order (`orders.approved`,
 /// `fraud.held`): score, action, reasons, who decided, and the velocity counts the score saw.
 public struct FraudVerdict: JSONObjectType {
+    /// The JSON names of its members.
+    public enum Field: String, CaseIterable, Sendable {
+        case score, action, reasons, decidedBy = "decided_by", at, velocity, reviewer, reviewNote = "review_note"
+    }
+
     public enum Action: String, Sendable, Hashable, CaseIterable {
         case approve, review, decline
     }
@@ -99,20 +114,20 @@ public struct FraudVerdict: JSONObjectType {
 
     public init(json: JSONValue) throws(ContractDecodingError) {
         let m = try MessageDecoding.members(json)
-        score = try MessageDecoding.double(m["score"], "/score")
-        action = try MessageDecoding.enumeration(m["action"], "/action")
-        reasons = try MessageDecoding.array(m["reasons"], "/reasons") { (v, p) throws(ContractDecodingError) in
+        score = try MessageDecoding.double(m[Field.score.rawValue], "/score")
+        action = try MessageDecoding.enumeration(m[Field.action.rawValue], "/action")
+        reasons = try MessageDecoding.array(m[Field.reasons.rawValue], "/reasons") { (v, p) throws(ContractDecodingError) in
             try MessageDecoding.object(v, p) as Reason
         }
-        decidedBy = try MessageDecoding.enumeration(m["decided_by"], "/decided_by")
-        at = try MessageDecoding.string(m["at"], "/at")
+        decidedBy = try MessageDecoding.enumeration(m[Field.decidedBy.rawValue], "/decided_by")
+        at = try MessageDecoding.string(m[Field.at.rawValue], "/at")
         var counts: [String: Int] = [:]
-        for (name, value) in try MessageDecoding.members(MessageDecoding.jsonObject(m["velocity"] ?? [:], "/velocity")) {
+        for (name, value) in try MessageDecoding.members(MessageDecoding.jsonObject(m[Field.velocity.rawValue] ?? [:], "/velocity")) {
             counts[name] = try MessageDecoding.int(value, "/velocity/\(name)")
         }
         velocity = counts
-        reviewer = try MessageDecoding.optional(m["reviewer"], "/reviewer", MessageDecoding.string)
-        reviewNote = try MessageDecoding.optional(m["review_note"], "/review_note", MessageDecoding.string)
+        reviewer = try MessageDecoding.optional(m[Field.reviewer.rawValue], "/reviewer", MessageDecoding.string)
+        reviewNote = try MessageDecoding.optional(m[Field.reviewNote.rawValue], "/review_note", MessageDecoding.string)
     }
 
     public var json: JSONValue {
@@ -121,8 +136,8 @@ public struct FraudVerdict: JSONObjectType {
             "decided_by": .string(decidedBy.rawValue), "at": .string(at),
             "velocity": .object(velocity.mapValues { .integer(Int64($0)) }),
         ]
-        if let reviewer { o["reviewer"] = .string(reviewer) }
-        if let reviewNote { o["review_note"] = .string(reviewNote) }
+        if let reviewer { o[Field.reviewer.rawValue] = .string(reviewer) }
+        if let reviewNote { o[Field.reviewNote.rawValue] = .string(reviewNote) }
         return .object(o)
     }
 }
@@ -130,6 +145,11 @@ public struct FraudVerdict: JSONObjectType {
 /// An `orders.approved` value: the validated order with the fraud stage's verdict in a `fraud`
 /// member (still valid under `order-placed`). Routing reads it.
 public struct ApprovedOrder: JSONObjectType {
+    /// The JSON names of its members.
+    public enum Field: String, CaseIterable, Sendable {
+        case fraud
+    }
+
     public var order: ValidatedOrder
     public var fraud: FraudVerdict
 
@@ -140,20 +160,25 @@ public struct ApprovedOrder: JSONObjectType {
 
     public init(json: JSONValue) throws(ContractDecodingError) {
         var order = try ValidatedOrder(json: json)
-        guard let block = order.order.unknownMembers.removeValue(forKey: "fraud") else {
+        guard let block = order.order.unknownMembers.removeValue(forKey: Field.fraud.rawValue) else {
             throw ContractDecodingError(path: "/fraud", problem: "missing required member")
         }
         do { fraud = try FraudVerdict(json: block) } catch { throw error.under("/fraud") }
         self.order = order
     }
 
-    public var json: JSONValue { order.json.adding(["fraud": fraud.json]) }
+    public var json: JSONValue { order.json.adding([Field.fraud.rawValue: fraud.json]) }
 
     public var orderID: String { order.orderID }
 }
 
 /// A `fraud.held` value: an order the fraud stage holds while a person decides.
 public struct HeldOrder: JSONObjectType {
+    /// The JSON names of its members.
+    public enum Field: String, CaseIterable, Sendable {
+        case order, fraud, heldAt = "held_at"
+    }
+
     public var order: ValidatedOrder
     public var fraud: FraudVerdict
     /// When it was put on hold (RFC 3339).
@@ -167,9 +192,9 @@ public struct HeldOrder: JSONObjectType {
 
     public init(json: JSONValue) throws(ContractDecodingError) {
         let m = try MessageDecoding.members(json)
-        order = try MessageDecoding.object(m["order"], "/order")
-        fraud = try MessageDecoding.object(m["fraud"], "/fraud")
-        heldAt = try MessageDecoding.string(m["held_at"], "/held_at")
+        order = try MessageDecoding.object(m[Field.order.rawValue], "/order")
+        fraud = try MessageDecoding.object(m[Field.fraud.rawValue], "/fraud")
+        heldAt = try MessageDecoding.string(m[Field.heldAt.rawValue], "/held_at")
     }
 
     public var json: JSONValue { ["order": order.json, "fraud": fraud.json, "held_at": .string(heldAt)] }
@@ -177,6 +202,11 @@ public struct HeldOrder: JSONObjectType {
 
 /// An `intake.seen` value: intake's record of an order it accepted.
 public struct SeenRecord: JSONObjectType {
+    /// The JSON names of its members.
+    public enum Field: String, CaseIterable, Sendable {
+        case fingerprint, at
+    }
+
     /// The accepted order's ``IntakeSummary/fingerprint``.
     public var fingerprint: String
     /// When it was accepted (RFC 3339; empty in records that did not say).
@@ -189,8 +219,8 @@ public struct SeenRecord: JSONObjectType {
 
     public init(json: JSONValue) throws(ContractDecodingError) {
         let m = try MessageDecoding.members(json)
-        fingerprint = try MessageDecoding.string(m["fingerprint"], "/fingerprint")
-        at = try MessageDecoding.optional(m["at"], "/at", MessageDecoding.string) ?? ""
+        fingerprint = try MessageDecoding.string(m[Field.fingerprint.rawValue], "/fingerprint")
+        at = try MessageDecoding.optional(m[Field.at.rawValue], "/at", MessageDecoding.string) ?? ""
     }
 
     public var json: JSONValue { ["fingerprint": .string(fingerprint), "at": .string(at)] }

@@ -111,7 +111,7 @@ public struct FraudModel: Sendable {
         guard let names = doc["features"]?.arrayValue?.compactMap(\.stringValue) else { throw .malformed("no features") }
         guard names == FraudFeature.names else { throw .featureMismatch(expected: FraudFeature.names, found: names) }
         let estimator = try FraudEstimator.read(doc, featureCount: names.count)
-        guard doc["calibration"]?["method"]?.stringValue == "platt", let a = doc["calibration"]?["a"]?.doubleValue,
+        guard doc["calibration"]?["method"]?.stringValue == "platt", let a = doc["calibration"]?["a"]?.doubleValue,  // model file format
               let b = doc["calibration"]?["b"]?.doubleValue else { throw .malformed("calibration must be platt with a and b") }
         guard let thresholds = doc["thresholds"], let policy = FraudPolicy(json: thresholds) else {
             throw .malformed("thresholds need review_at <= decline_at")

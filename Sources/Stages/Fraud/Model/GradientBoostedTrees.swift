@@ -220,7 +220,7 @@ public struct GradientBoostedTrees: Sendable, Hashable {
     }
 
     init?(json: JSONValue, featureCount: Int) {
-        guard let base = json["base"]?.doubleValue, let list = json["trees"]?.arrayValue else { return nil }
+        guard let base = json["base"]?.doubleValue, let list = json["trees"]?.arrayValue else { return nil }  // model file format
         var trees: [RegressionTree] = []
         for t in list {
             guard let tree = RegressionTree(json: t, featureCount: featureCount) else { return nil }

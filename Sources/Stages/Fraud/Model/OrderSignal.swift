@@ -55,27 +55,32 @@ public struct OrderSignal: Sendable, Hashable {
 
     // MARK: - Wire form (the signals topic)
 
+    /// The members of the wire form (`fraud.signals`, the pipeline's own topic).
+    public enum Field: String, CaseIterable, Sendable {
+        case orderID = "order_id", at, customerID = "customer_id", email, card, address, ip, value, currency, chargeback
+    }
+
     /// `{"order_id":..,"at":..,"customer_id":..,...}`; absent fields are left out.
     public var json: JSONValue {
-        var o: [String: JSONValue] = ["order_id": .string(orderID), "at": .string(DateTimeFormat.format(epochSeconds: at)), "value": .double(value)]
-        if let customerID { o["customer_id"] = .string(customerID) }
-        if let email { o["email"] = .string(email) }
-        if let card { o["card"] = .string(card) }
-        if let address { o["address"] = .string(address) }
-        if let ip { o["ip"] = .string(ip) }
-        if let currency { o["currency"] = .string(currency) }
-        if chargeback { o["chargeback"] = true }
-        return .object(o)
+        var o: [Field: JSONValue] = [.orderID: .string(orderID), .at: .string(DateTimeFormat.format(epochSeconds: at)), .value: .double(value)]
+        if let customerID { o[.customerID] = .string(customerID) }
+        if let email { o[.email] = .string(email) }
+        if let card { o[.card] = .string(card) }
+        if let address { o[.address] = .string(address) }
+        if let ip { o[.ip] = .string(ip) }
+        if let currency { o[.currency] = .string(currency) }
+        if chargeback { o[.chargeback] = true }
+        return .object(Dictionary(uniqueKeysWithValues: o.map { ($0.key.rawValue, $0.value) }))
     }
 
     /// Reads ``json`` back; nil without `order_id` or `at`.
     public init?(json: JSONValue) {
-        guard let id = json["order_id"]?.stringValue, let text = json["at"]?.stringValue,
+        guard let id = json[Field.orderID]?.stringValue, let text = json[Field.at]?.stringValue,
               let at = DateTimeFormat.epochSeconds(text) else { return nil }
-        self.init(orderID: id, customerID: json["customer_id"]?.stringValue, at: at, email: json["email"]?.stringValue,
-                  card: json["card"]?.stringValue, address: json["address"]?.stringValue, ip: json["ip"]?.stringValue,
-                  value: json["value"]?.doubleValue ?? 0, currency: json["currency"]?.stringValue,
-                  chargeback: json["chargeback"]?.boolValue ?? false)
+        self.init(orderID: id, customerID: json[Field.customerID]?.stringValue, at: at, email: json[Field.email]?.stringValue,
+                  card: json[Field.card]?.stringValue, address: json[Field.address]?.stringValue, ip: json[Field.ip]?.stringValue,
+                  value: json[Field.value]?.doubleValue ?? 0, currency: json[Field.currency]?.stringValue,
+                  chargeback: json[Field.chargeback]?.boolValue ?? false)
     }
 
     // MARK: - Normalization

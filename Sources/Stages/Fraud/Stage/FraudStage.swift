@@ -97,8 +97,8 @@ extension FraudStage {
     /// The fraud stage's own options: the model file and the thresholds it overrides.
     public enum Settings {
         public static let model = Setting<String?>.optionalText(
-            "fraud-model", valueName: "path", defaultText: "models/fraud-model.json here, beside the executable, or in /usr/share/dropflow/models",
-            help: "the fraud model file")
+            "fraud-model", valueName: "path", defaultText: "models/fraud-model.json",
+            help: "the model file (without it: models/fraud-model.json here, beside the executable, or in /usr/share/dropflow/models)")
         public static let reviewAt = Setting<Double?>.optionalNumber(
             "review-at", environment: "DROPFLOW_FRAUD_REVIEW_AT", valueName: "probability", defaultText: "the model file's",
             help: "probability from which an order goes to a person")

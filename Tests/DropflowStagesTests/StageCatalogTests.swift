@@ -1,0 +1,61 @@
+import DropflowContract
+import DropflowCore
+import DropflowFraudModel
+import DropflowRuntime
+import DropflowStages
+import DropflowWorkerHost
+import Foundation
+import Testing
+
+/// The executable runs stages from the catalog: each entry's options come with help and a
+/// variable, the README documents every one, and the options make the stage's definition.
+@Suite struct StageCatalogTests {
+    static let readme = try! String(contentsOf: TopologyTests.repo.appendingPathComponent("README.md"), encoding: .utf8)
+
+    @Test func everyStageHasAnEntryAndEveryOptionIsDocumented() {
+        #expect(StageCatalog.entries.map(\.name) == ["intake", "fraud", "passthrough"])
+        for entry in StageCatalog.entries {
+            let settings = WorkerHost.settings(for: entry)
+            #expect(Set(settings.map(\.name)).count == settings.count, "\(entry.name): an option declared twice")
+            let help = WorkerHost.help(for: entry)
+            for s in settings {
+                #expect(help.contains(s.flag) && help.contains(s.environment), "\(entry.name) --help lacks \(s.flag)")
+            }
+        }
+        let begin = Self.readme.range(of: "<!-- worker-options:begin -->\n")
+        let end = Self.readme.range(of: "<!-- worker-options:end -->")
+        let table = begin.flatMap { b in end.map { String(Self.readme[b.upperBound..<$0.lowerBound]) } }
+        let expected = WorkerHost.optionsTable(StageCatalog.entries)
+        #expect(table == expected, "README's table of worker options differs from their declarations; it should read:\n\(expected)")
+    }
+
+    @Test func optionsMakeTheStagesDefinition() throws {
+        let intake = try #require(StageCatalog.entry(named: "intake"))
+        let values = try SettingValues(arguments: ["--max-lines", "3", "--unknown-sku", "reject", "--max-order-value", "99.50"],
+                                       environment: [:], settings: WorkerHost.settings(for: intake))
+        let policy = IntakeStage.Settings.policy(values)
+        #expect(policy.maxLines == 3 && policy.unknownSKU == .reject && policy.maxOrderValue == MoneyAmount("99.50"))
+        #expect(throws: SettingError.self) {
+            try SettingValues(arguments: ["--unknown-sku", "maybe"], environment: [:], settings: WorkerHost.settings(for: intake))
+        }
+        #expect(try intake.makeDefinition(values).name == "intake")
+
+        let fraud = try #require(StageCatalog.entry(named: "fraud"))
+        let model = TopologyTests.repo.appendingPathComponent("models/fraud-model.json").path
+        let good = try SettingValues(arguments: ["--fraud-model", model, "--review-at", "0.2", "--decline-at", "0.9"], environment: [:],
+                                     settings: WorkerHost.settings(for: fraud))
+        #expect(try fraud.makeDefinition(good).name == "fraud")
+        let crossed = try SettingValues(arguments: ["--fraud-model", model, "--review-at", "0.9", "--decline-at", "0.2"], environment: [:],
+                                        settings: WorkerHost.settings(for: fraud))
+        #expect(throws: (any Error).self) { try fraud.makeDefinition(crossed) }
+        let missing = try SettingValues(arguments: ["--fraud-model", "/nonexistent/model.json"], environment: [:],
+                                        settings: WorkerHost.settings(for: fraud))
+        #expect(throws: (any Error).self) { try fraud.makeDefinition(missing) }
+
+        let passthrough = try #require(StageCatalog.entry(named: "passthrough"))
+        let renamed = try SettingValues(arguments: [], environment: ["DROPFLOW_PASSTHROUGH_INPUT": "chain.0", "DROPFLOW_PASSTHROUGH_OUTPUT": "chain.1"],
+                                        settings: WorkerHost.settings(for: passthrough))
+        let d = try passthrough.makeDefinition(renamed)
+        #expect(d.inputs.map(\.name) == ["chain.0"] && d.outputs.map(\.name) == ["chain.1"])
+    }
+}
