@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropflowStages
 import DropflowWorkerHost
+import Foundation
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,7 +28,8 @@ struct WorkerCommand: AsyncParsableCommand {
         guard let entry = StageCatalog.entry(named: stage) else {
             let known = StageCatalog.entries.map(\.name).joined(separator: ", ")
             let planned = StageCatalog.planned.contains(stage) ? "stage \(stage) is not built yet" : "unknown stage \(stage)"
-            throw ValidationError("\(planned); this version runs: \(known)")
+            FileHandle.standardError.write(Data("dropflow worker: \(planned); this version runs: \(known)\n".utf8))
+            throw ExitCode(2)
         }
         let status = await WorkerHost.run(entry, arguments: options)
         if status != 0 { throw ExitCode(status) }
