@@ -45,7 +45,7 @@ public enum FraudStage {
             let value = input.json!  // both inputs are JSON topics
             let at = DateTimeFormat.format(context.eventTime)
             if input.topic == .reviewDecisions {
-                let decision = try decode(ReviewDecision.self, value)
+                let decision = try decode(ReviewDecision.self, value, as: "a review decision")
                 guard let held = memory.held(decision.orderID)
                         ?? context.table(.fraudHeld)[decision.orderID].flatMap({ try? HeldOrder(bytes: $0) }) else {
                     context.logger.notice("review decision for an order that is not held: ignored",
@@ -55,7 +55,7 @@ public enum FraudStage {
                 memory.release(decision.orderID)
                 return outputs(FraudMessages.publications(forReview: decision, held: held, at: at))
             }
-            let order = try decode(ValidatedOrder.self, value)
+            let order = try decode(ValidatedOrder.self, value, as: "an accepted order")
             guard let signal = OrderSignal(order: order.order, computedValue: order.intake.orderValue) else {
                 throw StageError.permanent("not an accepted order: placed_at is not a date-time")
             }
@@ -86,10 +86,8 @@ public enum FraudStage {
 
     /// A typed message, or a permanent failure (the input goes to the dead-letter topic) naming
     /// what does not fit.
-    static func decode<T: JSONObjectType>(_ type: T.Type, _ value: JSONValue) throws -> T {
-        do { return try T(json: value) } catch {
-            throw StageError.permanent("not \(type == ValidatedOrder.self ? "an accepted order" : "a \(T.self)"): \(error)")
-        }
+    static func decode<T: JSONObjectType>(_ type: T.Type, _ value: JSONValue, as what: String) throws -> T {
+        do { return try T(json: value) } catch { throw StageError.permanent("not \(what): \(error)") }
     }
 }
 
