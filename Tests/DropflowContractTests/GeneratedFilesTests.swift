@@ -1,4 +1,4 @@
-@testable import DropflowJSON
+import DropflowCore
 import Foundation
 import Testing
 
@@ -8,18 +8,12 @@ import Testing
     /// The repository root: the folder that holds `contract/` (found as ``ContractDirectories`` does).
     static let repoRoot = ContractDirectories.repo.deletingLastPathComponent()
 
-    @Test func generatedFilesAreFresh() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", "scripts/gen-contract.sh", "--check"]
-        process.currentDirectoryURL = Self.repoRoot
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0,
-                "generated files are stale: run `bash scripts/gen-contract.sh` in \(Self.repoRoot.path) and commit\n\(text)")
+    @Test func generatedFilesAreFresh() async throws {
+        let script = Self.repoRoot.appendingPathComponent("scripts/gen-contract.sh").path
+        let process = try ChildProcess(path: "/usr/bin/env", arguments: ["bash", script, "--check"])
+        let status = await process.waitForExit(within: .seconds(120))
+        try await Task.sleep(for: .milliseconds(100)) // the output reader drains the pipe
+        #expect(status == 0,
+                "generated files are stale: run `bash scripts/gen-contract.sh` in \(Self.repoRoot.path) and commit\n\(process.outputText)")
     }
 }
