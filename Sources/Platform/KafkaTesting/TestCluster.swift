@@ -135,7 +135,13 @@ public final class TestCluster: @unchecked Sendable {
 
     /// Creates topics by their names under ``prefix``.
     public func createTopics(_ logical: [String], partitions: Int32) async throws {
-        for t in logical { try await createTopic(prefix + t, partitions: partitions) }
+        if let mock {
+            for t in logical { try mock.createTopic(prefix + t, partitions: partitions) }
+            return
+        }
+        let admin = try admin()
+        try await admin.createTopics(logical.map { KafkaTopicSpec(name: prefix + $0, partitions: partitions, replicationFactor: 1) })
+        await admin.close()
     }
 
     /// A producer whose messages time out after 20 s (unless `tweak` says otherwise).

@@ -177,14 +177,7 @@ public struct ChainBench: Sendable {
                         KafkaHeader(key: "content-type", string: "application/json"),
                         KafkaHeader(key: "bench-sent-ns", string: String(DispatchTime.now().uptimeNanoseconds)),
                     ])
-                    while true {
-                        do {
-                            try producer.enqueue(m) { if case .failure = $0 { failures.withLock { $0 += 1 } } }
-                            break
-                        } catch let error as KafkaError where error.code == KafkaError.queueFull {
-                            try await Task.sleep(for: .microseconds(200))
-                        }
-                    }
+                    try await producer.enqueueWaitingForRoom(m, failures: failures)
                     if i % 500 == 0 { await Task.yield() }
                 }
                 try await producer.flush(timeout: .seconds(120))
@@ -324,5 +317,26 @@ public final class ChildGroup: @unchecked Sendable {
             guard let text = try? String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8), !text.isEmpty else { return nil }
             return "--- \(file):\n" + text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
         }.joined(separator: "\n")
+    }
+}
+
+extension KafkaProducer {
+    /// Hands `message` over at full speed, waiting while the local queue is full; a failed
+    /// delivery counts in `failures`.
+    func enqueueWaitingForRoom(_ message: KafkaProducerMessage, failures: Locked<Int>) async throws {
+        while !(try enqueueUnlessFull(message, failures: failures)) {
+            try await Task.sleep(for: .microseconds(200))
+        }
+    }
+
+    /// Hands a message over; false when the queue is full (try again later).
+    private func enqueueUnlessFull(_ message: KafkaProducerMessage, failures: Locked<Int>) throws -> Bool {
+        do {
+            try enqueue(message) { if case .failure = $0 { failures.withLock { $0 += 1 } } }
+            return true
+        } catch {
+            if error.code == KafkaError.queueFull { return false }
+            throw error
+        }
     }
 }

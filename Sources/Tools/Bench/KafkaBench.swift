@@ -50,9 +50,7 @@ public struct KafkaBench: Sendable {
         let produceStart = ContinuousClock.now
         for i in 0..<messages {
             let m = KafkaProducerMessage(topic: swiftTopic, key: nil, value: payload)
-            while !(try Self.enqueueUnlessFull(producer, m, failures)) {
-                try await Task.sleep(for: .microseconds(200))
-            }
+            try await producer.enqueueWaitingForRoom(m, failures: failures)
             if i % 10_000 == 0 { await Task.yield() }
         }
         try await producer.flush(timeout: .seconds(300))
@@ -106,17 +104,6 @@ public struct KafkaBench: Sendable {
                          + (r.failedDeliveries > 0 ? "  (\(r.failedDeliveries) failed deliveries)" : ""))
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// Hands a message over; false when the producer's queue is full (try again later).
-    private static func enqueueUnlessFull(_ producer: KafkaProducer, _ m: KafkaProducerMessage, _ failures: Locked<Int>) throws -> Bool {
-        do {
-            try producer.enqueue(m) { if case .failure = $0 { failures.withLock { $0 += 1 } } }
-            return true
-        } catch {
-            if error.code == KafkaError.queueFull { return false }
-            throw error
-        }
     }
 
     private func kcatVersion(_ path: String) -> String {
