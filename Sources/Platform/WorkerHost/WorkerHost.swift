@@ -140,7 +140,7 @@ public enum HostSettings {
         }
 
     public static var all: [SettingDescription] {
-        [metricsPort.description, metricsHost.description, logFormat.description, logLevel.description]
+        [metricsPort.declaration, metricsHost.declaration, logFormat.declaration, logLevel.declaration]
     }
 }
 

@@ -16,7 +16,7 @@ public enum StageCatalog {
     /// The runtime's passthrough stage (benchmarks, the runtime's tests), its topics configurable.
     static let passthrough = StageEntry(
         name: PassthroughStage.name, summary: "Copies every input to an output topic unchanged (benchmarks and tests).",
-        settings: [PassthroughSettings.input.description, PassthroughSettings.output.description]
+        settings: [PassthroughSettings.input.declaration, PassthroughSettings.output.declaration]
     ) { values in
         let input = values[PassthroughSettings.input], output = values[PassthroughSettings.output]
         return PassthroughStage.definition(

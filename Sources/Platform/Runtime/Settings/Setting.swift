@@ -34,8 +34,9 @@ public struct Setting<Value: Sendable>: Sendable {
         "DROPFLOW_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
     }
 
-    /// What the help and the documentation show of it.
-    public var description: SettingDescription {
+    /// The setting whatever its type: what the help and the documentation show of it, and a
+    /// check of a text.
+    public var declaration: SettingDescription {
         SettingDescription(name: name, environment: environment, valueName: valueName, defaultText: defaultText, help: help,
                            check: { text in if case .failure(let p) = self.parse(text) { return p } else { return nil } })
     }

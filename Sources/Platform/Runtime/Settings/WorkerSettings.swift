@@ -36,9 +36,9 @@ public enum WorkerSettings {
 
     /// All of them, in the order the help lists them.
     public static var all: [SettingDescription] {
-        [bootstrapServers.description, topicPrefix.description, group.description, concurrency.description,
-         maxInFlight.description, retryAttempts.description, retryBackoff.description, retryMaxBackoff.description,
-         commitInterval.description, shutdownTimeout.description, sessionTimeout.description, maxPollInterval.description]
+        [bootstrapServers.declaration, topicPrefix.declaration, group.declaration, concurrency.declaration,
+         maxInFlight.declaration, retryAttempts.declaration, retryBackoff.declaration, retryMaxBackoff.declaration,
+         commitInterval.declaration, shutdownTimeout.declaration, sessionTimeout.declaration, maxPollInterval.declaration]
     }
 
     /// The variables librdkafka properties are read from: `DROPFLOW_KAFKA_<KEY>`.

@@ -62,15 +62,16 @@ public struct OrderSignal: Sendable, Hashable {
 
     /// `{"order_id":..,"at":..,"customer_id":..,...}`; absent fields are left out.
     public var json: JSONValue {
-        var o: [Field: JSONValue] = [.orderID: .string(orderID), .at: .string(DateTimeFormat.format(epochSeconds: at)), .value: .double(value)]
-        if let customerID { o[.customerID] = .string(customerID) }
-        if let email { o[.email] = .string(email) }
-        if let card { o[.card] = .string(card) }
-        if let address { o[.address] = .string(address) }
-        if let ip { o[.ip] = .string(ip) }
-        if let currency { o[.currency] = .string(currency) }
-        if chargeback { o[.chargeback] = true }
-        return .object(Dictionary(uniqueKeysWithValues: o.map { ($0.key.rawValue, $0.value) }))
+        var o: [String: JSONValue] = [Field.orderID.rawValue: .string(orderID),
+                                      Field.at.rawValue: .string(DateTimeFormat.format(epochSeconds: at)), Field.value.rawValue: .double(value)]
+        if let customerID { o[Field.customerID.rawValue] = .string(customerID) }
+        if let email { o[Field.email.rawValue] = .string(email) }
+        if let card { o[Field.card.rawValue] = .string(card) }
+        if let address { o[Field.address.rawValue] = .string(address) }
+        if let ip { o[Field.ip.rawValue] = .string(ip) }
+        if let currency { o[Field.currency.rawValue] = .string(currency) }
+        if chargeback { o[Field.chargeback.rawValue] = true }
+        return .object(o)
     }
 
     /// Reads ``json`` back; nil without `order_id` or `at`.

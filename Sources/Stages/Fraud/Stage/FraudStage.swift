@@ -108,7 +108,7 @@ extension FraudStage {
             help: "order value, in the order's currency, above which an order always goes to a person")
 
         public static var all: [SettingDescription] {
-            [model.description, reviewAt.description, declineAt.description, alwaysReviewAbove.description]
+            [model.declaration, reviewAt.declaration, declineAt.declaration, alwaysReviewAbove.declaration]
         }
 
         /// The model the values name, with the thresholds they override.

@@ -84,7 +84,7 @@ extension IntakeStage {
             help: "an order with a SKU no supplier offers is held for review, rejected, or allowed")
 
         public static var all: [SettingDescription] {
-            [maxQuantityPerLine.description, maxLines.description, maxOrderValue.description, unknownSKU.description]
+            [maxQuantityPerLine.declaration, maxLines.declaration, maxOrderValue.declaration, unknownSKU.declaration]
         }
 
         /// The intake rules the values describe.
