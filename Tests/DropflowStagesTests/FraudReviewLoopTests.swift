@@ -25,7 +25,8 @@ func shippedFraudModel() throws -> FraudModel {
     static let topics = [TopicDeclaration.ordersPlaced.name, TopicDeclaration.ordersValidated.name, TopicDeclaration.fraudSignals.name,
                          TopicDeclaration.ordersRejected.name, TopicDeclaration.intakeSeen.name, TopicDeclaration.supplierOffers.name,
                          TopicDeclaration.reviewDecisions.name, TopicDeclaration.reviewQueue.name, TopicDeclaration.ordersApproved.name,
-                         TopicDeclaration.fraudHeld.name, TopicDeclaration.ordersPlaced.name + ".dlq", TopicDeclaration.ordersValidated.name + ".dlq",
+                         TopicDeclaration.fraudHeld.name, TopicDeclaration.fraudDecisions.name, TopicDeclaration.fraudReviews.name,
+                         TopicDeclaration.ordersPlaced.name + ".dlq", TopicDeclaration.ordersValidated.name + ".dlq",
                          TopicDeclaration.reviewDecisions.name + ".dlq"]
 
     @Test func reviewersReleaseOrRejectHeldOrdersAndVelocitySurvivesARestart() async throws {

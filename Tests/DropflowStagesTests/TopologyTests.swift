@@ -42,7 +42,12 @@ import Testing
         #expect(specs.count == byName.count, "a topic listed twice is created once")
         #expect(byName["acme.supplier.offers"]?.config["cleanup.policy"] == "compact")
         #expect(byName["acme.carrier.rates"]?.config["cleanup.policy"] == "compact")
-        #expect(byName["acme.intake.seen"]?.config["cleanup.policy"] == "compact")
+        #expect(byName["acme.intake.seen"]?.config["cleanup.policy"] == "compact,delete")
+        #expect(byName["acme.fraud.held"]?.config["cleanup.policy"] == "compact")
+        #expect(byName["acme.fraud.signals"]?.config["retention.ms"] == String(Topology.horizonRetention.milliseconds))
+        for topic in Topology.pipeline where topic.cleanup != .compact {
+            #expect(topic.retention != nil, "\(topic.name): every pipeline topic but a table of what waits declares its retention")
+        }
         #expect(byName["acme.orders.placed"]?.config.isEmpty == true)
         #expect(byName["acme.kept.a.while"]?.config["retention.ms"] == "86400000")
         #expect(specs.allSatisfy { $0.partitions == 4 && $0.replicationFactor == 3 })

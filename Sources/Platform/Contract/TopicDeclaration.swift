@@ -21,6 +21,8 @@ public struct TopicDeclaration: Sendable, Hashable, CustomStringConvertible {
         case delete
         /// The latest value per key is kept (a tombstone deletes the key).
         case compact
+        /// The latest value per key is kept, and nothing is kept longer than the retention.
+        case compactAndDelete = "compact,delete"
     }
 
     /// The name without the deployment's prefix, e.g. `orders.placed`.

@@ -157,6 +157,10 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// librdkafka >= 2.2; its default of 1 s stalls a consumer that reads
     /// faster than it fetched). Ignored on older librdkafka.
     public var fetchQueueBackoff: Duration = .milliseconds(20)
+    /// Tell the consumer's `partitionEnd` handler each time a partition is read to its end
+    /// (`enable.partition.eof`): how a reader of a table knows it has caught up, also when the
+    /// partition ends in records it never sees (transaction markers).
+    public var reportPartitionEnd: Bool = false
 
     public init(_ common: KafkaConfiguration, groupID: String) {
         self.common = common
@@ -179,7 +183,7 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
         p["enable.auto.offset.store"] = "false"
         p["enable.auto.commit"] = enableAutoCommit ? "true" : "false"
         p["auto.commit.interval.ms"] = String(autoCommitInterval.milliseconds)
-        p["enable.partition.eof"] = "false"
+        p["enable.partition.eof"] = reportPartitionEnd ? "true" : "false"
         if rd_kafka_version() >= 0x0202_0000 {
             p["fetch.queue.backoff.ms"] = String(fetchQueueBackoff.milliseconds)
         }

@@ -159,6 +159,33 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// The low and high watermarks of these partitions, asked of their leaders.
+    public func watermarks(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
+        let client = self.client
+        return try await Blocking.run { () throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] in
+            var result: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+            for tp in partitions {
+                var low: Int64 = 0, high: Int64 = 0
+                let err = try client.withHandle { rk in
+                    rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, Int32(clamping: timeout.milliseconds))
+                }
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(tp)") }
+                result[tp] = (low, high)
+            }
+            return result
+        }
+    }
+
+    /// The number of partitions of each of these topics (absent: the topic does not exist).
+    public func partitionCounts(_ topics: [String], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String: Int32] {
+        let client = self.client
+        return try await Blocking.run { () throws(KafkaError) -> [String: Int32] in
+            var result: [String: Int32] = [:]
+            for info in try KafkaAdmin.metadata(client, timeout: timeout) where topics.contains(info.name) { result[info.name] = Int32(info.partitionCount) }
+            return result
+        }
+    }
+
     static func committed(_ client: RDKafkaClient, _ partitions: [KafkaTopicPartition], timeout: Duration) throws(KafkaError) -> [KafkaTopicPartition: Int64] {
         let list = RDKafkaClient.makeList(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
@@ -259,6 +286,14 @@ public final class KafkaConsumer: Sendable {
                 timeout = 0
                 defer { rd_kafka_message_destroy(m) }
                 guard m.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    if m.pointee.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                        // Only asked for with `reportPartitionEnd`: handed over in order.
+                        if let rkt = m.pointee.rkt {
+                            let tp = KafkaTopicPartition(topic: String(cString: rd_kafka_topic_name(rkt)), partition: m.pointee.partition)
+                            batch.append(.partitionEnd(tp, offset: m.pointee.offset))
+                        }
+                        continue
+                    }
                     let error = messageError(m)
                     client.context.record(error)
                     if m.pointee.err == RD_KAFKA_RESP_ERR__FATAL {

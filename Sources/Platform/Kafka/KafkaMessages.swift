@@ -44,6 +44,10 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     public var headers: [KafkaHeader]
     /// Milliseconds since the epoch, or `nil` when the broker gave none.
     public var timestampMs: Int64?
+    /// Not a message but the end of its partition, reached at `offset` (the next to be
+    /// written), in order with the messages before it. Only consumers configured with
+    /// ``KafkaConsumerConfiguration/reportPartitionEnd`` see these.
+    public var isPartitionEnd: Bool = false
 
     public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
                 headers: [KafkaHeader] = [], timestampMs: Int64? = nil) {
@@ -55,6 +59,16 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         self.headers = headers
         self.timestampMs = timestampMs
     }
+
+    /// The end of a partition, reached at `offset`.
+    public static func partitionEnd(_ tp: KafkaTopicPartition, offset: Int64) -> KafkaConsumerMessage {
+        var m = KafkaConsumerMessage(topic: tp.topic, partition: tp.partition, offset: offset, key: nil, value: nil)
+        m.isPartitionEnd = true
+        return m
+    }
+
+    /// How far a reader has got in the partition once it has this: past the message, or to the end.
+    public var position: Int64 { isPartitionEnd ? offset : offset + 1 }
 
     public var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }
     /// The offset to commit once this message is processed: the next one.

@@ -16,7 +16,10 @@ final class PartitionLane: @unchecked Sendable {
     private let backlogLimit: Int
     private let consumer: KafkaConsumer
 
+    /// - Parameter prepare: runs before the first input (the assignment barrier); when it
+    ///   returns false the lane handles nothing.
     init(tp: KafkaTopicPartition, epoch: UInt64, backlogLimit: Int, consumer: KafkaConsumer,
+         prepare: @escaping @Sendable () async -> Bool = { true },
          process: @escaping @Sendable (KafkaConsumerMessage) async -> Void) {
         self.tp = tp
         self.epoch = epoch
@@ -25,6 +28,7 @@ final class PartitionLane: @unchecked Sendable {
         let (stream, continuation) = AsyncStream<KafkaConsumerMessage>.makeStream()
         self.continuation = continuation
         task = Task { [weak self] in
+            guard await prepare() else { return }
             for await m in stream {
                 if Task.isCancelled { break }
                 self?.dequeued()

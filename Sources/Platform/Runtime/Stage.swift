@@ -90,9 +90,22 @@ public struct StageContext: Sendable {
     /// the wall clock so a redelivered input yields identical outputs.
     public let eventTime: Date
     let tables: TableRegistry
+    let stores: StoreRegistry
+    /// The input's partition (with the prefix), whose store partitions the handler sees.
+    let partition: KafkaTopicPartition
+    let catchUpTables: @Sendable () async throws -> Void
 
-    /// The latest value per key of a table topic every worker replays.
-    public func table(_ topic: TopicDeclaration) -> TableSnapshot { tables.snapshot(topic.name) }
+    /// The latest value per key of a table topic every worker replays, this worker's own
+    /// writes included.
+    public func table(_ topic: TopicDeclaration) -> TableView { TableView(registry: tables, name: topic.name) }
+
+    /// The partition of `store` that belongs to the input being handled (empty for a store
+    /// partitioned like another input).
+    public func store(_ store: StateStore) -> StoreView { StoreView(partition: stores.partition(store, of: partition)) }
+
+    /// Waits until every table of the stage has been read to its end as of now, so that what
+    /// any worker wrote to them before is visible (for a key that should be there and is not yet).
+    public func catchUpWithTables() async throws { try await catchUpTables() }
 }
 
 /// How the runtime checks an input topic's messages before the handler sees
@@ -147,15 +160,19 @@ public struct StageDefinition: Sendable {
     /// Topics every worker reads in full, from the beginning, before it is ready, and keeps
     /// following, handing each message to the stage (e.g. to count it in a velocity window).
     public var followed: [FollowedTopic]
+    /// Keyed state partitioned like an input, restored for the partitions a worker owns before
+    /// it handles them; a handler's decision is recorded in it before its outputs are sent.
+    public var stores: [StateStore]
     public var handler: Handler
 
     public init(name: String, inputs: [InputTopic], outputs: [TopicDeclaration], tables: [TopicDeclaration] = [],
-                followed: [FollowedTopic] = [], handler: @escaping Handler) {
+                followed: [FollowedTopic] = [], stores: [StateStore] = [], handler: @escaping Handler) {
         self.name = name
         self.inputs = inputs
         self.outputs = outputs
         self.tables = tables
         self.followed = followed
+        self.stores = stores
         self.handler = handler
     }
 }

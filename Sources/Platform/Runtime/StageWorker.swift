@@ -35,13 +35,19 @@ public final class StageWorker: Service, @unchecked Sendable {
 
     private let tracker = OffsetTracker()
     private let tables = TableRegistry()
+    private let stores: StoreRegistry
+    private var follower: TableFollower?
     private let handlerPermits: AsyncSemaphore
     private let lock = NSLock()
     private var lanes: [KafkaTopicPartition: PartitionLane] = [:]
     private var fatal: String?
     private var dispatchTask: Task<Void, Error>?
     private var tablesReady = false
+    /// Partitions whose state is being restored: the worker is not ready meanwhile.
+    private var restoring = 0
     private let inputsByTopic: [String: InputTopic]
+    private let outputsByName: [String: TopicDeclaration]
+    private let tableNames: Set<String>
 
     /// - Parameter onReadiness: told when the worker becomes ready (partitions
     ///   assigned and tables replayed) or stops being ready, with why.
@@ -56,6 +62,9 @@ public final class StageWorker: Service, @unchecked Sendable {
         self.onReadiness = onReadiness
         self.handlerPermits = AsyncSemaphore(configuration.concurrency)
         self.inputsByTopic = Dictionary(uniqueKeysWithValues: stage.inputs.map { (configuration.topic($0.name), $0) })
+        self.outputsByName = Dictionary(stage.outputs.map { ($0.name, $0) }) { first, _ in first }
+        self.tableNames = Set(stage.tables.map(\.name))
+        self.stores = StoreRegistry(stores: stage.stores)
     }
 
     // MARK: Running
@@ -71,9 +80,28 @@ public final class StageWorker: Service, @unchecked Sendable {
             onReadiness(false, "replaying tables")
             let admin = try KafkaAdmin(configuration: config.kafka, logger: logger)
             let follower = try TableFollower(tables: stage.tables, followed: stage.followed, config: config, stage: stage.name, registry: tables, logger: logger)
-            try await follower.replay(admin: admin)
-            await admin.close()
             tableFollower = follower
+            lock.withLock { self.follower = follower }
+            // A SIGTERM during the replay ends it: the worker stops without having worked.
+            let replay = Task { try await follower.replay(admin: admin) }
+            var replayFailure: Error?
+            await withGracefulShutdownHandler {
+                do { try await replay.value } catch { replayFailure = error }
+            } onGracefulShutdown: {
+                replay.cancel()
+            }
+            await admin.close()
+            if replay.isCancelled || replayFailure is CancellationError {
+                logger.info("stopped while replaying tables")
+                await follower.close()
+                await producer.close()
+                return
+            }
+            if let replayFailure {
+                await follower.close()
+                await producer.close()
+                throw replayFailure
+            }
         }
         lock.withLock { tablesReady = true }
 
@@ -156,6 +184,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         do {
             try consumer.storeOffsets(offsets)
             try await consumer.commit()
+            stores.committed(offsets)
         } catch {
             logger.warning("commit failed; will retry", metadata: ["kafka.error": "\(error)"])
         }
@@ -185,12 +214,58 @@ public final class StageWorker: Service, @unchecked Sendable {
         lock.withLock {
             if let lane = lanes[tp], lane.epoch == epoch { return lane }
             lanes[tp]?.cancel()
-            let lane = PartitionLane(tp: tp, epoch: epoch, backlogLimit: configuration.partitionBacklog, consumer: consumer) { [self] m in
+            let lane = PartitionLane(tp: tp, epoch: epoch, backlogLimit: configuration.partitionBacklog, consumer: consumer,
+                                     prepare: { [self] in await prepare(tp, epoch: epoch, consumer: consumer, producer: producer) }) { [self] m in
                 await process(m, epoch: epoch, producer: producer, consumer: consumer)
             }
             lanes[tp] = lane
             return lane
         }
+    }
+
+    // MARK: The assignment barrier
+
+    /// Before a newly assigned partition's first input: its stores restored from their
+    /// changelogs, and every table and followed topic read to the watermarks of now, so that the
+    /// worker decides with all that earlier owners wrote. False when the partition went away
+    /// (or the worker stops) first.
+    private func prepare(_ tp: KafkaTopicPartition, epoch: UInt64, consumer: KafkaConsumer, producer: KafkaProducer) async -> Bool {
+        let logical = inputsByTopic[tp.topic]?.name ?? tp.topic
+        let partitionStores = stores.stores(forInput: logical)
+        let follower = lock.withLock { self.follower }
+        guard !partitionStores.isEmpty || follower != nil else { return true }
+        lock.withLock { restoring += 1 }
+        onReadiness(false, "restoring state of \(tp)")
+        defer {
+            let done = lock.withLock { restoring -= 1; return restoring == 0 }
+            if done, fatalReason == nil, !tracker.tracked.isEmpty { onReadiness(true, "state restored") }
+        }
+        var attempt = 0
+        while tracker.epoch(tp) == epoch && !Task.isCancelled {
+            do {
+                if !partitionStores.isEmpty {
+                    // What this worker sent earlier is acknowledged (or failed) before the changelog is read.
+                    try? await producer.flush(timeout: .seconds(10))
+                    let committed = try await consumer.committed([tp])[tp]
+                    let restored = try await StoreRestore.restore(partitionStores, for: tp, committed: committed, config: configuration, logger: logger)
+                    guard tracker.epoch(tp) == epoch else { return false }
+                    stores.install(tp, restored)
+                }
+                try await follower?.catchUp()
+                return tracker.epoch(tp) == epoch
+            } catch let layout as StoreLayoutError {
+                failFatally(layout.description)
+                return false
+            } catch is CancellationError {
+                return false
+            } catch {
+                attempt += 1
+                logger.warning("restoring state failed; trying again", metadata: [
+                    "kafka.topic": "\(tp.topic)", "kafka.partition": "\(tp.partition)", "error": "\(error)", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: .milliseconds(min(5_000, 200 * attempt)))
+            }
+        }
+        return false
     }
 
     // MARK: Processing one input
@@ -200,6 +275,14 @@ public final class StageWorker: Service, @unchecked Sendable {
         guard tracker.epoch(tp) == epoch else { return }
         let logical = inputsByTopic[m.topic]?.topic ?? .adHoc(m.topic)
         let log = LazyLogger(base: logger, message: m)
+
+        // Decided before (the record was written, the outputs perhaps not all sent): the recorded
+        // outputs again, byte for byte, without deciding afresh.
+        if let recorded = stores.recordedDecision(tp, offset: m.offset) {
+            log.logger.debug("redelivered input with a recorded decision: its outputs are sent again")
+            publish(recorded.outputs.map(stageOutput), for: m, epoch: epoch, producer: producer, log: log)
+            return
+        }
 
         let json: JSONValue?
         switch inputsByTopic[m.topic]?.check(key: m.key, value: m.value) ?? .success(nil) {
@@ -218,7 +301,9 @@ public final class StageWorker: Service, @unchecked Sendable {
         var attempt = 1
         while true {
             guard tracker.epoch(tp) == epoch, !Task.isCancelled else { return } // revoked or shutting down: abandon
-            let context = StageContext(stage: stage.name, attempt: attempt, logger: log.logger, eventTime: eventTime, tables: tables)
+            let follower = lock.withLock { self.follower }
+            let context = StageContext(stage: stage.name, attempt: attempt, logger: log.logger, eventTime: eventTime, tables: tables,
+                                       stores: stores, partition: tp, catchUpTables: { try await follower?.catchUp() })
             await handlerPermits.acquire()
             let start = ContinuousClock.now
             let result: Result<[StageOutput], Error>
@@ -228,14 +313,7 @@ public final class StageWorker: Service, @unchecked Sendable {
 
             switch result {
             case .success(let outputs):
-                let log = log
-                send(outputs.enumerated().map { makeMessage($1, index: $0, input: m) }, for: m, epoch: epoch, producer: producer) { [self] error in
-                    // An output Kafka refuses for good (e.g. too large): the input goes to the DLQ instead.
-                    let reason = "output to \(error.topic) refused: \(error.error)"
-                    log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
-                    metrics.deadLettered(m.topic)
-                    send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
-                }
+                decided(outputs, for: m, logical: logical, eventTime: eventTime, epoch: epoch, producer: producer, log: log)
                 return
             case .failure(let error):
                 // Revoked or shutting down while the handler ran: abandon, it will be redelivered.
@@ -258,6 +336,66 @@ public final class StageWorker: Service, @unchecked Sendable {
                 return
             }
         }
+    }
+
+    /// What a handler decided: with a record in a store of the input, the record first (tagged
+    /// with its cause, holding the outputs), then, once it is acknowledged, the outputs; without
+    /// one, the outputs.
+    private func decided(_ all: [StageOutput], for m: KafkaConsumerMessage, logical: TopicDeclaration, eventTime: Date, epoch: UInt64,
+                         producer: KafkaProducer, log: LazyLogger) {
+        let own = stores.stores(forInput: logical.name)
+        let isRecord: (StageOutput) -> Bool = { o in own.contains { $0.changelog == o.topic } }
+        let records = own.isEmpty ? [] : all.filter(isRecord)
+        guard !records.isEmpty else {
+            publish(all, for: m, epoch: epoch, producer: producer, log: log)
+            return
+        }
+        let outputs = all.filter { !isRecord($0) }
+        let tp = m.topicPartition
+        guard records.count == 1, let record = records.first, let key = record.key.flatMap({ String(validating: $0, as: UTF8.self) }),
+              let store = own.first(where: { $0.changelog == record.topic }), let part = stores.partition(store, of: tp) else {
+            deadLetter(m, reason: "the stage's decision records \(records.count) store entries (at most one, with a UTF-8 key)", epoch: epoch,
+                       producer: producer, log: log)
+            return
+        }
+        let decision = RecordedDecision(topic: m.topic, partition: m.partition, offset: m.offset, outputs: outputs.map {
+            RecordedOutput(topic: $0.topic.name, key: $0.key, value: $0.value, headers: $0.headers, ceType: $0.ceType)
+        })
+        let atMs = Int64((eventTime.timeIntervalSince1970 * 1000).rounded())
+        let (stored, undo) = part.write(key: key, state: record.value, decision: decision, atMs: atMs)
+        let message = KafkaProducerMessage(
+            topic: configuration.topic(store.changelog.name), partition: m.partition, key: record.key, value: stored.encoded(),
+            headers: [KafkaHeader(key: "dropflow-cause", string: "\(m.topic)/\(m.partition)/\(m.offset)")], timestampMs: m.timestampMs)
+        send([message], for: m, epoch: epoch, producer: producer, onRefused: { [self] refused in
+            undo()
+            deadLetter(m, reason: "decision record for \(refused.topic) refused: \(refused.error)", epoch: epoch, producer: producer, log: log)
+        }, then: { [self] in
+            guard tracker.epoch(tp) == epoch else { return } // revoked: the next owner finds the record
+            publish(outputs, for: m, epoch: epoch, producer: producer, log: log)
+        })
+    }
+
+    /// Sends outputs; the input is finished once all are acknowledged. An output Kafka refuses
+    /// for good (e.g. too large) sends the input to the dead-letter topic instead.
+    private func publish(_ outputs: [StageOutput], for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer, log: LazyLogger) {
+        // This worker's own table writes are visible to its next handlers at once.
+        for o in outputs where tableNames.contains(o.topic.name) {
+            if let key = o.key.flatMap({ String(validating: $0, as: UTF8.self) }) { tables.apply(table: o.topic.name, key: key, value: o.value) }
+        }
+        send(outputs.enumerated().map { makeMessage($1, index: $0, input: m) }, for: m, epoch: epoch, producer: producer) { [self] error in
+            deadLetter(m, reason: "output to \(error.topic) refused: \(error.error)", epoch: epoch, producer: producer, log: log)
+        }
+    }
+
+    private func deadLetter(_ m: KafkaConsumerMessage, reason: String, epoch: UInt64, producer: KafkaProducer, log: LazyLogger) {
+        log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
+        metrics.deadLettered(m.topic)
+        send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+    }
+
+    /// A recorded output as the stage declared it.
+    private func stageOutput(_ r: RecordedOutput) -> StageOutput {
+        StageOutput(topic: outputsByName[r.topic] ?? .adHoc(r.topic), key: r.key, value: r.value, headers: r.headers, ceType: r.ceType)
     }
 
     /// The Kafka message for one output, with the runtime's headers.
@@ -286,26 +424,29 @@ public final class StageWorker: Service, @unchecked Sendable {
     /// is not finished here. A fatal producer error stops the worker without
     /// storing the offset.
     private func send(_ messages: [KafkaProducerMessage], for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer,
-                      onRefused: (@Sendable (RefusedOutput) -> Void)? = nil) {
+                      onRefused: (@Sendable (RefusedOutput) -> Void)? = nil, then: (@Sendable () -> Void)? = nil) {
         let tp = m.topicPartition
+        let offset = m.offset
+        let finish: @Sendable () -> Void = then ?? { [tracker] in tracker.complete(tp, offset: offset, epoch: epoch) }
         guard !messages.isEmpty else {
-            tracker.complete(tp, offset: m.offset, epoch: epoch)
+            finish()
             return
         }
         let outcome = InputOutcome(messages.count)
         for message in messages {
-            deliver(message, outcome: outcome, tp: tp, offset: m.offset, epoch: epoch, producer: producer, attempt: 1, onRefused: onRefused)
+            deliver(message, outcome: outcome, tp: tp, epoch: epoch, producer: producer, attempt: 1, onRefused: onRefused, finish: finish)
         }
     }
 
-    private func deliver(_ message: KafkaProducerMessage, outcome: InputOutcome, tp: KafkaTopicPartition, offset: Int64, epoch: UInt64,
-                         producer: KafkaProducer, attempt: Int, onRefused: (@Sendable (RefusedOutput) -> Void)?) {
+    private func deliver(_ message: KafkaProducerMessage, outcome: InputOutcome, tp: KafkaTopicPartition, epoch: UInt64,
+                         producer: KafkaProducer, attempt: Int, onRefused: (@Sendable (RefusedOutput) -> Void)?,
+                         finish: @escaping @Sendable () -> Void) {
         let metrics = self.metrics
         let onDelivery: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { [self] result in
             switch result {
             case .success:
                 metrics.messageOut(message.topic)
-                if outcome.delivered() { tracker.complete(tp, offset: offset, epoch: epoch) }
+                if outcome.delivered() { finish() }
             case .failure(let error):
                 if error.isFatal {
                     failFatally("fatal Kafka producer error: \(error)")
@@ -319,8 +460,8 @@ public final class StageWorker: Service, @unchecked Sendable {
                 Task {
                     try? await Task.sleep(for: .milliseconds(min(5_000, 100 * attempt)))
                     guard self.tracker.epoch(tp) == epoch, self.fatalReason == nil else { return }
-                    self.deliver(message, outcome: outcome, tp: tp, offset: offset, epoch: epoch, producer: producer,
-                                 attempt: attempt + 1, onRefused: onRefused)
+                    self.deliver(message, outcome: outcome, tp: tp, epoch: epoch, producer: producer,
+                                 attempt: attempt + 1, onRefused: onRefused, finish: finish)
                 }
             }
         }
@@ -355,7 +496,7 @@ public final class StageWorker: Service, @unchecked Sendable {
             assigned: { [self] _, parts in
                 for tp in parts { tracker.assign(tp) }
                 metrics.rebalanced("assigned")
-                if lock.withLock({ tablesReady }) { onReadiness(true, "partitions assigned: \(parts.count)") }
+                if lock.withLock({ tablesReady && restoring == 0 }) { onReadiness(true, "partitions assigned: \(parts.count)") }
             },
             revoked: { [self] consumer, parts in
                 metrics.rebalanced("revoked")
@@ -367,6 +508,7 @@ public final class StageWorker: Service, @unchecked Sendable {
                     do {
                         try consumer.storeOffsets(offsets)
                         try consumer.commitSync()
+                        stores.committed(offsets)
                     } catch {
                         logger.warning("commit on revocation failed", metadata: ["kafka.error": "\(error)"])
                     }
@@ -383,7 +525,10 @@ public final class StageWorker: Service, @unchecked Sendable {
     }
 
     private func dropPartitions(_ parts: [KafkaTopicPartition]) {
-        for tp in parts { tracker.remove(tp) }
+        for tp in parts {
+            tracker.remove(tp)
+            stores.remove(tp)
+        }
         let gone: [PartitionLane] = lock.withLock { parts.compactMap { lanes.removeValue(forKey: $0) } }
         for lane in gone { lane.cancel() }
     }

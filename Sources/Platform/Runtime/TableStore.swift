@@ -4,11 +4,19 @@ import DropflowKafka
 import Foundation
 import Logging
 
-/// The latest value per key of one table topic, at one moment.
-public struct TableSnapshot: Sendable {
-    public let values: [String: [UInt8]]
-    public subscript(key: String) -> [UInt8]? { values[key] }
-    public var count: Int { values.count }
+/// One table topic as a handler sees it: looked up in place (nothing is copied), the worker's
+/// own writes included at once.
+public struct TableView: Sendable {
+    let registry: TableRegistry
+    let name: String
+
+    public subscript(key: String) -> [UInt8]? { registry.value(name, key) }
+    /// Keys in the table.
+    public var count: Int { registry.count(name) }
+    /// Bumped by every change: a handler may cache what it derives from the table until it moves.
+    public var version: UInt64 { registry.version(name) }
+    /// The keys, copied (for a handler that rebuilds a derived view when ``version`` moves).
+    public var keys: [String] { registry.keys(name) }
 }
 
 /// The tables a worker replays: every worker of a stage reads each table topic
@@ -17,24 +25,42 @@ public struct TableSnapshot: Sendable {
 final class TableRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var tables: [String: [String: [UInt8]]] = [:]
+    private var versions: [String: UInt64] = [:]
 
-    func snapshot(_ name: String) -> TableSnapshot { lock.withLock { TableSnapshot(values: tables[name] ?? [:]) } }
+    func value(_ name: String, _ key: String) -> [UInt8]? { lock.withLock { tables[name]?[key] } }
+    func count(_ name: String) -> Int { lock.withLock { tables[name]?.count ?? 0 } }
+    func version(_ name: String) -> UInt64 { lock.withLock { versions[name] ?? 0 } }
+    func keys(_ name: String) -> [String] { lock.withLock { tables[name].map { Array($0.keys) } ?? [] } }
 
     func apply(table: String, key: String, value: [UInt8]?) {
         lock.withLock {
-            if let value { tables[table, default: [:]][key] = value } else { tables[table]?[key] = nil }
+            if let value {
+                if tables[table]?[key] == value { return }
+                tables[table, default: [:]][key] = value
+            } else {
+                guard tables[table]?.removeValue(forKey: key) != nil else { return }
+            }
+            versions[table, default: 0] &+= 1
         }
     }
 }
 
-/// Replays and follows the table topics of a stage with a consumer of its own
+/// Replays and follows the table and followed topics of a stage with a consumer of its own
 /// that reads every partition from the beginning and never commits.
+///
+/// "Caught up" is by position: every partition read to the high watermark asked for (past its
+/// last message, or to the end the consumer reports, which counts transaction markers), never
+/// by waiting for quiet, so a busy topic ends its replay like an idle one.
 final class TableFollower: @unchecked Sendable {
     private let consumer: KafkaConsumer
     private let registry: TableRegistry
     private let logicalNames: [String: String]
     private let followed: [String: FollowedTopic]
+    private let ends = PartitionEnds()
+    private let lock = NSLock()
+    private var partitions: [KafkaTopicPartition] = []
     private var task: Task<Void, Error>?
+    private var applied = 0
     private let logger: Logger
 
     init(tables: [TopicDeclaration], followed: [FollowedTopic] = [], config: WorkerConfiguration, stage: String, registry: TableRegistry,
@@ -42,6 +68,7 @@ final class TableFollower: @unchecked Sendable {
         var cc = KafkaConsumerConfiguration(config.kafka, groupID: "dropflow.\(stage).tables.\(UInt32.random(in: 0...UInt32.max))")
         cc.commitOnClose = false
         cc.enableAutoCommit = false
+        cc.reportPartitionEnd = true
         consumer = try KafkaConsumer(configuration: cc, logger: logger)
         self.registry = registry
         self.logger = logger
@@ -49,54 +76,44 @@ final class TableFollower: @unchecked Sendable {
         self.followed = Dictionary(uniqueKeysWithValues: followed.map { (config.topic($0.name), $0) })
     }
 
-    /// Reads every table to its end as of now, then keeps following in the background.
-    /// "The end" is each partition's high watermark, and then until nothing more
-    /// arrives for `quiet` (some brokers report a high watermark below the end).
-    func replay(admin: KafkaAdmin, quiet: Duration = .milliseconds(300)) async throws {
+    /// Starts reading every partition of the tables from the beginning, and returns once all
+    /// are read to the watermarks of now. Cancellable.
+    func replay(admin: KafkaAdmin) async throws {
         guard !logicalNames.isEmpty else { return }
         let marks = try await admin.watermarks(topics: Array(logicalNames.keys))
-        try consumer.assign(marks.keys.map { KafkaTopicPartitionOffset($0, offset: KafkaOffset.beginning) })
-        var remaining = Set(marks.filter { $0.value.high > $0.value.low }.keys)
-        let targets = marks.mapValues(\.high)
+        let parts = marks.keys.sorted()
+        lock.withLock { partitions = parts }
+        try consumer.assign(parts.map { KafkaTopicPartitionOffset($0, offset: KafkaOffset.beginning) })
         let start = ContinuousClock.now
-        var count = 0
-        let messages = consumer.messages
-        while true {
-            // Before the watermarks: wait as long as it takes; after: until quiet.
-            let batch = try await Self.next(messages, within: remaining.isEmpty ? quiet : nil)
-            if batch.isEmpty { break }
-            for m in batch {
-                apply(m)
-                count += 1
-                if m.offset + 1 >= targets[m.topicPartition] ?? 0 { remaining.remove(m.topicPartition) }
-            }
-        }
-        logger.info("tables replayed", metadata: ["table.messages": "\(count)", "table.topics": "\(logicalNames.values.sorted())",
-                                                  "table.ms": "\((ContinuousClock.now - start).milliseconds)"])
         task = Task { [self] in
-            for try await m in messages { apply(m) }
+            for try await m in consumer.messages { apply(m) }
         }
+        try await waitFor(marks)
+        logger.info("tables replayed", metadata: ["table.messages": "\(lock.withLock { applied })", "table.topics": "\(logicalNames.values.sorted())",
+                                                  "table.ms": "\((ContinuousClock.now - start).milliseconds)"])
     }
 
-    /// The next message, or none if `within` passes first. A message that
-    /// arrives while the wait is being cancelled is still returned.
-    private static func next(_ messages: KafkaConsumerMessages, within: Duration?) async throws -> [KafkaConsumerMessage] {
-        guard let within else {
-            var it = messages.makeAsyncIterator()
-            return try await it.next().map { [$0] } ?? []
-        }
-        return try await withThrowingTaskGroup(of: KafkaConsumerMessage?.self) { group in
-            group.addTask { var it = messages.makeAsyncIterator(); return try await it.next() }
-            group.addTask { try? await Task.sleep(for: within); return nil }
-            var got: [KafkaConsumerMessage] = []
-            if let first = try await group.next(), let m = first { got.append(m) }
-            group.cancelAll()
-            while let more = try await group.next() { if let m = more { got.append(m) } }
-            return got
+    /// Returns once every table has been read to the watermarks of now: what any worker wrote
+    /// (and was acknowledged) before the call is then visible. Cancellable.
+    func catchUp() async throws {
+        let parts = lock.withLock { partitions }
+        guard !parts.isEmpty else { return }
+        try await waitFor(try await consumer.watermarks(parts))
+    }
+
+    private func waitFor(_ marks: [KafkaTopicPartition: (low: Int64, high: Int64)]) async throws {
+        var remaining = marks.filter { $0.value.high > $0.value.low }
+        while !remaining.isEmpty {
+            remaining = remaining.filter { ends.position($0.key) < $0.value.high }
+            if remaining.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(5))  // throws once cancelled
         }
     }
 
     private func apply(_ m: KafkaConsumerMessage) {
+        defer { ends.reached(m.topicPartition, m.position) }
+        if m.isPartitionEnd { return }
+        lock.withLock { applied += 1 }
         if let follow = followed[m.topic] {
             follow.apply(m.key, m.value, m.timestampMs)
             return

@@ -12,7 +12,7 @@ public enum TopicSetup {
         let unique = topics.filter { seen.insert($0.name).inserted }
         let main = unique.map { topic in
             var config: [String: String] = [:]
-            if topic.cleanup == .compact { config["cleanup.policy"] = "compact" }
+            if topic.cleanup != .delete { config["cleanup.policy"] = topic.cleanup.rawValue }
             if let retention = topic.retention { config["retention.ms"] = String(retention.milliseconds) }
             return KafkaTopicSpec(name: topic.fullName(prefix: prefix), partitions: partitions,
                                   replicationFactor: replicationFactor, config: config)

@@ -7,8 +7,17 @@ import DropflowContract
 public enum Topology {
     /// The pipeline's own topics, in the order of the flow.
     public static let pipeline: [TopicDeclaration] = [
-        .ordersValidated, .fraudSignals, .intakeSeen, .ordersApproved, .fraudHeld,
+        .ordersValidated, .fraudSignals, .intakeSeen, .fraudDecisions, .ordersApproved, .fraudHeld, .fraudReviews,
     ]
+
+    /// How far back the pipeline's memories reach, in event time: intake recognises a storefront
+    /// retry of an order placed up to this long before; the fraud stage counts velocity over it.
+    /// Every topic that such a memory is rebuilt from keeps its messages at least this long.
+    public static let horizon: Duration = .seconds(30 * 86_400)
+    /// What the topics read by a horizon keep: the horizon and five days more.
+    public static let horizonRetention: Duration = horizon + .seconds(5 * 86_400)
+    /// What a topic between two stages keeps: a week, for a stage that is down for days to catch up.
+    public static let handOverRetention: Duration = .seconds(7 * 86_400)
 
     /// The contract's topics, then the pipeline's own.
     public static var all: [TopicDeclaration] { Contract.all + pipeline }
@@ -21,36 +30,51 @@ public enum Topology {
 
 extension TopicDeclaration {
     private static func own(_ name: String, key: String, schema: ContractSchema? = nil, cleanup: Cleanup = .delete,
-                            value: String, writers: String, readers: String) -> TopicDeclaration {
+                            retention: Duration?, value: String, writers: String, readers: String) -> TopicDeclaration {
         TopicDeclaration(name: name, key: key, ceType: "dropflow.\(name)", schema: schema, role: .pipeline, cleanup: cleanup,
-                         value: value, writers: writers, readers: readers)
+                         retention: retention, value: value, writers: writers, readers: readers)
     }
 
     /// Intake → fraud: accepted, normalized orders, keyed by customer so one fraud worker sees
     /// all of a customer's orders in order.
     public static let ordersValidated = own(
-        "orders.validated", key: "customer.id", schema: .orderPlaced,
+        "orders.validated", key: "customer.id", schema: .orderPlaced, retention: Topology.handOverRetention,
         value: "the normalized `orders.placed` value plus `intake: {order_value, fingerprint, hold_reasons[]}`",
         writers: "intake", readers: "fraud (group)")
     /// Intake → every fraud worker: one small signal per accepted order.
     public static let fraudSignals = own(
-        "fraud.signals", key: "order_id",
+        "fraud.signals", key: "order_id", retention: Topology.horizonRetention,
         value: "the fraud model's `OrderSignal`: order id, customer, time, email, card and address fingerprints, IP, value",
         writers: "intake", readers: "every fraud worker, in full")
-    /// Intake's memory of the orders it accepted.
+    /// Intake's memory of the orders it decided: the changelog of its store, partitioned like
+    /// `orders.placed`.
     public static let intakeSeen = own(
-        "intake.seen", key: "order_id", cleanup: .compact,
-        value: "`{fingerprint, at}` of each accepted order", writers: "intake", readers: "every intake worker, in full")
+        "intake.seen", key: "order_id", cleanup: .compactAndDelete, retention: Topology.horizonRetention,
+        value: "store record: `{fingerprint, at}` of the order accepted under this id, and the decisions about it not yet committed, with their outputs",
+        writers: "intake, in the partition of the `orders.placed` input", readers: "the intake worker owning that partition, restored before it works")
+    /// The fraud stage's record of each order it scored: the changelog of its store, partitioned
+    /// like `orders.validated`.
+    public static let fraudDecisions = own(
+        "fraud.decisions", key: "order_id", cleanup: .compactAndDelete, retention: Topology.horizonRetention,
+        value: "store record: `{action, at}` of the decision about the order, with its outputs until committed",
+        writers: "fraud, in the partition of the `orders.validated` input", readers: "the fraud worker owning that partition, restored before it works")
     /// Fraud → routing: approved orders, by the model or by a reviewer.
     public static let ordersApproved = own(
-        "orders.approved", key: "order_id", schema: .orderPlaced,
+        "orders.approved", key: "order_id", schema: .orderPlaced, retention: Topology.handOverRetention,
         value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`",
         writers: "fraud", readers: "routing")
-    /// Orders the fraud stage holds for a person.
+    /// Orders the fraud stage holds for a person. Compacted without a time limit: an order waits
+    /// as long as the person takes, and the table holds only the orders waiting.
     public static let fraudHeld = own(
-        "fraud.held", key: "order_id", cleanup: .compact,
+        "fraud.held", key: "order_id", cleanup: .compact, retention: nil,
         value: "`{order, fraud, held_at}` while a person decides; a tombstone once decided",
         writers: "fraud", readers: "every fraud worker, in full")
+    /// The fraud stage's record of each reviewer's decision it acted on: the changelog of its
+    /// store, partitioned like `review.decisions`.
+    public static let fraudReviews = own(
+        "fraud.reviews", key: "order_id", cleanup: .compactAndDelete, retention: Topology.horizonRetention,
+        value: "store record: `{decision, at}` of the review decision acted on, with its outputs until committed",
+        writers: "fraud, in the partition of the `review.decisions` input", readers: "the fraud worker owning that partition, restored before it works")
 }
 
 extension Topology {
@@ -61,7 +85,7 @@ extension Topology {
             "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for topic in pipeline {
-            let retention = topic.retention.map { "\($0.milliseconds / 3_600_000) h" } ?? "the broker's default"
+            let retention = topic.retention.map { "\($0.milliseconds / 86_400_000) days" } ?? "unlimited"
             lines.append("| `\(topic.name)` | `\(topic.key)` | \(topic.writers) | \(topic.readers) | \(topic.value) | \(topic.cleanup.rawValue) | \(retention) |")
         }
         return lines.joined(separator: "\n") + "\n"

@@ -4,13 +4,11 @@ import Foundation
 
 /// What one fraud worker keeps in memory: the velocity windows over every accepted order (fed
 /// by `fraud.signals`, which every worker follows in full, and by the orders it scores itself,
-/// so its own order counts at once), and the orders it put on hold recently (the `fraud.held`
-/// table shows them a few milliseconds later).
+/// so its own order counts at once).
 public final class FraudMemory: @unchecked Sendable {
     private let lock = NSLock()
     private var tracker: VelocityTracker
     private var recorded = 0
-    private var heldHere: [String: HeldOrder] = [:]
 
     public init(horizonSeconds: Int64) {
         tracker = VelocityTracker(horizonSeconds: horizonSeconds)
@@ -34,8 +32,4 @@ public final class FraudMemory: @unchecked Sendable {
 
     /// Orders counted so far.
     public var count: Int { lock.withLock { tracker.count } }
-
-    public func hold(_ held: HeldOrder) { lock.withLock { heldHere[held.order.orderID] = held } }
-    public func release(_ orderID: String) { lock.withLock { heldHere[orderID] = nil } }
-    public func held(_ orderID: String) -> HeldOrder? { lock.withLock { heldHere[orderID] } }
 }

@@ -20,14 +20,23 @@ import DropflowRuntime
 ///   review value;
 /// - decline → `orders.rejected` (stage `fraud`, reasons with weights, score).
 ///
-/// A `review.decisions` approve releases the held order to `orders.approved`; a decline rejects
-/// it (stage `review`); either removes it from `fraud.held`. A decision for an order not held
-/// (never held, or already decided) is ignored with a log line.
+/// Each decision is recorded before its outputs go out: about an order in ``decisions``
+/// (partitioned like `orders.validated`), about a reviewer's verdict in ``reviews``
+/// (partitioned like `review.decisions`, so every verdict on one order is seen by one worker,
+/// in order). An order decided once is not decided again (a redelivered copy from intake changes
+/// nothing); a verdict on an order already decided by a person is ignored, so one order is
+/// never both approved and rejected. A verdict on an order not (yet) held waits for the table
+/// to catch up, is retried, and goes to the dead-letter topic if no such order is ever held.
 public enum FraudStage {
     public static let name = "fraud"
 
+    /// Order id → `{action, at}` of the fraud decision about it.
+    public static let decisions = StateStore(changelog: .fraudDecisions, partitionedLike: .ordersValidated, horizon: Topology.horizon)
+    /// Order id → `{decision, reviewer, at}` of the reviewer's verdict acted on.
+    public static let reviews = StateStore(changelog: .fraudReviews, partitionedLike: .reviewDecisions, horizon: Topology.horizon)
+
     public static func definition(model: FraudModel, policy: FraudPolicy? = nil,
-                                  horizonSeconds: Int64 = 30 * 86_400) -> StageDefinition {
+                                  horizonSeconds: Int64 = Int64(Topology.horizon.components.seconds)) -> StageDefinition {
         var model = model
         if let policy { model.policy = policy }
         let memory = FraudMemory(horizonSeconds: horizonSeconds)
@@ -40,22 +49,39 @@ public enum FraudStage {
             followed: [FollowedTopic(.fraudSignals) { _, value, _ in
                 guard let value, let json = try? JSONValue.parse(value), let signal = OrderSignal(json: json) else { return }
                 memory.record(signal)
-            }]
+            }],
+            stores: [decisions, reviews]
         ) { input, context in
             let value = input.json!  // both inputs are JSON topics
             let at = DateTimeFormat.format(context.eventTime)
             if input.topic == .reviewDecisions {
                 let decision = try decode(ReviewDecision.self, value, as: "a review decision")
-                guard let held = memory.held(decision.orderID)
-                        ?? context.table(.fraudHeld)[decision.orderID].flatMap({ try? HeldOrder(bytes: $0) }) else {
-                    context.logger.notice("review decision for an order that is not held: ignored",
-                                          metadata: ["order.id": "\(decision.orderID)", "review.decision": "\(decision.decision.rawValue)"])
+                let orderID = decision.orderID
+                let acted = context.store(reviews)
+                if acted[orderID] != nil {
+                    context.logger.notice("review decision for an order a person already decided: ignored",
+                                          metadata: ["order.id": "\(orderID)", "review.decision": "\(decision.decision.rawValue)"])
                     return []
                 }
-                memory.release(decision.orderID)
-                return outputs(FraudMessages.publications(forReview: decision, held: held, at: at))
+                func held() -> HeldOrder? { context.table(.fraudHeld)[orderID].flatMap { try? HeldOrder(bytes: $0) } }
+                var found = held()
+                if found == nil {
+                    // The hold is written before the case reaches a person: read the table to its end.
+                    try await context.catchUpWithTables()
+                    found = held()
+                }
+                guard let found else {
+                    throw StageError.retriable("no order \(orderID) is held for review")
+                }
+                let record: JSONValue = ["decision": .string(decision.decision.rawValue), "reviewer": .string(decision.reviewer), "at": .string(at)]
+                return [.record(reviews, key: orderID, state: record.serialized())]
+                    + outputs(FraudMessages.publications(forReview: decision, held: found, at: at))
             }
             let order = try decode(ValidatedOrder.self, value, as: "an accepted order")
+            if context.store(decisions)[order.orderID] != nil {
+                context.logger.info("accepted order already decided (a copy): ignored", metadata: ["order.id": "\(order.orderID)"])
+                return []
+            }
             guard let signal = OrderSignal(order: order.order, computedValue: order.intake.orderValue) else {
                 throw StageError.permanent("not an accepted order: placed_at is not a date-time")
             }
@@ -66,8 +92,8 @@ public enum FraudStage {
                 "fraud.score": "\(FraudMessages.rounded(decision.score.probability))",
                 "fraud.reasons": "\(decision.reasons.map(\.code))"])
             let publications = FraudMessages.publications(for: decision, history: history, order: order, at: at)
-            for case .hold(let held) in publications { memory.hold(held) }
-            return outputs(publications)
+            let record: JSONValue = ["action": .string(decision.action.rawValue), "at": .string(at)]
+            return [.record(decisions, key: order.orderID, state: record.serialized())] + outputs(publications)
         }
     }
 

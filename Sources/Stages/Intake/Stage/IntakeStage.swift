@@ -12,13 +12,17 @@ import DropflowRuntime
 /// Reads `orders.placed`; publishes accepted orders to `orders.validated` (keyed by customer,
 /// so one fraud worker keeps each customer's history), a small signal per accepted order to
 /// `fraud.signals` (every fraud worker follows all of it, for velocity across customers), and
-/// rejections to `orders.rejected` (stage `intake`). What it has accepted is recorded in the
-/// compacted `intake.seen` table (key `order_id`), which every intake worker replays: a
-/// storefront retry is recognised after a restart, or by another worker after a rebalance.
-/// Within one worker, its own decisions are remembered at once (the table is read back from
-/// Kafka a few milliseconds later).
+/// rejections to `orders.rejected` (stage `intake`).
+///
+/// What it decided about each order id is recorded in its store ``seen`` (changelog
+/// `intake.seen`, partitioned like `orders.placed`) before anything is sent: a storefront retry
+/// (the same order at another offset) is recognised by the worker owning the partition, after
+/// a restart or a rebalance too, and a redelivered input gets its recorded outputs again.
 public enum IntakeStage {
     public static let name = "intake"
+
+    /// Order id → ``SeenRecord`` of the order accepted under it (absent: none accepted yet).
+    public static let seen = StateStore(changelog: .intakeSeen, partitionedLike: .ordersPlaced, horizon: Topology.horizon)
 
     public static func definition(policy: IntakePolicy = IntakePolicy()) -> StageDefinition {
         let decider = IntakeDecider(policy: policy)
@@ -26,17 +30,17 @@ public enum IntakeStage {
         return StageDefinition(
             name: name,
             inputs: [InputTopic(.ordersPlaced)],
-            outputs: [.ordersValidated, .fraudSignals, .ordersRejected, .intakeSeen],
-            tables: [.intakeSeen, .supplierOffers]
+            outputs: [.ordersValidated, .fraudSignals, .ordersRejected],
+            tables: [.supplierOffers],
+            stores: [seen]
         ) { input, context in
-            let seenTable = context.table(.intakeSeen)
-            let offers = policy.unknownSKU == .allow ? nil : memory.offeredSKUs(context.table(.supplierOffers).values)
+            let store = context.store(seen)
+            let offers = context.table(.supplierOffers)
+            let skus = policy.unknownSKU == .allow ? nil : memory.offeredSKUs(version: offers.version) { offers.keys }
             let outcome = decider.decide(
                 input.value,
-                seenFingerprint: { id in
-                    memory.fingerprint(of: id) ?? seenTable[id].flatMap { try? SeenRecord(bytes: $0) }?.fingerprint
-                },
-                isOffered: offers.map { skus in { skus.contains($0) } })
+                seenFingerprint: { id in store[id].flatMap { try? SeenRecord(bytes: $0) }?.fingerprint },
+                isOffered: skus.map { skus in { skus.contains($0) } })
             let at = DateTimeFormat.format(context.eventTime)
             switch outcome {
             case .deadLetter(let reason):
@@ -47,16 +51,17 @@ public enum IntakeStage {
             case .reject(let orderID, let reasons):
                 context.logger.info("order rejected", metadata: ["order.id": "\(orderID)", "reject.codes": "\(reasons.map(\.code))"])
                 let rejection = OrderRejected(orderID: orderID, stage: .intake, reasons: reasons, at: at)
-                return [StageOutput(topic: .ordersRejected, key: orderID, json: rejection.json)]
+                // Recorded (the order's state unchanged), so a redelivery answers the same.
+                return [.record(seen, key: orderID, state: store[orderID]),
+                        StageOutput(topic: .ordersRejected, key: orderID, json: rejection.json)]
             case .accept(let validated):
                 let orderID = validated.orderID
-                memory.remember(orderID, fingerprint: validated.intake.fingerprint)
                 if !validated.intake.holdReasons.isEmpty {
                     context.logger.info("order flagged for review", metadata: [
                         "order.id": "\(orderID)", "hold.codes": "\(validated.intake.holdReasons.map(\.code))"])
                 }
-                var outputs = [StageOutput(topic: .intakeSeen, key: orderID,
-                                           json: SeenRecord(fingerprint: validated.intake.fingerprint, at: at).json)]
+                var outputs = [StageOutput.record(seen, key: orderID,
+                                                  state: SeenRecord(fingerprint: validated.intake.fingerprint, at: at).json.serialized())]
                 if let signal = OrderSignal(order: validated.order, computedValue: validated.intake.orderValue) {
                     outputs.append(StageOutput(topic: .fraudSignals, key: orderID, json: signal.json))
                 }
