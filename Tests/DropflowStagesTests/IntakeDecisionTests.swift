@@ -118,6 +118,21 @@ extension JSONValue {
         #expect(reasons.map(\.code) == ["duplicate_conflict"])
     }
 
+    @Test func anOrderDatedAheadOfTheClockIsHeldWithTheReason() throws {
+        let decider = IntakeDecider()
+        let bound = DateTimeFormat.epochSeconds("2026-12-01T00:00:00Z")!
+        let ahead = try exampleOrder().setting(["placed_at"], "2999-01-01T00:00:00Z").serialized()
+        guard case .accept(let held) = decider.decide(ahead, seenFingerprint: { _ in nil }, isOffered: nil, latestPlausible: bound) else {
+            Issue.record("not accepted")
+            return
+        }
+        #expect(held.intake.holdReasons.map(\.code) == ["placed_at_ahead_of_clock"])
+        #expect(held.intake.holdReasons.first?.detail.contains("2026-12-01T00:00:00Z") == true)
+        guard case .accept(let plain) = decider.decide(try exampleOrder().serialized(), seenFingerprint: { _ in nil }, isOffered: nil,
+                                                       latestPlausible: bound) else { Issue.record("not accepted"); return }
+        #expect(plain.intake.holdReasons.isEmpty)
+    }
+
     @Test func businessLimitsRejectWithTheLimitInTheDetail() throws {
         var policy = IntakePolicy()
         policy.maxQuantityPerLine = 5

@@ -88,4 +88,31 @@ struct StageStateTests {
         #expect(rejected.isEmpty, "one order, one outcome: \(rejected.map { String(decoding: $0.value ?? [], as: UTF8.self) })")
         #expect(try await cluster.readAll(TopicDeclaration.reviewDecisions.name + ".dlq").isEmpty, "a verdict on a decided order is no error")
     }
+
+    @Test("an order dated in 2999 is held for a person and counts in the velocity windows at the clock's bound, not at its date")
+    func aFarFutureOrderDoesNotBecomeNow() async throws {
+        let cluster = try TestCluster()
+        try await cluster.createTopics(Self.names(), partitions: 2)
+        let model = try shippedFraudModel()
+        let intake = RunningWorker(IntakeStage.definition(), cluster.workerConfiguration())
+        let fraud = RunningWorker(FraudStage.definition(model: model), cluster.workerConfiguration())
+        try await intake.waitReady()
+        try await fraud.waitReady()
+        let producer = try cluster.producer()
+        let future = try exampleOrder().setting(["order_id"], "o-2999").setting(["placed_at"], "2999-01-01T00:00:00Z")
+        try await producer.send(KafkaProducerMessage(topic: cluster.prefix + TopicDeclaration.ordersPlaced.name, key: Array("o-2999".utf8),
+                                                     value: future.serialized()))
+        let cases = try await cluster.waitForKeys(TopicDeclaration.reviewQueue.name, count: 1)
+        let signals = try await cluster.waitForKeys(TopicDeclaration.fraudSignals.name, count: 1)
+        _ = await fraud.stop()
+        _ = await intake.stop()
+        await producer.close()
+
+        let reviewCase = try JSONValue.parse(cases[0].value ?? [])
+        let codes = reviewCase["reasons"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+        #expect(codes.first == "placed_at_ahead_of_clock", "the reviewer is told why: \(codes)")
+        let signal = try JSONValue.parse(signals[0].value ?? [])
+        let at = try #require(signal["at"]?.stringValue.flatMap(DateTimeFormat.epochSeconds))
+        #expect(at < Int64(Date().timeIntervalSince1970) + 2 * 86_400, "counted at the clock's bound: \(at)")
+    }
 }

@@ -183,37 +183,44 @@ public final class TestCluster: @unchecked Sendable {
         return try await admin.watermarks(topics: [prefix + topic]).values.reduce(0) { $0 + $1.high }
     }
 
-    /// Every message of a topic as of now: each partition read from the beginning up to its
-    /// high watermark, then on until nothing more comes for a second (Tansu 0.6 can report a
-    /// high watermark below the end: the base offset of the last batch).
+    /// Every message of a topic as of now: each partition read from the beginning to its end,
+    /// as the consumer reports it (which is past the high watermark Tansu 0.6 may report: the
+    /// base offset of the last batch).
     public func readAll(_ topic: String, within limit: Duration = .seconds(60)) async throws -> [KafkaConsumerMessage] {
+        try await readAll(topics: [topic], within: limit)
+    }
+
+    /// Every message of these topics as of now, read by one consumer.
+    public func readAll(topics: [String], within limit: Duration = .seconds(60)) async throws -> [KafkaConsumerMessage] {
         let admin = try admin()
-        let marks = try await admin.watermarks(topics: [prefix + topic])
+        let marks = try await admin.watermarks(topics: topics.map { prefix + $0 })
         await admin.close()
         var cc = KafkaConsumerConfiguration(kafka, groupID: uniqueName("reader"))
         cc.commitOnClose = false
+        cc.reportPartitionEnd = true
         let consumer = try KafkaConsumer(configuration: cc, logger: logger)
-        try consumer.assign(marks.keys.map { KafkaTopicPartitionOffset($0, offset: KafkaOffset.beginning) })
-        let collected = Box<[KafkaConsumerMessage]>([])
-        let lastArrival = Box(ContinuousClock.now)
-        let reader = Task {
+        let toRead = marks.filter { $0.value.high > $0.value.low }
+        guard !toRead.isEmpty else {
+            try? await consumer.close()
+            return []
+        }
+        try consumer.assign(toRead.keys.map { KafkaTopicPartitionOffset($0, offset: KafkaOffset.beginning) })
+        let result = try await withTimeoutResult(limit) { () -> [KafkaConsumerMessage] in
+            var collected: [KafkaConsumerMessage] = []
+            var remaining = Set(toRead.keys)
             for try await m in consumer.messages {
-                collected.mutate { $0.append(m) }
-                lastArrival.mutate { $0 = .now }
+                if m.isPartitionEnd {
+                    if m.offset >= toRead[m.topicPartition]?.high ?? 0 { remaining.remove(m.topicPartition) }
+                } else {
+                    collected.append(m)
+                }
+                if remaining.isEmpty { break }
             }
+            return collected
         }
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            let reached = marks.allSatisfy { tp, mark in
-                mark.high <= mark.low || collected.value.contains { $0.topicPartition == tp && $0.offset + 1 >= mark.high }
-            }
-            if reached && ContinuousClock.now - lastArrival.value > .seconds(1) { break }
-        }
-        reader.cancel()
         try? await consumer.close()
-        if ContinuousClock.now >= deadline { throw TimedOut(what: "reading \(topic) to its end") }
-        return collected.value
+        guard let result else { throw TimedOut(what: "reading \(topics) to the end") }
+        return result
     }
 
     /// Reads a topic until it holds at least `count` distinct keys.

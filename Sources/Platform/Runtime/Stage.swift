@@ -86,9 +86,12 @@ public struct StageContext: Sendable {
     public let attempt: Int
     /// The logger, with the input's topic, partition and offset in its metadata.
     public let logger: Logger
-    /// The time of the input event (its broker timestamp): use it instead of
-    /// the wall clock so a redelivered input yields identical outputs.
-    public let eventTime: Date
+    /// The input's event time (its value's own timestamp, else its `ce_time`, else its broker
+    /// timestamp), clamped to ``InputTime/latestPlausibleMs``: decide by it, never by the wall
+    /// clock, so a replay decides as the live run did.
+    public var eventTime: Date { Date(timeIntervalSince1970: Double(time.eventMs) / 1000) }
+    /// The input's time in full: as recorded, as clamped, the stream time, the clamp's bound.
+    public let time: InputTime
     let tables: TableRegistry
     let stores: StoreRegistry
     /// The input's partition (with the prefix), whose store partitions the handler sees.

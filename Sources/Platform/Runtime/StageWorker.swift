@@ -36,6 +36,7 @@ public final class StageWorker: Service, @unchecked Sendable {
     private let tracker = OffsetTracker()
     private let tables = TableRegistry()
     private let stores: StoreRegistry
+    private let clock: EventClock
     private var follower: TableFollower?
     private let handlerPermits: AsyncSemaphore
     private let lock = NSLock()
@@ -65,6 +66,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         self.outputsByName = Dictionary(stage.outputs.map { ($0.name, $0) }) { first, _ in first }
         self.tableNames = Set(stage.tables.map(\.name))
         self.stores = StoreRegistry(stores: stage.stores)
+        self.clock = EventClock(maxAhead: configuration.maxEventTimeAhead, followWallClock: configuration.streamTimeFollowsWallClock)
     }
 
     // MARK: Running
@@ -297,12 +299,13 @@ public final class StageWorker: Service, @unchecked Sendable {
 
         let input = StageInput(topic: logical, partition: m.partition, offset: m.offset, key: m.key, value: m.value,
                                headers: m.headers, timestampMs: m.timestampMs, json: json)
-        let eventTime = Date(timeIntervalSince1970: Double(m.timestampMs ?? 0) / 1000)
+        let time = clock.observe(EventClock.eventTimeMs(json: json, headers: m.headers, timestampMs: m.timestampMs))
+        let eventTime = Date(timeIntervalSince1970: Double(time.eventMs) / 1000)
         var attempt = 1
         while true {
             guard tracker.epoch(tp) == epoch, !Task.isCancelled else { return } // revoked or shutting down: abandon
             let follower = lock.withLock { self.follower }
-            let context = StageContext(stage: stage.name, attempt: attempt, logger: log.logger, eventTime: eventTime, tables: tables,
+            let context = StageContext(stage: stage.name, attempt: attempt, logger: log.logger, time: time, tables: tables,
                                        stores: stores, partition: tp, catchUpTables: { try await follower?.catchUp() })
             await handlerPermits.acquire()
             let start = ContinuousClock.now

@@ -49,6 +49,12 @@ public struct WorkerConfiguration: Sendable {
     public var maxPollInterval: Duration = .seconds(30)
     /// How long a produce may keep retrying (an outage shorter than this is ridden out).
     public var messageTimeout: Duration = .seconds(120)
+    /// How far ahead of the wall clock an input's event time is taken at face value; a later
+    /// one is clamped to this bound for windows, horizons and timers (and the handler is told).
+    public var maxEventTimeAhead: Duration = .seconds(86_400)
+    /// Let stream time follow the wall clock while every input is idle (so timers still fire on
+    /// a quiet night). Off for replays and simulations.
+    public var streamTimeFollowsWallClock = false
 
     public init(kafka: KafkaConfiguration) { self.kafka = kafka }
 

@@ -34,11 +34,19 @@ public enum WorkerSettings {
     public static let maxPollInterval = Setting<Duration>.seconds(
         "max-poll-interval", default: defaults.maxPollInterval, help: "max poll interval (also the rebalance timeout)")
 
+    public static let maxEventTimeAhead = Setting<Duration>.seconds(
+        "max-event-time-ahead", default: defaults.maxEventTimeAhead,
+        help: "how far ahead of the clock an input's time is believed; later times are clamped for windows and timers")
+    public static let streamTimeFollowsWallClock = Setting<String>.choice(
+        "stream-time-follows-wall-clock", default: "off", choices: ["off", "on"],
+        help: "while every input is idle, stream time follows the wall clock (keep off for replays and simulations)")
+
     /// All of them, in the order the help lists them.
     public static var all: [SettingDescription] {
         [bootstrapServers.declaration, topicPrefix.declaration, group.declaration, concurrency.declaration,
          maxInFlight.declaration, retryAttempts.declaration, retryBackoff.declaration, retryMaxBackoff.declaration,
-         commitInterval.declaration, shutdownTimeout.declaration, sessionTimeout.declaration, maxPollInterval.declaration]
+         commitInterval.declaration, shutdownTimeout.declaration, sessionTimeout.declaration, maxPollInterval.declaration,
+         maxEventTimeAhead.declaration, streamTimeFollowsWallClock.declaration]
     }
 
     /// The variables librdkafka properties are read from: `DROPFLOW_KAFKA_<KEY>`.
@@ -65,6 +73,8 @@ public enum WorkerSettings {
         config.shutdownTimeout = values[shutdownTimeout]
         config.sessionTimeout = values[sessionTimeout]
         config.maxPollInterval = values[maxPollInterval]
+        config.maxEventTimeAhead = values[maxEventTimeAhead]
+        config.streamTimeFollowsWallClock = values[streamTimeFollowsWallClock] == "on"
         return config
     }
 

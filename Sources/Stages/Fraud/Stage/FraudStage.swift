@@ -82,9 +82,11 @@ public enum FraudStage {
                 context.logger.info("accepted order already decided (a copy): ignored", metadata: ["order.id": "\(order.orderID)"])
                 return []
             }
-            guard let signal = OrderSignal(order: order.order, computedValue: order.intake.orderValue) else {
+            guard var signal = OrderSignal(order: order.order, computedValue: order.intake.orderValue) else {
                 throw StageError.permanent("not an accepted order: placed_at is not a date-time")
             }
+            // As intake's signal: an order dated far ahead counts at the clamp (intake held it for a person).
+            signal.at = min(signal.at, context.time.latestPlausibleMs / 1000)
             let history = memory.history(recording: signal)
             let decision = decider.decide(order: order, history: history)
             context.logger.info("fraud decision", metadata: [

@@ -53,7 +53,11 @@ public struct IntakeDecider: Sendable {
     ///   - bytes: the message value.
     ///   - seenFingerprint: the fingerprint recorded for an order id, if the order was seen.
     ///   - isOffered: whether some supplier offers a SKU; nil when no supplier catalogue is known yet.
-    public func decide(_ bytes: [UInt8]?, seenFingerprint: (String) -> String?, isOffered: ((String) -> Bool)?) -> IntakeOutcome {
+    ///   - latestPlausible: the latest `placed_at` (seconds since the epoch) taken at face value:
+    ///     the worker's clock plus the lead it allows. A later one is held for a person, and the
+    ///     pipeline's windows count the order at this time instead.
+    public func decide(_ bytes: [UInt8]?, seenFingerprint: (String) -> String?, isOffered: ((String) -> Bool)?,
+                       latestPlausible: Int64? = nil) -> IntakeOutcome {
         guard let bytes else { return .deadLetter(reason: "null value where an order object is expected") }
         let raw: JSONValue
         do { raw = try JSONValue.parse(bytes) } catch { return .deadLetter(reason: "not JSON: \(error)") }
@@ -118,6 +122,11 @@ public struct IntakeDecider: Sendable {
                 let reason = Reason(code: "unknown_sku", detail: "no supplier offers \(unknown.joined(separator: ", "))")
                 if policy.unknownSKU == .reject { reasons.append(reason) } else { holdReasons.append(reason) }
             }
+        }
+        if let latestPlausible, let placed = DateTimeFormat.epochSeconds(order.placedAt), placed > latestPlausible {
+            holdReasons.append(Reason(
+                code: "placed_at_ahead_of_clock",
+                detail: "placed_at \(order.placedAt) is ahead of the clock; windows and horizons count the order at \(DateTimeFormat.format(epochSeconds: latestPlausible))"))
         }
         if !reasons.isEmpty { return .reject(orderID: orderID, reasons: reasons) }
         return .accept(ValidatedOrder(order: order, intake: IntakeSummary(orderValue: value.description, fingerprint: fingerprint,

@@ -40,7 +40,8 @@ public enum IntakeStage {
             let outcome = decider.decide(
                 input.value,
                 seenFingerprint: { id in store[id].flatMap { try? SeenRecord(bytes: $0) }?.fingerprint },
-                isOffered: skus.map { skus in { skus.contains($0) } })
+                isOffered: skus.map { skus in { skus.contains($0) } },
+                latestPlausible: context.time.latestPlausibleMs / 1000)
             let at = DateTimeFormat.format(context.eventTime)
             switch outcome {
             case .deadLetter(let reason):
@@ -62,7 +63,9 @@ public enum IntakeStage {
                 }
                 var outputs = [StageOutput.record(seen, key: orderID,
                                                   state: SeenRecord(fingerprint: validated.intake.fingerprint, at: at).json.serialized())]
-                if let signal = OrderSignal(order: validated.order, computedValue: validated.intake.orderValue) {
+                if var signal = OrderSignal(order: validated.order, computedValue: validated.intake.orderValue) {
+                    // An order dated far ahead counts in the windows at the clamp, not at its date.
+                    signal.at = min(signal.at, context.time.latestPlausibleMs / 1000)
                     outputs.append(StageOutput(topic: .fraudSignals, key: orderID, json: signal.json))
                 }
                 outputs.append(StageOutput(topic: .ordersValidated, key: validated.order.customer.id, json: validated.json))
