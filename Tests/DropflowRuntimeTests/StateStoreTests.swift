@@ -134,3 +134,42 @@ struct BusyTableTests {
         if case .failure(let error) = result { Issue.record("a stop during replay is clean: \(error)") }
     }
 }
+
+/// A store's memory is bounded by its own horizon and by what is committed, whatever the broker
+/// compacts; a record holds the key's decisions not yet committed, and its bytes read back.
+@Suite struct StorePartitionTests {
+    static let store = StateStore(changelog: .adHoc("mem.state", cleanup: .compact), partitionedLike: .adHoc("mem.in"), horizon: .seconds(3_600))
+    static let tp = KafkaTopicPartition(topic: "p.mem.in", partition: 0)
+
+    func decision(_ offset: Int64) -> RecordedDecision {
+        RecordedDecision(topic: Self.tp.topic, partition: 0, offset: offset, outputs: [
+            RecordedOutput(topic: "out", key: Array("k".utf8), value: Array("v\(offset)".utf8), headers: [KafkaHeader(key: "h", value: nil)], ceType: "t")])
+    }
+
+    @Test func entriesOlderThanTheHorizonAndCommittedOutputsAreForgotten() {
+        let part = StorePartition(store: Self.store, input: Self.tp, committed: nil)
+        for i in 0..<2_000 {
+            // One key per input, a second of event time apart: the horizon holds 3,600 of them.
+            _ = part.write(key: "k\(i)", state: [1], decision: decision(Int64(i)), atMs: Int64(i) * 10_000)
+        }
+        part.committed(upTo: 2_000)
+        part.evict()
+        #expect(part.count == 361, "an hour of 10-second steps, the newest included")
+        #expect(part.recordedDecision(at: 1_999) == nil, "committed outputs are not kept")
+        #expect(part.state("k1999") == [1] && part.state("k0") == nil)
+    }
+
+    @Test func aRecordCarriesTheKeysUncommittedDecisionsAndReadsBack() throws {
+        let part = StorePartition(store: Self.store, input: Self.tp, committed: 10)
+        _ = part.write(key: "k", state: [1], decision: decision(10), atMs: 0)
+        let (second, _) = part.write(key: "k", state: [2], decision: decision(11), atMs: 1)
+        #expect(second.decisions.map(\.offset) == [10, 11])
+        part.committed(upTo: 11)
+        let (third, undo) = part.write(key: "k", state: [3], decision: decision(12), atMs: 2)
+        #expect(third.decisions.map(\.offset) == [11, 12])
+        #expect(try StoreRecord(bytes: third.encoded()) == third)
+        #expect(throws: StoreRecord.Unreadable.self) { try StoreRecord(bytes: Array(third.encoded().dropLast(3))) }
+        undo()
+        #expect(part.state("k") == [2] && part.recordedDecision(at: 12) == nil)
+    }
+}

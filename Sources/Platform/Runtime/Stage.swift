@@ -37,6 +37,9 @@ public struct StageOutput: Sendable, Hashable {
     public var headers: [KafkaHeader]
     /// The CloudEvents type: the topic's unless set (the passthrough stage keeps its input's).
     public var ceType: String
+    /// For a store record: the event time it is filed under (for the store's horizon), when it
+    /// is not the input's.
+    var recordTimeMs: Int64?
 
     public init(topic: TopicDeclaration, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [], ceType: String? = nil) {
         self.topic = topic

@@ -364,7 +364,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         let decision = RecordedDecision(topic: m.topic, partition: m.partition, offset: m.offset, outputs: outputs.map {
             RecordedOutput(topic: $0.topic.name, key: $0.key, value: $0.value, headers: $0.headers, ceType: $0.ceType)
         })
-        let atMs = Int64((eventTime.timeIntervalSince1970 * 1000).rounded())
+        let atMs = record.recordTimeMs ?? Int64((eventTime.timeIntervalSince1970 * 1000).rounded())
         let (stored, undo) = part.write(key: key, state: record.value, decision: decision, atMs: atMs)
         let message = KafkaProducerMessage(
             topic: configuration.topic(store.changelog.name), partition: m.partition, key: record.key, value: stored.encoded(),

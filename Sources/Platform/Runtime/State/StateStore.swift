@@ -49,8 +49,11 @@ public struct StoreView: Sendable {
 extension StageOutput {
     /// Records `state` under `key` in `store` (nil forgets the key): the decision record of the
     /// input being handled. At most one per store and decision; the other outputs of the
-    /// decision are sent only once it is acknowledged.
-    public static func record(_ store: StateStore, key: String, state: [UInt8]?) -> StageOutput {
-        StageOutput(topic: store.changelog, key: Array(key.utf8), value: state)
+    /// decision are sent only once it is acknowledged. `at` is the event time the entry is kept
+    /// by (the store forgets it a horizon later); the input's event time when nil.
+    public static func record(_ store: StateStore, key: String, state: [UInt8]?, at: Date? = nil) -> StageOutput {
+        var output = StageOutput(topic: store.changelog, key: Array(key.utf8), value: state)
+        output.recordTimeMs = at.map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+        return output
     }
 }

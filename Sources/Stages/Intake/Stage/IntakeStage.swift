@@ -1,4 +1,5 @@
 import DropflowContract
+import Foundation
 import DropflowCore
 import DropflowFraudModel
 import DropflowIntake
@@ -61,8 +62,11 @@ public enum IntakeStage {
                     context.logger.info("order flagged for review", metadata: [
                         "order.id": "\(orderID)", "hold.codes": "\(validated.intake.holdReasons.map(\.code))"])
                 }
+                // Kept by the order's own time (its input's is the storefront's sending time).
+                let placed = DateTimeFormat.epochSeconds(validated.order.placedAt).map { min($0, context.time.latestPlausibleMs / 1000) }
                 var outputs = [StageOutput.record(seen, key: orderID,
-                                                  state: SeenRecord(fingerprint: validated.intake.fingerprint, at: at).json.serialized())]
+                                                  state: SeenRecord(fingerprint: validated.intake.fingerprint, at: at).json.serialized(),
+                                                  at: placed.map { Date(timeIntervalSince1970: Double($0)) })]
                 if var signal = OrderSignal(order: validated.order, computedValue: validated.intake.orderValue) {
                     // An order dated far ahead counts in the windows at the clamp, not at its date.
                     signal.at = min(signal.at, context.time.latestPlausibleMs / 1000)
