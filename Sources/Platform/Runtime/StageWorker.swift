@@ -142,6 +142,9 @@ public final class StageWorker: Service, @unchecked Sendable {
     /// The partitions this worker currently owns.
     public var assignedPartitions: Set<KafkaTopicPartition> { tracker.tracked }
 
+    /// Inputs taken from Kafka and not finished yet.
+    public var inFlightCount: Int { tracker.inFlight() }
+
     private func failFatally(_ reason: String) {
         let task: Task<Void, Error>? = lock.withLock {
             if fatal == nil { fatal = reason }
