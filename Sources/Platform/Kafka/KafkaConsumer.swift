@@ -39,15 +39,13 @@ public final class KafkaConsumer: Sendable {
 
     private let client: RDKafkaClient
     private let buffer: MessageBuffer
+    private let flow: PartitionFlow
     private let state: State
     private let logger: Logger
     private let poller: PollThread
 
     final class State: @unchecked Sendable {
         let lock = NSLock()
-        let flowLock = NSLock()
-        var assignment: Set<KafkaTopicPartition> = []
-        var userPaused: Set<KafkaTopicPartition> = []
         var closeError: KafkaError?
         var closed = false
         weak var consumer: KafkaConsumer?
@@ -68,19 +66,25 @@ public final class KafkaConsumer: Sendable {
         let buffer = MessageBuffer(capacity: configuration.bufferCapacity)
         let state = State()
         state.listener = rebalanceListener
+        let flow = PartitionFlow(isBufferFull: { buffer.isFlowPaused }) { [weak client] parts, pause in
+            guard let client else { return }
+            do throws(KafkaError) { try KafkaConsumer.setPaused(client, parts, paused: pause) } catch {
+                logger.warning(pause ? "cannot pause partitions" : "cannot resume partitions",
+                               metadata: ["kafka.partitions": "\(parts.sorted())", "kafka.error": "\(error)"])
+            }
+        }
         self.client = client
         self.buffer = buffer
+        self.flow = flow
         self.state = state
         self.messages = KafkaConsumerMessages(buffer: buffer)
         client.context.rebalanceHandler = { rk, err, list in
-            KafkaConsumer.rebalance(rk: rk, err: err, list: list, state: state, buffer: buffer, logger: logger)
+            KafkaConsumer.rebalance(rk: rk, err: err, list: list, state: state, flow: flow, buffer: buffer, logger: logger)
         }
-        buffer.onFlowChange = { [state, client, buffer] _ in
-            KafkaConsumer.applyFlow(state: state, client: client, buffer: buffer)
-        }
+        buffer.onFlowChange = { _ in flow.bufferChanged() }
         let commitOnClose = configuration.commitOnClose
         self.poller = PollThread(name: "dropflow.kafka.consumer.poll") { thread in
-            KafkaConsumer.pollLoop(thread: thread, client: client, buffer: buffer, state: state,
+            KafkaConsumer.pollLoop(thread: thread, client: client, buffer: buffer, flow: flow, state: state,
                                    commitOnClose: commitOnClose, logger: logger)
         }
         state.consumer = self
@@ -103,14 +107,18 @@ public final class KafkaConsumer: Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = try client.withHandle { rk in rd_kafka_assign(rk, list) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "assign \(partitions)") }
-        state.lock.withLock { state.assignment = Set(partitions.map(\.topicPartition)) }
+        flow.replaceAssignment(partitions.map(\.topicPartition))
     }
 
     /// Messages fetched and waiting for the reader.
     public var bufferedMessageCount: Int { buffer.count }
 
     /// The partitions currently assigned to this member.
-    public var assignment: Set<KafkaTopicPartition> { state.lock.withLock { state.assignment } }
+    public var assignment: Set<KafkaTopicPartition> { flow.assignment }
+
+    /// The generation of a partition's current assignment (`nil` if it is not assigned): every
+    /// assignment of a partition has a new one.
+    public func assignmentGeneration(of partition: KafkaTopicPartition) -> UInt64? { flow.generation(of: partition) }
 
     // MARK: Offsets
 
@@ -181,20 +189,35 @@ public final class KafkaConsumer: Sendable {
 
     // MARK: Flow control
 
-    /// Stops fetching from these partitions until ``resume(_:)``. Messages
-    /// already buffered are still delivered.
+    /// Stops fetching from these partitions until ``resume(_:)``, for the application's own
+    /// reason (``KafkaPauseReason/application``). Messages already buffered are still delivered.
     public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
-        state.lock.withLock { state.userPaused.formUnion(partitions) }
-        try Self.setPaused(client, partitions, paused: true)
+        try pause(partitions, reason: .application)
     }
 
-    /// Fetches again from these partitions.
+    /// Lifts ``pause(_:)``: the partitions fetch again unless paused for another reason.
     public func resume(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
-        state.lock.withLock { state.userPaused.subtract(partitions) }
-        // While the buffer is full the consumer keeps everything paused; it resumes these then.
-        guard !buffer.isFlowPaused else { return }
-        try Self.setPaused(client, partitions, paused: false)
+        try resume(partitions, reason: .application)
     }
+
+    /// Adds a reason not to fetch these partitions. A partition fetches only while it has no
+    /// reason at all; the consumer's own (its buffer is full) counts too. Reasons belong to an
+    /// assignment: a revocation ends them, and partitions not assigned are ignored. With a
+    /// `generation` (``assignmentGeneration(of:)``), only a partition still in that
+    /// assignment is changed, so a late request of an earlier assignment changes nothing.
+    public func pause(_ partitions: [KafkaTopicPartition], reason: KafkaPauseReason, generation: UInt64? = nil) throws(KafkaError) {
+        guard !client.isDestroyed else { throw KafkaError(RD_KAFKA_RESP_ERR__DESTROY, message: "the Kafka client is closed") }
+        flow.pause(partitions, reason: reason, generation: generation)
+    }
+
+    /// Lifts one reason to pause these partitions; see ``pause(_:reason:generation:)``.
+    public func resume(_ partitions: [KafkaTopicPartition], reason: KafkaPauseReason, generation: UInt64? = nil) throws(KafkaError) {
+        guard !client.isDestroyed else { throw KafkaError(RD_KAFKA_RESP_ERR__DESTROY, message: "the Kafka client is closed") }
+        flow.resume(partitions, reason: reason, generation: generation)
+    }
+
+    /// Why a partition is not fetched now (empty: it is), or `nil` if it is not assigned.
+    public func pauseReasons(_ partition: KafkaTopicPartition) -> Set<KafkaPauseReason>? { flow.reasons(of: partition) }
 
     static func setPaused(_ client: RDKafkaClient, _ partitions: [KafkaTopicPartition], paused: Bool) throws(KafkaError) {
         guard !partitions.isEmpty else { return }
@@ -204,19 +227,6 @@ public final class KafkaConsumer: Sendable {
             paused ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list)
         }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: paused ? "pause" : "resume") }
-    }
-
-    /// Pauses or resumes fetching to match the buffer's *current* state. The
-    /// reader (resume) and the poll thread (pause) both call it; applying the
-    /// latest state under one lock means a late pause can never outlast a resume.
-    private static func applyFlow(state: State, client: RDKafkaClient, buffer: MessageBuffer) {
-        state.flowLock.withLock {
-            let pause = buffer.isFlowPaused
-            let parts: [KafkaTopicPartition] = state.lock.withLock {
-                pause ? Array(state.assignment) : Array(state.assignment.subtracting(state.userPaused))
-            }
-            try? setPaused(client, parts, paused: pause)
-        }
     }
 
     // MARK: Closing
@@ -245,8 +255,8 @@ public final class KafkaConsumer: Sendable {
 
     // MARK: The poll thread
 
-    private static func pollLoop(thread: PollThread, client: RDKafkaClient, buffer: MessageBuffer, state: State,
-                                 commitOnClose: Bool, logger: Logger) {
+    private static func pollLoop(thread: PollThread, client: RDKafkaClient, buffer: MessageBuffer, flow: PartitionFlow,
+                                 state: State, commitOnClose: Bool, logger: Logger) {
         let rk = client.handle
         var topicNames: [OpaquePointer: String] = [:]
         var batch: [KafkaConsumerMessage] = []
@@ -280,7 +290,7 @@ public final class KafkaConsumer: Sendable {
         // Closing, on the thread that owns the consumer's callbacks.
         if commitOnClose {
             do throws(KafkaError) {
-                let live = state.lock.withLock { !state.assignment.isEmpty }
+                let live = !flow.assignment.isEmpty
                 if live { try commitSync(client, offsets: nil) }
             } catch {
                 logger.error("commit on close failed", metadata: ["kafka.error": "\(error)"])
@@ -342,7 +352,7 @@ public final class KafkaConsumer: Sendable {
 
     fileprivate static func rebalance(rk: OpaquePointer, err: rd_kafka_resp_err_t,
                                       list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
-                                      state: State, buffer: MessageBuffer, logger: Logger) {
+                                      state: State, flow: PartitionFlow, buffer: MessageBuffer, logger: Logger) {
         let parts = RDKafkaClient.entries(list).map { $0.0.topicPartition }
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let (consumer, listener) = state.lock.withLock { (state.consumer, state.listener) }
@@ -353,11 +363,7 @@ public final class KafkaConsumer: Sendable {
             } else {
                 _ = rd_kafka_assign(rk, list)
             }
-            let flowPaused = state.lock.withLock { () -> Bool in
-                state.assignment.formUnion(parts)
-                return buffer.isFlowPaused
-            }
-            if flowPaused { _ = rd_kafka_pause_partitions(rk, list) }
+            flow.assigned(parts)
             logger.info("partitions assigned", metadata: ["kafka.partitions": "\(parts.sorted())"])
             if let consumer, let listener { listener.assigned(consumer, parts) }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
@@ -372,14 +378,11 @@ public final class KafkaConsumer: Sendable {
             } else {
                 _ = rd_kafka_assign(rk, nil)
             }
-            state.lock.withLock {
-                state.assignment.subtract(parts)
-                state.userPaused.subtract(parts)
-            }
+            flow.revoked(parts)
         default:
             logger.error("rebalance error", metadata: ["kafka.error": "\(KafkaError(err))"])
             _ = rd_kafka_assign(rk, nil)
-            state.lock.withLock { state.assignment.removeAll() }
+            flow.revokedAll()
         }
     }
 }

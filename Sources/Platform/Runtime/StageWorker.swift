@@ -248,9 +248,9 @@ public final class StageWorker: Service, @unchecked Sendable {
                     let wait = configuration.retry.backoff(afterAttempt: attempt)
                     log.logger.warning("handler failed; retrying", metadata: ["attempt": "\(attempt)", "retry.in.ms": "\(wait.milliseconds)", "error": "\(error)"])
                     metrics.retried(m.topic)
-                    try? consumer.pause([tp])
+                    try? consumer.pause([tp], reason: .retryBackoff(epoch))
                     try? await Task.sleep(for: wait)
-                    try? consumer.resume([tp])
+                    try? consumer.resume([tp], reason: .retryBackoff(epoch))
                     attempt += 1
                     continue
                 }
