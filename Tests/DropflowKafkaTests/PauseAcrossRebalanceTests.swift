@@ -38,6 +38,9 @@ struct PauseAcrossRebalanceTests {
         for i in 0..<20 { try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(i % 2), key: "k\(i)", value: "v\(i)")) }
         await producer.close()
         try await eventually(.seconds(30), "both partitions flow again") { seen.count == 20 }
+        // Each message carries the generation of the assignment it was fetched in.
+        #expect(seen.all.allSatisfy { $0.assignmentGeneration == consumer.assignmentGeneration(of: $0.topicPartition) },
+                "\(Set(seen.all.map(\.assignmentGeneration))) against \(after)")
         try await consumer.close()
         _ = try await reader.value
     }

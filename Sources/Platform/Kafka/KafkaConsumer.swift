@@ -46,6 +46,10 @@ public final class KafkaConsumer: Sendable {
 
     final class State: @unchecked Sendable {
         let lock = NSLock()
+        /// The generation of each partition's assignment, by topic handle and partition: used
+        /// only on the poll thread (which also runs the rebalance callback that clears it).
+        var pollGenerations: [OpaquePointer: [Int32: UInt64]] = [:]
+        var pollGenerationsVersion: UInt64 = 0
         var closeError: KafkaError?
         var closed = false
         weak var consumer: KafkaConsumer?
@@ -117,7 +121,8 @@ public final class KafkaConsumer: Sendable {
     public var assignment: Set<KafkaTopicPartition> { flow.assignment }
 
     /// The generation of a partition's current assignment (`nil` if it is not assigned): every
-    /// assignment of a partition has a new one.
+    /// assignment of a partition has a new one, stamped on its messages
+    /// (``KafkaConsumerMessage/assignmentGeneration``).
     public func assignmentGeneration(of partition: KafkaTopicPartition) -> UInt64? { flow.generation(of: partition) }
 
     // MARK: Offsets
@@ -265,6 +270,12 @@ public final class KafkaConsumer: Sendable {
             // Wait for one message, then take whatever else is ready without
             // waiting, and hand the batch over at once.
             var timeout: Int32 = 100
+            // A manual assign() (on any thread) changes generations too.
+            let version = flow.assignmentVersion
+            if version != state.pollGenerationsVersion {
+                state.pollGenerations.removeAll()
+                state.pollGenerationsVersion = version
+            }
             while batch.count < maxBatch, let m = rd_kafka_consumer_poll(rk, timeout) {
                 timeout = 0
                 defer { rd_kafka_message_destroy(m) }
@@ -282,7 +293,7 @@ public final class KafkaConsumer: Sendable {
                     logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
                     continue
                 }
-                batch.append(convert(m, topicNames: &topicNames))
+                batch.append(convert(m, topicNames: &topicNames, state: state, flow: flow))
             }
             buffer.push(batch)
             batch.removeAll(keepingCapacity: true)
@@ -319,14 +330,22 @@ public final class KafkaConsumer: Sendable {
     /// Most messages handed to the reader in one go.
     static let maxBatch = 256
 
-    static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout [OpaquePointer: String]) -> KafkaConsumerMessage {
+    static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout [OpaquePointer: String],
+                        state: State, flow: PartitionFlow) -> KafkaConsumerMessage {
         let p = m.pointee
         var topic = ""
+        var generation: UInt64 = 0
         if let rkt = p.rkt {
             // Topic handles live as long as the client: name each once.
             if let known = topicNames[rkt] { topic = known } else {
                 topic = String(cString: rd_kafka_topic_name(rkt))
                 topicNames[rkt] = topic
+            }
+            // The rebalance callback runs on this thread, inside the poll: a message polled after
+            // it belongs to the new assignment.
+            if let known = state.pollGenerations[rkt]?[p.partition] { generation = known } else {
+                generation = flow.generation(of: KafkaTopicPartition(topic: topic, partition: p.partition)) ?? 0
+                state.pollGenerations[rkt, default: [:]][p.partition] = generation
             }
         }
         let key = p.key.map { Array(UnsafeRawBufferPointer(start: $0, count: p.key_len)) }
@@ -347,7 +366,7 @@ public final class KafkaConsumer: Sendable {
         var tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(m, &tstype)
         return KafkaConsumerMessage(topic: topic, partition: p.partition, offset: p.offset, key: key, value: value,
-                                    headers: headers, timestampMs: ts >= 0 ? ts : nil)
+                                    headers: headers, timestampMs: ts >= 0 ? ts : nil, assignmentGeneration: generation)
     }
 
     fileprivate static func rebalance(rk: OpaquePointer, err: rd_kafka_resp_err_t,
@@ -363,6 +382,7 @@ public final class KafkaConsumer: Sendable {
             } else {
                 _ = rd_kafka_assign(rk, list)
             }
+            state.pollGenerations.removeAll()
             flow.assigned(parts)
             logger.info("partitions assigned", metadata: ["kafka.partitions": "\(parts.sorted())"])
             if let consumer, let listener { listener.assigned(consumer, parts) }
@@ -379,10 +399,12 @@ public final class KafkaConsumer: Sendable {
                 _ = rd_kafka_assign(rk, nil)
             }
             flow.revoked(parts)
+            state.pollGenerations.removeAll()
         default:
             logger.error("rebalance error", metadata: ["kafka.error": "\(KafkaError(err))"])
             _ = rd_kafka_assign(rk, nil)
             flow.revokedAll()
+            state.pollGenerations.removeAll()
         }
     }
 }

@@ -44,9 +44,12 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     public var headers: [KafkaHeader]
     /// Milliseconds since the epoch, or `nil` when the broker gave none.
     public var timestampMs: Int64?
+    /// The generation of the partition's assignment the message was fetched in
+    /// (``KafkaConsumer/assignmentGeneration(of:)``); 0 when it was not known.
+    public var assignmentGeneration: UInt64
 
     public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
-                headers: [KafkaHeader] = [], timestampMs: Int64? = nil) {
+                headers: [KafkaHeader] = [], timestampMs: Int64? = nil, assignmentGeneration: UInt64 = 0) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
@@ -54,6 +57,7 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         self.value = value
         self.headers = headers
         self.timestampMs = timestampMs
+        self.assignmentGeneration = assignmentGeneration
     }
 
     public var topicPartition: KafkaTopicPartition { KafkaTopicPartition(topic: topic, partition: partition) }

@@ -34,8 +34,10 @@ public struct KafkaPauseReason: Hashable, Sendable, CustomStringConvertible {
 /// partition librdkafka does not hold paused is skipped: before librdkafka 2.4 that could
 /// restart its fetch from a stale position (librdkafka #4636).
 ///
-/// Every assignment of a partition gets a new generation: requests for a generation that is not
-/// the partition's current one are ignored.
+/// Every assignment of a partition gets a new generation, which the consumer's poll thread
+/// stamps on each message it hands over (``KafkaConsumerMessage/assignmentGeneration``): a
+/// message of an earlier assignment that reaches the application late can be told apart.
+/// Requests for a generation that is not the partition's current one are ignored.
 final class PartitionFlow: @unchecked Sendable {
     /// Tells librdkafka to pause (`true`) or resume these partitions.
     typealias Apply = (_ partitions: [KafkaTopicPartition], _ pause: Bool) -> Void

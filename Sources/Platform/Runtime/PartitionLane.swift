@@ -19,6 +19,8 @@ final class PartitionLane: @unchecked Sendable {
     private let backlogLimit: Int
     private let consumer: KafkaConsumer
     private let reason: KafkaPauseReason
+    /// The assignment generation of the lane's messages (all of one assignment).
+    private var generation: UInt64?
 
     init(tp: KafkaTopicPartition, epoch: UInt64, backlogLimit: Int, consumer: KafkaConsumer,
          process: @escaping @Sendable (KafkaConsumerMessage) async -> Void) {
@@ -44,10 +46,11 @@ final class PartitionLane: @unchecked Sendable {
     func enqueue(_ m: KafkaConsumerMessage) {
         lock.withLock {
             guard !cancelled else { return }
+            if generation == nil { generation = m.assignmentGeneration }
             queued += 1
             if !paused && queued >= backlogLimit {
                 paused = true
-                try? consumer.pause([tp], reason: reason)
+                try? consumer.pause([tp], reason: reason, generation: generation)
             }
         }
         continuation.yield(m)
@@ -58,7 +61,7 @@ final class PartitionLane: @unchecked Sendable {
             queued -= 1
             if paused && !cancelled && queued <= backlogLimit / 2 {
                 paused = false
-                try? consumer.resume([tp], reason: reason)
+                try? consumer.resume([tp], reason: reason, generation: generation)
             }
         }
     }
@@ -68,7 +71,7 @@ final class PartitionLane: @unchecked Sendable {
             cancelled = true
             if paused {
                 paused = false
-                try? consumer.resume([tp], reason: reason)
+                try? consumer.resume([tp], reason: reason, generation: generation)
             }
         }
         continuation.finish()

@@ -170,15 +170,21 @@ public final class StageWorker: Service, @unchecked Sendable {
         for try await m in consumer.messages {
             if Task.isCancelled { break }
             let tp = m.topicPartition
-            guard let epoch = tracker.epoch(tp) else { continue } // partition no longer ours
+            // Of an earlier assignment of the partition (it reached us late), or no longer ours.
+            guard let epoch = tracker.epoch(tp, generation: m.assignmentGeneration) else { continue }
             // Backpressure: wait for room before taking more.
             while tracker.inFlight() >= configuration.maxInFlight && !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(2))
             }
             if Task.isCancelled { break }
-            guard tracker.register(tp, offset: m.offset, epoch: epoch) else { continue }
+            // An offset at or below the last one taken starts a new epoch (see OffsetTracker).
+            guard let registered = tracker.register(tp, offset: m.offset, epoch: epoch) else { continue }
+            if registered != epoch {
+                logger.warning("partition read again from an earlier offset: its tracking restarts there and the inputs taken after it are abandoned",
+                               metadata: ["kafka.partition": "\(tp)", "kafka.offset": "\(m.offset)"])
+            }
             metrics.messageIn(m.topic)
-            lane(for: tp, epoch: epoch, consumer: consumer, producer: producer).enqueue(m)
+            lane(for: tp, epoch: registered, consumer: consumer, producer: producer).enqueue(m)
             metrics.inFlight(tracker.inFlight())
         }
         if let reason = fatalReason { throw WorkerFatalError(reason: reason) }
@@ -248,9 +254,9 @@ public final class StageWorker: Service, @unchecked Sendable {
                     let wait = configuration.retry.backoff(afterAttempt: attempt)
                     log.logger.warning("handler failed; retrying", metadata: ["attempt": "\(attempt)", "retry.in.ms": "\(wait.milliseconds)", "error": "\(error)"])
                     metrics.retried(m.topic)
-                    try? consumer.pause([tp], reason: .retryBackoff(epoch))
+                    try? consumer.pause([tp], reason: .retryBackoff(epoch), generation: m.assignmentGeneration)
                     try? await Task.sleep(for: wait)
-                    try? consumer.resume([tp], reason: .retryBackoff(epoch))
+                    try? consumer.resume([tp], reason: .retryBackoff(epoch), generation: m.assignmentGeneration)
                     attempt += 1
                     continue
                 }
@@ -355,8 +361,8 @@ public final class StageWorker: Service, @unchecked Sendable {
 
     private func rebalanceListener() -> KafkaRebalanceListener {
         KafkaRebalanceListener(
-            assigned: { [self] _, parts in
-                for tp in parts { tracker.assign(tp) }
+            assigned: { [self] consumer, parts in
+                for tp in parts { tracker.assign(tp, generation: consumer.assignmentGeneration(of: tp) ?? 0) }
                 metrics.rebalanced("assigned")
                 if lock.withLock({ tablesReady }) { onReadiness(true, "partitions assigned: \(parts.count)") }
             },
