@@ -217,7 +217,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         case .failure(let invalid):
             log.logger.warning("invalid input sent to the dead-letter topic", metadata: ["dlq.reason": "\(invalid.reason)"])
             metrics.deadLettered(m.topic)
-            send([DeadLetter.message(for: m, reason: invalid.reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+            sendDeadLetter(DeadLetter.message(for: m, reason: invalid.reason, stage: stage.name), for: m, epoch: epoch, producer: producer)
             return
         }
 
@@ -243,7 +243,7 @@ public final class StageWorker: Service, @unchecked Sendable {
                     let reason = "output to \(error.topic) refused: \(error.error)"
                     log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
                     metrics.deadLettered(m.topic)
-                    send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+                    sendDeadLetter(DeadLetter.message(for: m, reason: reason, stage: stage.name), for: m, epoch: epoch, producer: producer)
                 }
                 return
             case .failure(let error):
@@ -263,7 +263,7 @@ public final class StageWorker: Service, @unchecked Sendable {
                 let reason = retriable ? "gave up after \(attempt) attempts: \(error)" : "handler failed: \(error)"
                 log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
                 metrics.deadLettered(m.topic)
-                send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+                sendDeadLetter(DeadLetter.message(for: m, reason: reason, stage: stage.name), for: m, epoch: epoch, producer: producer)
                 return
             }
         }
@@ -304,6 +304,37 @@ public final class StageWorker: Service, @unchecked Sendable {
         let outcome = InputOutcome(messages.count)
         for message in messages {
             deliver(message, outcome: outcome, tp: tp, offset: m.offset, epoch: epoch, producer: producer, attempt: 1, onRefused: onRefused)
+        }
+    }
+
+    /// Sends an input's dead-letter copy; the input is finished once it is acknowledged. Where
+    /// Kafka refuses the copy for its size, a smaller one is sent (``DeadLetter/smaller(_:maxMessageBytes:)``),
+    /// down to an empty value; refused even so, the copy is given up on and the input finished
+    /// all the same: a partition always moves on. A copy refused for another reason is sent
+    /// again after a pause.
+    private func sendDeadLetter(_ copy: KafkaProducerMessage, for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer,
+                                attempt: Int = 1) {
+        send([copy], for: m, epoch: epoch, producer: producer) { [self] refused in
+            let log = LazyLogger(base: logger, message: m).logger
+            let size = copy.value?.count ?? 0
+            guard DeadLetter.isRefusedForSize(refused.error) else {
+                log.error("dead-letter copy refused; sending it again", metadata: ["kafka.error": "\(refused.error)", "attempt": "\(attempt)"])
+                Task {
+                    try? await Task.sleep(for: .milliseconds(min(5_000, 100 * attempt)))
+                    guard self.tracker.epoch(m.topicPartition) == epoch, self.fatalReason == nil else { return }
+                    self.sendDeadLetter(copy, for: m, epoch: epoch, producer: producer, attempt: attempt + 1)
+                }
+                return
+            }
+            if let smaller = DeadLetter.smaller(copy, maxMessageBytes: producer.maxMessageBytes) {
+                log.warning("dead-letter copy refused for its size; sending it with its value cut",
+                            metadata: ["kafka.error": "\(refused.error)", "dlq.value.bytes": "\(size)", "dlq.kept.bytes": "\(smaller.value?.count ?? 0)"])
+                sendDeadLetter(smaller, for: m, epoch: epoch, producer: producer)
+            } else {
+                log.error("dead-letter copy refused even with an empty value; the input is given up on",
+                          metadata: ["kafka.error": "\(refused.error)"])
+                tracker.complete(m.topicPartition, offset: m.offset, epoch: epoch)
+            }
         }
     }
 
