@@ -34,6 +34,7 @@ public final class StageWorker: Service, @unchecked Sendable {
     private let onReadiness: @Sendable (Bool, String) -> Void
 
     private let tracker = OffsetTracker()
+    private let outputs = OutputSequences()
     private let tables = TableRegistry()
     private let handlerPermits: AsyncSemaphore
     private let lock = NSLock()
@@ -288,12 +289,13 @@ public final class StageWorker: Service, @unchecked Sendable {
                                     timestampMs: m.timestampMs)
     }
 
-    /// Sends an input's outputs; the input is finished once all are acknowledged.
-    /// A delivery that failed for a transient reason is sent again (same bytes)
-    /// after a pause, for as long as it takes; one refused for good calls
-    /// `onRefused` once (the input's outputs are then abandoned) and the input
-    /// is not finished here. A fatal producer error stops the worker without
-    /// storing the offset.
+    /// Sends an input's outputs; the input is finished once all are acknowledged. They go
+    /// through the partition's ``OutputSequence``: in order after the outputs of earlier inputs,
+    /// and, when a delivery fails for a transient reason, sent again from the failed one on, in
+    /// order, for as long as it takes. One refused for good calls `onRefused` once (the input's
+    /// outputs are then abandoned) and the input is not finished here; without `onRefused`, it
+    /// is sent again after a pause. A fatal producer error stops the worker without storing
+    /// the offset.
     private func send(_ messages: [KafkaProducerMessage], for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer,
                       onRefused: (@Sendable (RefusedOutput) -> Void)? = nil) {
         let tp = m.topicPartition
@@ -302,8 +304,28 @@ public final class StageWorker: Service, @unchecked Sendable {
             return
         }
         let outcome = InputOutcome(messages.count)
+        let sequence = outputs.sequence(for: tp, epoch: epoch) {
+            OutputSequence(producer: producer, logger: logger,
+                           isCurrent: { [self] in tracker.epoch(tp) == epoch && fatalReason == nil },
+                           onFatal: { [self] error in failFatally("fatal Kafka producer error: \(error)") })
+        }
+        let metrics = self.metrics
         for message in messages {
-            deliver(message, outcome: outcome, tp: tp, offset: m.offset, epoch: epoch, producer: producer, attempt: 1, onRefused: onRefused)
+            sequence.send(message, delivered: { [self] in
+                metrics.messageOut(message.topic)
+                if outcome.delivered() { tracker.complete(tp, offset: m.offset, epoch: epoch) }
+            }, refused: { [self] error in
+                if let onRefused {
+                    if outcome.refuse() { onRefused(RefusedOutput(topic: message.topic, error: error)) }
+                    return
+                }
+                logger.warning("output refused; sending it again", metadata: ["kafka.topic": "\(message.topic)", "kafka.error": "\(error)"])
+                Task {
+                    try? await Task.sleep(for: .seconds(1))
+                    guard self.tracker.epoch(tp) == epoch, self.fatalReason == nil else { return }
+                    self.send([message], for: m, epoch: epoch, producer: producer)
+                }
+            })
         }
     }
 
@@ -334,56 +356,6 @@ public final class StageWorker: Service, @unchecked Sendable {
                 log.error("dead-letter copy refused even with an empty value; the input is given up on",
                           metadata: ["kafka.error": "\(refused.error)"])
                 tracker.complete(m.topicPartition, offset: m.offset, epoch: epoch)
-            }
-        }
-    }
-
-    private func deliver(_ message: KafkaProducerMessage, outcome: InputOutcome, tp: KafkaTopicPartition, offset: Int64, epoch: UInt64,
-                         producer: KafkaProducer, attempt: Int, onRefused: (@Sendable (RefusedOutput) -> Void)?) {
-        let metrics = self.metrics
-        let onDelivery: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { [self] result in
-            switch result {
-            case .success:
-                metrics.messageOut(message.topic)
-                if outcome.delivered() { tracker.complete(tp, offset: offset, epoch: epoch) }
-            case .failure(let error):
-                if error.isFatal {
-                    failFatally("fatal Kafka producer error: \(error)")
-                    return
-                }
-                if !error.isRetriable, let onRefused {
-                    if outcome.refuse() { onRefused(RefusedOutput(topic: message.topic, error: error)) }
-                    return
-                }
-                logger.warning("delivery failed; sending again", metadata: ["kafka.topic": "\(message.topic)", "kafka.error": "\(error)", "attempt": "\(attempt)"])
-                Task {
-                    try? await Task.sleep(for: .milliseconds(min(5_000, 100 * attempt)))
-                    guard self.tracker.epoch(tp) == epoch, self.fatalReason == nil else { return }
-                    self.deliver(message, outcome: outcome, tp: tp, offset: offset, epoch: epoch, producer: producer,
-                                 attempt: attempt + 1, onRefused: onRefused)
-                }
-            }
-        }
-        // Queue it now; only a full local queue makes this wait (in a task of its own).
-        do throws(KafkaError) {
-            try producer.enqueue(message, onDelivery: onDelivery)
-        } catch {
-            guard error.code == KafkaError.queueFull else {
-                onDelivery(.failure(error)) // cannot be queued at all (e.g. too large): like a failed delivery
-                return
-            }
-            Task {
-                while true {
-                    try? await Task.sleep(for: .milliseconds(5))
-                    do throws(KafkaError) {
-                        try producer.enqueue(message, onDelivery: onDelivery)
-                        return
-                    } catch {
-                        if error.code == KafkaError.queueFull { continue }
-                        onDelivery(.failure(error))
-                        return
-                    }
-                }
             }
         }
     }
@@ -424,6 +396,7 @@ public final class StageWorker: Service, @unchecked Sendable {
 
     private func dropPartitions(_ parts: [KafkaTopicPartition]) {
         for tp in parts { tracker.remove(tp) }
+        outputs.drop(parts)
         let gone: [PartitionLane] = lock.withLock { parts.compactMap { lanes.removeValue(forKey: $0) } }
         for lane in gone { lane.cancel() }
     }
