@@ -249,7 +249,8 @@ public final class StageWorker: Service, @unchecked Sendable {
                 return
             case .failure(let error):
                 // Revoked or shutting down while the handler ran: abandon, it will be redelivered.
-                if error is CancellationError || Task.isCancelled || tracker.epoch(tp) != epoch { return }
+                // A CancellationError of the handler's own, when neither happened, is a failure like any other.
+                if Task.isCancelled || tracker.epoch(tp) != epoch { return }
                 let retriable = (error as? StageError)?.isRetriable ?? false
                 if retriable && attempt < configuration.retry.maxAttempts {
                     let wait = configuration.retry.backoff(afterAttempt: attempt)
