@@ -243,9 +243,21 @@ public final class KafkaConsumer: Sendable {
     public func close() async throws(KafkaError) {
         let poller = self.poller
         let client = self.client
-        _ = try? await Blocking.run {
-            poller.stopAndWait()
-            client.destroy()
+        _ = try? await Blocking.run { poller.stopAndWait() }
+        if client.context.fatalError != nil || ((try? client.withHandle { _ in client.fatalError() }) ?? nil) != nil {
+            // After a fatal error librdkafka's destroy can wait for ever for a consumer group
+            // that will not terminate: give it a few seconds, then leave the handle to its
+            // thread (whoever stops on a fatal error is about to exit).
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumed = Locked(false)
+                let finish: @Sendable () -> Void = {
+                    if resumed.withLock({ r in defer { r = true }; return !r }) { c.resume() }
+                }
+                Blocking.queue.async { client.destroy(); finish() }
+                Blocking.queue.asyncAfter(deadline: .now() + 5) { finish() }
+            }
+        } else {
+            _ = try? await Blocking.run { client.destroy() }
         }
         if let e = state.lock.withLock({ () -> KafkaError? in
             defer { state.closeError = nil }

@@ -168,7 +168,17 @@ public final class StageWorker: Service, @unchecked Sendable {
     // MARK: Dispatch
 
     private func dispatchLoop(consumer: KafkaConsumer, producer: KafkaProducer) async throws {
-        for try await m in consumer.messages {
+        do {
+            try await dispatch(consumer.messages, consumer: consumer, producer: producer)
+        } catch let error as KafkaError where error.isFatal {
+            // The consumer's fatal error ends its message sequence: a fatal Kafka error, as the producer's.
+            failFatally("fatal Kafka consumer error: \(error)")
+        }
+        if let reason = fatalReason { throw WorkerFatalError(reason: reason) }
+    }
+
+    private func dispatch(_ messages: KafkaConsumerMessages, consumer: KafkaConsumer, producer: KafkaProducer) async throws {
+        for try await m in messages {
             if Task.isCancelled { break }
             let tp = m.topicPartition
             // Of an earlier assignment of the partition (it reached us late), or no longer ours.
@@ -188,7 +198,6 @@ public final class StageWorker: Service, @unchecked Sendable {
             lane(for: tp, epoch: registered, consumer: consumer, producer: producer).enqueue(m)
             metrics.inFlight(tracker.inFlight())
         }
-        if let reason = fatalReason { throw WorkerFatalError(reason: reason) }
     }
 
     private func lane(for tp: KafkaTopicPartition, epoch: UInt64, consumer: KafkaConsumer, producer: KafkaProducer) -> PartitionLane {
