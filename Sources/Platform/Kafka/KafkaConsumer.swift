@@ -39,15 +39,17 @@ public final class KafkaConsumer: Sendable {
 
     private let client: RDKafkaClient
     private let buffer: MessageBuffer
+    private let flow: PartitionFlow
     private let state: State
     private let logger: Logger
     private let poller: PollThread
 
     final class State: @unchecked Sendable {
         let lock = NSLock()
-        let flowLock = NSLock()
-        var assignment: Set<KafkaTopicPartition> = []
-        var userPaused: Set<KafkaTopicPartition> = []
+        /// The generation of each partition's assignment, by topic handle and partition: used
+        /// only on the poll thread (which also runs the rebalance callback that clears it).
+        var pollGenerations: [OpaquePointer: [Int32: UInt64]] = [:]
+        var pollGenerationsVersion: UInt64 = 0
         var closeError: KafkaError?
         var closed = false
         weak var consumer: KafkaConsumer?
@@ -68,19 +70,25 @@ public final class KafkaConsumer: Sendable {
         let buffer = MessageBuffer(capacity: configuration.bufferCapacity)
         let state = State()
         state.listener = rebalanceListener
+        let flow = PartitionFlow(isBufferFull: { buffer.isFlowPaused }) { [weak client] parts, pause in
+            guard let client else { return }
+            do throws(KafkaError) { try KafkaConsumer.setPaused(client, parts, paused: pause) } catch {
+                logger.warning(pause ? "cannot pause partitions" : "cannot resume partitions",
+                               metadata: ["kafka.partitions": "\(parts.sorted())", "kafka.error": "\(error)"])
+            }
+        }
         self.client = client
         self.buffer = buffer
+        self.flow = flow
         self.state = state
         self.messages = KafkaConsumerMessages(buffer: buffer)
         client.context.rebalanceHandler = { rk, err, list in
-            KafkaConsumer.rebalance(rk: rk, err: err, list: list, state: state, buffer: buffer, logger: logger)
+            KafkaConsumer.rebalance(rk: rk, err: err, list: list, state: state, flow: flow, buffer: buffer, logger: logger)
         }
-        buffer.onFlowChange = { [state, client, buffer] _ in
-            KafkaConsumer.applyFlow(state: state, client: client, buffer: buffer)
-        }
+        buffer.onFlowChange = { _ in flow.bufferChanged() }
         let commitOnClose = configuration.commitOnClose
         self.poller = PollThread(name: "dropflow.kafka.consumer.poll") { thread in
-            KafkaConsumer.pollLoop(thread: thread, client: client, buffer: buffer, state: state,
+            KafkaConsumer.pollLoop(thread: thread, client: client, buffer: buffer, flow: flow, state: state,
                                    commitOnClose: commitOnClose, logger: logger)
         }
         state.consumer = self
@@ -103,14 +111,19 @@ public final class KafkaConsumer: Sendable {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = try client.withHandle { rk in rd_kafka_assign(rk, list) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "assign \(partitions)") }
-        state.lock.withLock { state.assignment = Set(partitions.map(\.topicPartition)) }
+        flow.replaceAssignment(partitions.map(\.topicPartition))
     }
 
     /// Messages fetched and waiting for the reader.
     public var bufferedMessageCount: Int { buffer.count }
 
     /// The partitions currently assigned to this member.
-    public var assignment: Set<KafkaTopicPartition> { state.lock.withLock { state.assignment } }
+    public var assignment: Set<KafkaTopicPartition> { flow.assignment }
+
+    /// The generation of a partition's current assignment (`nil` if it is not assigned): every
+    /// assignment of a partition has a new one, stamped on its messages
+    /// (``KafkaConsumerMessage/assignmentGeneration``).
+    public func assignmentGeneration(of partition: KafkaTopicPartition) -> UInt64? { flow.generation(of: partition) }
 
     // MARK: Offsets
 
@@ -208,20 +221,35 @@ public final class KafkaConsumer: Sendable {
 
     // MARK: Flow control
 
-    /// Stops fetching from these partitions until ``resume(_:)``. Messages
-    /// already buffered are still delivered.
+    /// Stops fetching from these partitions until ``resume(_:)``, for the application's own
+    /// reason (``KafkaPauseReason/application``). Messages already buffered are still delivered.
     public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
-        state.lock.withLock { state.userPaused.formUnion(partitions) }
-        try Self.setPaused(client, partitions, paused: true)
+        try pause(partitions, reason: .application)
     }
 
-    /// Fetches again from these partitions.
+    /// Lifts ``pause(_:)``: the partitions fetch again unless paused for another reason.
     public func resume(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
-        state.lock.withLock { state.userPaused.subtract(partitions) }
-        // While the buffer is full the consumer keeps everything paused; it resumes these then.
-        guard !buffer.isFlowPaused else { return }
-        try Self.setPaused(client, partitions, paused: false)
+        try resume(partitions, reason: .application)
     }
+
+    /// Adds a reason not to fetch these partitions. A partition fetches only while it has no
+    /// reason at all; the consumer's own (its buffer is full) counts too. Reasons belong to an
+    /// assignment: a revocation ends them, and partitions not assigned are ignored. With a
+    /// `generation` (``assignmentGeneration(of:)``), only a partition still in that
+    /// assignment is changed, so a late request of an earlier assignment changes nothing.
+    public func pause(_ partitions: [KafkaTopicPartition], reason: KafkaPauseReason, generation: UInt64? = nil) throws(KafkaError) {
+        guard !client.isDestroyed else { throw KafkaError(RD_KAFKA_RESP_ERR__DESTROY, message: "the Kafka client is closed") }
+        flow.pause(partitions, reason: reason, generation: generation)
+    }
+
+    /// Lifts one reason to pause these partitions; see ``pause(_:reason:generation:)``.
+    public func resume(_ partitions: [KafkaTopicPartition], reason: KafkaPauseReason, generation: UInt64? = nil) throws(KafkaError) {
+        guard !client.isDestroyed else { throw KafkaError(RD_KAFKA_RESP_ERR__DESTROY, message: "the Kafka client is closed") }
+        flow.resume(partitions, reason: reason, generation: generation)
+    }
+
+    /// Why a partition is not fetched now (empty: it is), or `nil` if it is not assigned.
+    public func pauseReasons(_ partition: KafkaTopicPartition) -> Set<KafkaPauseReason>? { flow.reasons(of: partition) }
 
     static func setPaused(_ client: RDKafkaClient, _ partitions: [KafkaTopicPartition], paused: Bool) throws(KafkaError) {
         guard !partitions.isEmpty else { return }
@@ -233,19 +261,6 @@ public final class KafkaConsumer: Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: paused ? "pause" : "resume") }
     }
 
-    /// Pauses or resumes fetching to match the buffer's *current* state. The
-    /// reader (resume) and the poll thread (pause) both call it; applying the
-    /// latest state under one lock means a late pause can never outlast a resume.
-    private static func applyFlow(state: State, client: RDKafkaClient, buffer: MessageBuffer) {
-        state.flowLock.withLock {
-            let pause = buffer.isFlowPaused
-            let parts: [KafkaTopicPartition] = state.lock.withLock {
-                pause ? Array(state.assignment) : Array(state.assignment.subtracting(state.userPaused))
-            }
-            try? setPaused(client, parts, paused: pause)
-        }
-    }
-
     // MARK: Closing
 
     /// Stops fetching, commits stored offsets (``KafkaConsumerConfiguration/commitOnClose``),
@@ -255,9 +270,21 @@ public final class KafkaConsumer: Sendable {
     public func close() async throws(KafkaError) {
         let poller = self.poller
         let client = self.client
-        _ = try? await Blocking.run {
-            poller.stopAndWait()
-            client.destroy()
+        _ = try? await Blocking.run { poller.stopAndWait() }
+        if client.context.fatalError != nil || ((try? client.withHandle { _ in client.fatalError() }) ?? nil) != nil {
+            // After a fatal error librdkafka's destroy can wait for ever for a consumer group
+            // that will not terminate: give it a few seconds, then leave the handle to its
+            // thread (whoever stops on a fatal error is about to exit).
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumed = Locked(false)
+                let finish: @Sendable () -> Void = {
+                    if resumed.withLock({ r in defer { r = true }; return !r }) { c.resume() }
+                }
+                Blocking.queue.async { client.destroy(); finish() }
+                Blocking.queue.asyncAfter(deadline: .now() + 5) { finish() }
+            }
+        } else {
+            _ = try? await Blocking.run { client.destroy() }
         }
         if let e = state.lock.withLock({ () -> KafkaError? in
             defer { state.closeError = nil }
@@ -272,8 +299,8 @@ public final class KafkaConsumer: Sendable {
 
     // MARK: The poll thread
 
-    private static func pollLoop(thread: PollThread, client: RDKafkaClient, buffer: MessageBuffer, state: State,
-                                 commitOnClose: Bool, logger: Logger) {
+    private static func pollLoop(thread: PollThread, client: RDKafkaClient, buffer: MessageBuffer, flow: PartitionFlow,
+                                 state: State, commitOnClose: Bool, logger: Logger) {
         let rk = client.handle
         var topicNames: [OpaquePointer: String] = [:]
         var batch: [KafkaConsumerMessage] = []
@@ -282,6 +309,12 @@ public final class KafkaConsumer: Sendable {
             // Wait for one message, then take whatever else is ready without
             // waiting, and hand the batch over at once.
             var timeout: Int32 = 100
+            // A manual assign() (on any thread) changes generations too.
+            let version = flow.assignmentVersion
+            if version != state.pollGenerationsVersion {
+                state.pollGenerations.removeAll()
+                state.pollGenerationsVersion = version
+            }
             while batch.count < maxBatch, let m = rd_kafka_consumer_poll(rk, timeout) {
                 timeout = 0
                 defer { rd_kafka_message_destroy(m) }
@@ -307,7 +340,7 @@ public final class KafkaConsumer: Sendable {
                     logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
                     continue
                 }
-                batch.append(convert(m, topicNames: &topicNames))
+                batch.append(convert(m, topicNames: &topicNames, state: state, flow: flow))
             }
             buffer.push(batch)
             batch.removeAll(keepingCapacity: true)
@@ -315,7 +348,7 @@ public final class KafkaConsumer: Sendable {
         // Closing, on the thread that owns the consumer's callbacks.
         if commitOnClose {
             do throws(KafkaError) {
-                let live = state.lock.withLock { !state.assignment.isEmpty }
+                let live = !flow.assignment.isEmpty
                 if live { try commitSync(client, offsets: nil) }
             } catch {
                 logger.error("commit on close failed", metadata: ["kafka.error": "\(error)"])
@@ -344,14 +377,22 @@ public final class KafkaConsumer: Sendable {
     /// Most messages handed to the reader in one go.
     static let maxBatch = 256
 
-    static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout [OpaquePointer: String]) -> KafkaConsumerMessage {
+    static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout [OpaquePointer: String],
+                        state: State, flow: PartitionFlow) -> KafkaConsumerMessage {
         let p = m.pointee
         var topic = ""
+        var generation: UInt64 = 0
         if let rkt = p.rkt {
             // Topic handles live as long as the client: name each once.
             if let known = topicNames[rkt] { topic = known } else {
                 topic = String(cString: rd_kafka_topic_name(rkt))
                 topicNames[rkt] = topic
+            }
+            // The rebalance callback runs on this thread, inside the poll: a message polled after
+            // it belongs to the new assignment.
+            if let known = state.pollGenerations[rkt]?[p.partition] { generation = known } else {
+                generation = flow.generation(of: KafkaTopicPartition(topic: topic, partition: p.partition)) ?? 0
+                state.pollGenerations[rkt, default: [:]][p.partition] = generation
             }
         }
         let key = p.key.map { Array(UnsafeRawBufferPointer(start: $0, count: p.key_len)) }
@@ -372,12 +413,12 @@ public final class KafkaConsumer: Sendable {
         var tstype = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(m, &tstype)
         return KafkaConsumerMessage(topic: topic, partition: p.partition, offset: p.offset, key: key, value: value,
-                                    headers: headers, timestampMs: ts >= 0 ? ts : nil)
+                                    headers: headers, timestampMs: ts >= 0 ? ts : nil, assignmentGeneration: generation)
     }
 
     fileprivate static func rebalance(rk: OpaquePointer, err: rd_kafka_resp_err_t,
                                       list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
-                                      state: State, buffer: MessageBuffer, logger: Logger) {
+                                      state: State, flow: PartitionFlow, buffer: MessageBuffer, logger: Logger) {
         let parts = RDKafkaClient.entries(list).map { $0.0.topicPartition }
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let (consumer, listener) = state.lock.withLock { (state.consumer, state.listener) }
@@ -388,11 +429,8 @@ public final class KafkaConsumer: Sendable {
             } else {
                 _ = rd_kafka_assign(rk, list)
             }
-            let flowPaused = state.lock.withLock { () -> Bool in
-                state.assignment.formUnion(parts)
-                return buffer.isFlowPaused
-            }
-            if flowPaused { _ = rd_kafka_pause_partitions(rk, list) }
+            state.pollGenerations.removeAll()
+            flow.assigned(parts)
             logger.info("partitions assigned", metadata: ["kafka.partitions": "\(parts.sorted())"])
             if let consumer, let listener { listener.assigned(consumer, parts) }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
@@ -407,14 +445,13 @@ public final class KafkaConsumer: Sendable {
             } else {
                 _ = rd_kafka_assign(rk, nil)
             }
-            state.lock.withLock {
-                state.assignment.subtract(parts)
-                state.userPaused.subtract(parts)
-            }
+            flow.revoked(parts)
+            state.pollGenerations.removeAll()
         default:
             logger.error("rebalance error", metadata: ["kafka.error": "\(KafkaError(err))"])
             _ = rd_kafka_assign(rk, nil)
-            state.lock.withLock { state.assignment.removeAll() }
+            flow.revokedAll()
+            state.pollGenerations.removeAll()
         }
     }
 }

@@ -65,6 +65,7 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
     public static let unknownTopicOrPartition = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.rawValue
     public static let localUnknownTopic = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC.rawValue
     public static let messageSizeTooLarge = RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE.rawValue
+    public static let recordListTooLarge = RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE.rawValue
     public static let messageTimedOut = RD_KAFKA_RESP_ERR__MSG_TIMED_OUT.rawValue
     public static let timedOut = RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
     public static let transport = RD_KAFKA_RESP_ERR__TRANSPORT.rawValue

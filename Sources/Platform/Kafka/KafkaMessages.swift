@@ -48,9 +48,12 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     /// written), in order with the messages before it. Only consumers configured with
     /// ``KafkaConsumerConfiguration/reportPartitionEnd`` see these.
     public var isPartitionEnd: Bool = false
+    /// The generation of the partition's assignment the message was fetched in
+    /// (``KafkaConsumer/assignmentGeneration(of:)``); 0 when it was not known.
+    public var assignmentGeneration: UInt64
 
     public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
-                headers: [KafkaHeader] = [], timestampMs: Int64? = nil) {
+                headers: [KafkaHeader] = [], timestampMs: Int64? = nil, assignmentGeneration: UInt64 = 0) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
@@ -58,6 +61,7 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
         self.value = value
         self.headers = headers
         self.timestampMs = timestampMs
+        self.assignmentGeneration = assignmentGeneration
     }
 
     /// The end of a partition, reached at `offset`.

@@ -98,6 +98,12 @@ public final class KafkaProducer: Sendable {
         }
     }
 
+    /// The largest message the producer sends (`message.max.bytes`, key, value, headers and
+    /// framing); a larger one is refused with ``KafkaError/messageSizeTooLarge`` when queued.
+    public var maxMessageBytes: Int {
+        configuration.librdkafkaProperties["message.max.bytes"].flatMap { Int($0) } ?? 1_000_000
+    }
+
     /// Messages handed over and not yet acknowledged or failed.
     public var outstandingCount: Int {
         (try? client.withHandle { rk in Int(rd_kafka_outq_len(rk)) }) ?? 0

@@ -8,15 +8,26 @@ import Foundation
 /// any order (their outputs are acknowledged independently).
 ///
 /// Each partition carries an epoch, bumped when it is assigned, revoked or
-/// lost: a late completion of an earlier epoch stores nothing.
+/// lost: a late completion of an earlier epoch stores nothing. The epoch is
+/// bumped too when the partition goes back (an offset at or below the last one
+/// registered: an offset reset after log truncation, or a redelivery): tracking
+/// restarts from that offset, the inputs registered before it are abandoned
+/// (their completions store nothing) and nothing is committable until the
+/// re-read ones finish. Each partition also remembers the generation of the
+/// consumer's assignment it was assigned in
+/// (``KafkaConsumer/assignmentGeneration(of:)``), so that a message of an
+/// earlier assignment reaching the worker late is not taken for one of this.
 final class OffsetTracker: @unchecked Sendable {
     private struct Partition {
         var epoch: UInt64
-        /// Registered inputs not yet popped, in offset order, with whether each is done.
+        var generation: UInt64
+        /// Registered inputs not yet popped, in increasing offset order, with whether each is done.
         var pending: [(offset: Int64, done: Bool)] = []
         var head = 0
         /// The next offset to commit (last contiguous finished + 1), if any finished.
         var committable: Int64?
+        /// The last offset registered in this epoch: one at or below it is a rewind.
+        var lastRegistered: Int64?
         var inFlight: Int { pending.count - head }
     }
 
@@ -26,13 +37,14 @@ final class OffsetTracker: @unchecked Sendable {
     /// Sum of every partition's `inFlight`, kept up to date for the hot path.
     private var total = 0
 
-    /// Starts (or restarts) tracking a partition; returns its epoch.
+    /// Starts (or restarts) tracking a partition, assigned in this generation of the
+    /// consumer's assignment; returns its epoch.
     @discardableResult
-    func assign(_ tp: KafkaTopicPartition) -> UInt64 {
+    func assign(_ tp: KafkaTopicPartition, generation: UInt64 = 0) -> UInt64 {
         lock.withLock {
             nextEpoch += 1
             total -= partitions[tp]?.inFlight ?? 0
-            partitions[tp] = Partition(epoch: nextEpoch)
+            partitions[tp] = Partition(epoch: nextEpoch, generation: generation)
             return nextEpoch
         }
     }
@@ -48,16 +60,34 @@ final class OffsetTracker: @unchecked Sendable {
 
     func epoch(_ tp: KafkaTopicPartition) -> UInt64? { lock.withLock { partitions[tp]?.epoch } }
 
+    /// The partition's epoch if it is tracked for this generation of the consumer's assignment;
+    /// nil for a message of another assignment (or of a partition no longer ours).
+    func epoch(_ tp: KafkaTopicPartition, generation: UInt64) -> UInt64? {
+        lock.withLock {
+            guard let p = partitions[tp], p.generation == generation else { return nil }
+            return p.epoch
+        }
+    }
+
     var tracked: Set<KafkaTopicPartition> { lock.withLock { Set(partitions.keys) } }
 
-    /// Registers an input taken from the partition; false if the partition is not tracked (or moved on).
-    func register(_ tp: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> Bool {
-        lock.withLock {
-            guard partitions[tp]?.epoch == epoch else { return false }
-            partitions[tp]!.pending.append((offset, false))
-            total += 1
-            return true
+    /// Registers an input taken from the partition. Returns the epoch it is registered under:
+    /// `epoch`, or a new one when the offset is at or below the last registered (a rewind:
+    /// tracking restarts from it); nil if the partition is not tracked or moved on.
+    func register(_ tp: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> UInt64? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let p = partitions[tp], p.epoch == epoch else { return nil }
+        if let last = p.lastRegistered, offset <= last {
+            nextEpoch += 1
+            total -= p.inFlight
+            partitions[tp] = Partition(epoch: nextEpoch, generation: p.generation)
+            lock.broadcast()
         }
+        partitions[tp]!.pending.append((offset, false))
+        partitions[tp]!.lastRegistered = offset
+        total += 1
+        return partitions[tp]!.epoch
     }
 
     /// Marks an input finished. Returns the new committable offset when it advanced.
@@ -65,15 +95,19 @@ final class OffsetTracker: @unchecked Sendable {
     func complete(_ tp: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> Int64? {
         lock.lock()
         defer { lock.broadcast(); lock.unlock() }
-        guard var p = partitions[tp], p.epoch == epoch else { return nil }
-        // Binary search: pending offsets are increasing.
+        guard partitions[tp]?.epoch == epoch else { return nil }
+        // In place (no copy of the pending list), by binary search: pending offsets are increasing.
+        return Self.complete(&partitions[tp]!, offset: offset, total: &total)
+    }
+
+    private static func complete(_ p: inout Partition, offset: Int64, total: inout Int) -> Int64? {
         var lo = p.head, hi = p.pending.count - 1, found = -1
         while lo <= hi {
             let mid = (lo + hi) / 2
             if p.pending[mid].offset == offset { found = mid; break }
             if p.pending[mid].offset < offset { lo = mid + 1 } else { hi = mid - 1 }
         }
-        guard found >= 0 else { return nil }
+        guard found >= 0, !p.pending[found].done else { return nil }
         p.pending[found].done = true
         var advanced: Int64?
         while p.head < p.pending.count && p.pending[p.head].done {
@@ -86,17 +120,14 @@ final class OffsetTracker: @unchecked Sendable {
             p.head = 0
         }
         if let advanced { p.committable = advanced }
-        partitions[tp] = p
         return advanced
     }
 
     /// Inputs registered and not finished, over all partitions or these.
     func inFlight(_ only: Set<KafkaTopicPartition>? = nil) -> Int {
         lock.withLock {
-            guard only != nil else { return total }
-            return partitions.reduce(0) { acc, kv in
-                (only == nil || only!.contains(kv.key)) ? acc + kv.value.inFlight : acc
-            }
+            guard let only else { return total }
+            return partitions.reduce(0) { acc, kv in only.contains(kv.key) ? acc + kv.value.inFlight : acc }
         }
     }
 

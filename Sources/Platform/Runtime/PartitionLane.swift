@@ -4,7 +4,9 @@ import Foundation
 
 /// The inputs of one partition, handled one after the other by a task of
 /// their own. When too many wait, the partition is paused (the others keep
-/// flowing) and resumed once the lane has caught up.
+/// flowing) and resumed once the lane has caught up. The lane's pause is a
+/// reason of its own (``KafkaPauseReason/laneBacklog(_:)``): a retry's
+/// back-off ending does not lift it, and a cancelled lane lifts it.
 final class PartitionLane: @unchecked Sendable {
     let tp: KafkaTopicPartition
     let epoch: UInt64
@@ -13,8 +15,12 @@ final class PartitionLane: @unchecked Sendable {
     private let lock = NSLock()
     private var queued = 0
     private var paused = false
+    private var cancelled = false
     private let backlogLimit: Int
     private let consumer: KafkaConsumer
+    private let reason: KafkaPauseReason
+    /// The assignment generation of the lane's messages (all of one assignment).
+    private var generation: UInt64?
 
     /// - Parameter prepare: runs before the first input (the assignment barrier); when it
     ///   returns false the lane handles nothing.
@@ -25,6 +31,7 @@ final class PartitionLane: @unchecked Sendable {
         self.epoch = epoch
         self.backlogLimit = max(1, backlogLimit)
         self.consumer = consumer
+        self.reason = .laneBacklog(epoch)
         let (stream, continuation) = AsyncStream<KafkaConsumerMessage>.makeStream()
         self.continuation = continuation
         task = Task { [weak self] in
@@ -37,27 +44,48 @@ final class PartitionLane: @unchecked Sendable {
         }
     }
 
+    // The consumer is told under the lane's lock, so that a pause decided before `cancel` can
+    // never reach it after the cancel's resume.
+
     func enqueue(_ m: KafkaConsumerMessage) {
-        let pause: Bool = lock.withLock {
+        lock.withLock {
+            guard !cancelled else { return }
+            if generation == nil { generation = m.assignmentGeneration }
             queued += 1
-            if !paused && queued >= backlogLimit { paused = true; return true }
-            return false
+            if !paused && queued >= backlogLimit {
+                paused = true
+                try? consumer.pause([tp], reason: reason, generation: generation)
+            }
         }
-        if pause { try? consumer.pause([tp]) }
         continuation.yield(m)
     }
 
     private func dequeued() {
-        let resume: Bool = lock.withLock {
+        lock.withLock {
             queued -= 1
-            if paused && queued <= backlogLimit / 2 { paused = false; return true }
-            return false
+            if paused && !cancelled && queued <= backlogLimit / 2 {
+                paused = false
+                try? consumer.resume([tp], reason: reason, generation: generation)
+            }
         }
-        if resume { try? consumer.resume([tp]) }
     }
 
     func cancel() {
+        lock.withLock {
+            cancelled = true
+            if paused {
+                paused = false
+                try? consumer.resume([tp], reason: reason, generation: generation)
+            }
+        }
         continuation.finish()
         task?.cancel()
     }
+}
+
+extension KafkaPauseReason {
+    /// The partition's lane of this epoch holds too many inputs.
+    static func laneBacklog(_ epoch: UInt64) -> KafkaPauseReason { KafkaPauseReason("lane backlog", owner: epoch) }
+    /// A handler of this epoch's lane waits out a retry's back-off.
+    static func retryBackoff(_ epoch: UInt64) -> KafkaPauseReason { KafkaPauseReason("retry back-off", owner: epoch) }
 }

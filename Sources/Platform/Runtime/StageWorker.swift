@@ -34,6 +34,7 @@ public final class StageWorker: Service, @unchecked Sendable {
     private let onReadiness: @Sendable (Bool, String) -> Void
 
     private let tracker = OffsetTracker()
+    private let outputs = OutputSequences()
     private let tables = TableRegistry()
     private let stores: StoreRegistry
     private let clock: EventClock
@@ -172,6 +173,9 @@ public final class StageWorker: Service, @unchecked Sendable {
     /// The partitions this worker currently owns.
     public var assignedPartitions: Set<KafkaTopicPartition> { tracker.tracked }
 
+    /// Inputs taken from Kafka and not finished yet.
+    public var inFlightCount: Int { tracker.inFlight() }
+
     private func failFatally(_ reason: String) {
         let task: Task<Void, Error>? = lock.withLock {
             if fatal == nil { fatal = reason }
@@ -195,21 +199,36 @@ public final class StageWorker: Service, @unchecked Sendable {
     // MARK: Dispatch
 
     private func dispatchLoop(consumer: KafkaConsumer, producer: KafkaProducer) async throws {
-        for try await m in consumer.messages {
+        do {
+            try await dispatch(consumer.messages, consumer: consumer, producer: producer)
+        } catch let error as KafkaError where error.isFatal {
+            // The consumer's fatal error ends its message sequence: a fatal Kafka error, as the producer's.
+            failFatally("fatal Kafka consumer error: \(error)")
+        }
+        if let reason = fatalReason { throw WorkerFatalError(reason: reason) }
+    }
+
+    private func dispatch(_ messages: KafkaConsumerMessages, consumer: KafkaConsumer, producer: KafkaProducer) async throws {
+        for try await m in messages {
             if Task.isCancelled { break }
             let tp = m.topicPartition
-            guard let epoch = tracker.epoch(tp) else { continue } // partition no longer ours
+            // Of an earlier assignment of the partition (it reached us late), or no longer ours.
+            guard let epoch = tracker.epoch(tp, generation: m.assignmentGeneration) else { continue }
             // Backpressure: wait for room before taking more.
             while tracker.inFlight() >= configuration.maxInFlight && !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(2))
             }
             if Task.isCancelled { break }
-            guard tracker.register(tp, offset: m.offset, epoch: epoch) else { continue }
+            // An offset at or below the last one taken starts a new epoch (see OffsetTracker).
+            guard let registered = tracker.register(tp, offset: m.offset, epoch: epoch) else { continue }
+            if registered != epoch {
+                logger.warning("partition read again from an earlier offset: its tracking restarts there and the inputs taken after it are abandoned",
+                               metadata: ["kafka.partition": "\(tp)", "kafka.offset": "\(m.offset)"])
+            }
             metrics.messageIn(m.topic)
-            lane(for: tp, epoch: epoch, consumer: consumer, producer: producer).enqueue(m)
+            lane(for: tp, epoch: registered, consumer: consumer, producer: producer).enqueue(m)
             metrics.inFlight(tracker.inFlight())
         }
-        if let reason = fatalReason { throw WorkerFatalError(reason: reason) }
     }
 
     private func lane(for tp: KafkaTopicPartition, epoch: UInt64, consumer: KafkaConsumer, producer: KafkaProducer) -> PartitionLane {
@@ -293,7 +312,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         case .failure(let invalid):
             log.logger.warning("invalid input sent to the dead-letter topic", metadata: ["dlq.reason": "\(invalid.reason)"])
             metrics.deadLettered(m.topic)
-            send([DeadLetter.message(for: m, reason: invalid.reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+            sendDeadLetter(DeadLetter.message(for: m, reason: invalid.reason, stage: stage.name), for: m, epoch: epoch, producer: producer)
             return
         }
 
@@ -320,22 +339,23 @@ public final class StageWorker: Service, @unchecked Sendable {
                 return
             case .failure(let error):
                 // Revoked or shutting down while the handler ran: abandon, it will be redelivered.
-                if error is CancellationError || Task.isCancelled || tracker.epoch(tp) != epoch { return }
+                // A CancellationError of the handler's own, when neither happened, is a failure like any other.
+                if Task.isCancelled || tracker.epoch(tp) != epoch { return }
                 let retriable = (error as? StageError)?.isRetriable ?? false
                 if retriable && attempt < configuration.retry.maxAttempts {
                     let wait = configuration.retry.backoff(afterAttempt: attempt)
                     log.logger.warning("handler failed; retrying", metadata: ["attempt": "\(attempt)", "retry.in.ms": "\(wait.milliseconds)", "error": "\(error)"])
                     metrics.retried(m.topic)
-                    try? consumer.pause([tp])
+                    try? consumer.pause([tp], reason: .retryBackoff(epoch), generation: m.assignmentGeneration)
                     try? await Task.sleep(for: wait)
-                    try? consumer.resume([tp])
+                    try? consumer.resume([tp], reason: .retryBackoff(epoch), generation: m.assignmentGeneration)
                     attempt += 1
                     continue
                 }
                 let reason = retriable ? "gave up after \(attempt) attempts: \(error)" : "handler failed: \(error)"
                 log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
                 metrics.deadLettered(m.topic)
-                send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+                sendDeadLetter(DeadLetter.message(for: m, reason: reason, stage: stage.name), for: m, epoch: epoch, producer: producer)
                 return
             }
         }
@@ -393,7 +413,7 @@ public final class StageWorker: Service, @unchecked Sendable {
     private func deadLetter(_ m: KafkaConsumerMessage, reason: String, epoch: UInt64, producer: KafkaProducer, log: LazyLogger) {
         log.logger.error("input sent to the dead-letter topic", metadata: ["dlq.reason": "\(reason)"])
         metrics.deadLettered(m.topic)
-        send([DeadLetter.message(for: m, reason: reason, stage: stage.name)], for: m, epoch: epoch, producer: producer)
+        sendDeadLetter(DeadLetter.message(for: m, reason: reason, stage: stage.name), for: m, epoch: epoch, producer: producer)
     }
 
     /// A recorded output as the stage declared it.
@@ -420,12 +440,13 @@ public final class StageWorker: Service, @unchecked Sendable {
                                     timestampMs: m.timestampMs)
     }
 
-    /// Sends an input's outputs; the input is finished once all are acknowledged.
-    /// A delivery that failed for a transient reason is sent again (same bytes)
-    /// after a pause, for as long as it takes; one refused for good calls
-    /// `onRefused` once (the input's outputs are then abandoned) and the input
-    /// is not finished here. A fatal producer error stops the worker without
-    /// storing the offset.
+    /// Sends an input's outputs; the input is finished once all are acknowledged. They go
+    /// through the partition's ``OutputSequence``: in order after the outputs of earlier inputs,
+    /// and, when a delivery fails for a transient reason, sent again from the failed one on, in
+    /// order, for as long as it takes. One refused for good calls `onRefused` once (the input's
+    /// outputs are then abandoned) and the input is not finished here; without `onRefused`, it
+    /// is sent again after a pause. A fatal producer error stops the worker without storing
+    /// the offset.
     private func send(_ messages: [KafkaProducerMessage], for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer,
                       onRefused: (@Sendable (RefusedOutput) -> Void)? = nil, then: (@Sendable () -> Void)? = nil) {
         let tp = m.topicPartition
@@ -436,58 +457,58 @@ public final class StageWorker: Service, @unchecked Sendable {
             return
         }
         let outcome = InputOutcome(messages.count)
-        for message in messages {
-            deliver(message, outcome: outcome, tp: tp, epoch: epoch, producer: producer, attempt: 1, onRefused: onRefused, finish: finish)
+        let sequence = outputs.sequence(for: tp, epoch: epoch) {
+            OutputSequence(producer: producer, logger: logger,
+                           isCurrent: { [self] in tracker.epoch(tp) == epoch && fatalReason == nil },
+                           onFatal: { [self] error in failFatally("fatal Kafka producer error: \(error)") })
         }
-    }
-
-    private func deliver(_ message: KafkaProducerMessage, outcome: InputOutcome, tp: KafkaTopicPartition, epoch: UInt64,
-                         producer: KafkaProducer, attempt: Int, onRefused: (@Sendable (RefusedOutput) -> Void)?,
-                         finish: @escaping @Sendable () -> Void) {
         let metrics = self.metrics
-        let onDelivery: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void = { [self] result in
-            switch result {
-            case .success:
+        for message in messages {
+            sequence.send(message, delivered: { [self] in
                 metrics.messageOut(message.topic)
                 if outcome.delivered() { finish() }
-            case .failure(let error):
-                if error.isFatal {
-                    failFatally("fatal Kafka producer error: \(error)")
-                    return
-                }
-                if !error.isRetriable, let onRefused {
+            }, refused: { [self] error in
+                if let onRefused {
                     if outcome.refuse() { onRefused(RefusedOutput(topic: message.topic, error: error)) }
                     return
                 }
-                logger.warning("delivery failed; sending again", metadata: ["kafka.topic": "\(message.topic)", "kafka.error": "\(error)", "attempt": "\(attempt)"])
+                logger.warning("output refused; sending it again", metadata: ["kafka.topic": "\(message.topic)", "kafka.error": "\(error)"])
+                Task {
+                    try? await Task.sleep(for: .seconds(1))
+                    guard self.tracker.epoch(tp) == epoch, self.fatalReason == nil else { return }
+                    self.send([message], for: m, epoch: epoch, producer: producer, then: then)
+                }
+            })
+        }
+    }
+
+    /// Sends an input's dead-letter copy; the input is finished once it is acknowledged. Where
+    /// Kafka refuses the copy for its size, a smaller one is sent (``DeadLetter/smaller(_:maxMessageBytes:)``),
+    /// down to an empty value; refused even so, the copy is given up on and the input finished
+    /// all the same: a partition always moves on. A copy refused for another reason is sent
+    /// again after a pause.
+    private func sendDeadLetter(_ copy: KafkaProducerMessage, for m: KafkaConsumerMessage, epoch: UInt64, producer: KafkaProducer,
+                                attempt: Int = 1) {
+        send([copy], for: m, epoch: epoch, producer: producer) { [self] refused in
+            let log = LazyLogger(base: logger, message: m).logger
+            let size = copy.value?.count ?? 0
+            guard DeadLetter.isRefusedForSize(refused.error) else {
+                log.error("dead-letter copy refused; sending it again", metadata: ["kafka.error": "\(refused.error)", "attempt": "\(attempt)"])
                 Task {
                     try? await Task.sleep(for: .milliseconds(min(5_000, 100 * attempt)))
-                    guard self.tracker.epoch(tp) == epoch, self.fatalReason == nil else { return }
-                    self.deliver(message, outcome: outcome, tp: tp, epoch: epoch, producer: producer,
-                                 attempt: attempt + 1, onRefused: onRefused, finish: finish)
+                    guard self.tracker.epoch(m.topicPartition) == epoch, self.fatalReason == nil else { return }
+                    self.sendDeadLetter(copy, for: m, epoch: epoch, producer: producer, attempt: attempt + 1)
                 }
-            }
-        }
-        // Queue it now; only a full local queue makes this wait (in a task of its own).
-        do throws(KafkaError) {
-            try producer.enqueue(message, onDelivery: onDelivery)
-        } catch {
-            guard error.code == KafkaError.queueFull else {
-                onDelivery(.failure(error)) // cannot be queued at all (e.g. too large): like a failed delivery
                 return
             }
-            Task {
-                while true {
-                    try? await Task.sleep(for: .milliseconds(5))
-                    do throws(KafkaError) {
-                        try producer.enqueue(message, onDelivery: onDelivery)
-                        return
-                    } catch {
-                        if error.code == KafkaError.queueFull { continue }
-                        onDelivery(.failure(error))
-                        return
-                    }
-                }
+            if let smaller = DeadLetter.smaller(copy, maxMessageBytes: producer.maxMessageBytes) {
+                log.warning("dead-letter copy refused for its size; sending it with its value cut",
+                            metadata: ["kafka.error": "\(refused.error)", "dlq.value.bytes": "\(size)", "dlq.kept.bytes": "\(smaller.value?.count ?? 0)"])
+                sendDeadLetter(smaller, for: m, epoch: epoch, producer: producer)
+            } else {
+                log.error("dead-letter copy refused even with an empty value; the input is given up on",
+                          metadata: ["kafka.error": "\(refused.error)"])
+                tracker.complete(m.topicPartition, offset: m.offset, epoch: epoch)
             }
         }
     }
@@ -496,8 +517,8 @@ public final class StageWorker: Service, @unchecked Sendable {
 
     private func rebalanceListener() -> KafkaRebalanceListener {
         KafkaRebalanceListener(
-            assigned: { [self] _, parts in
-                for tp in parts { tracker.assign(tp) }
+            assigned: { [self] consumer, parts in
+                for tp in parts { tracker.assign(tp, generation: consumer.assignmentGeneration(of: tp) ?? 0) }
                 metrics.rebalanced("assigned")
                 if lock.withLock({ tablesReady && restoring == 0 }) { onReadiness(true, "partitions assigned: \(parts.count)") }
             },
@@ -532,6 +553,7 @@ public final class StageWorker: Service, @unchecked Sendable {
             tracker.remove(tp)
             stores.remove(tp)
         }
+        outputs.drop(parts)
         let gone: [PartitionLane] = lock.withLock { parts.compactMap { lanes.removeValue(forKey: $0) } }
         for lane in gone { lane.cancel() }
     }

@@ -83,16 +83,26 @@ public final class WorkerProcess: @unchecked Sendable {
     }
 }
 
-/// The built `dropflow` executable (swift build builds it with the tests).
+/// The built `dropflow` executable: `$DROPFLOW_BINARY` if set, else the one beside the running
+/// test executable (the build the tests come from, whatever its `--scratch-path`), else the
+/// package's `.build/debug` or `.build/release` one.
 public func dropflowBinary() throws -> String {
+    let fm = FileManager.default
+    if let given = ProcessInfo.processInfo.environment["DROPFLOW_BINARY"], !given.isEmpty {
+        guard fm.isExecutableFile(atPath: given) else { throw TimedOut(what: "DROPFLOW_BINARY \(given) is not an executable") }
+        return given
+    }
+    let runner = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath()
+    let beside = runner.deletingLastPathComponent().appendingPathComponent("dropflow").path
+    if fm.isExecutableFile(atPath: beside) { return beside }
     // The package root: the first folder above this file that holds Package.swift.
     var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+    while url.path != "/" && !fm.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
         url.deleteLastPathComponent()
     }
     for config in ["debug", "release"] {
         let p = url.appendingPathComponent(".build/\(config)/dropflow").path
-        if FileManager.default.isExecutableFile(atPath: p) { return p }
+        if fm.isExecutableFile(atPath: p) { return p }
     }
-    throw TimedOut(what: "no built dropflow binary under \(url.path)/.build")
+    throw TimedOut(what: "no built dropflow binary beside \(runner.path) nor under \(url.path)/.build")
 }

@@ -78,6 +78,9 @@ public enum WorkerHost {
         } catch let error as WorkerFatalError {
             logger.critical("exiting: \(error.reason)")
             return ExitStatus.fatalKafka
+        } catch let error as KafkaError where error.isFatal {
+            logger.critical("exiting on a fatal Kafka error: \(error)")
+            return ExitStatus.fatalKafka
         } catch {
             logger.critical("exiting: \(error)")
             return ExitStatus.failed
