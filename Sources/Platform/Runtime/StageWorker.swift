@@ -376,6 +376,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         KafkaRebalanceListener(
             assigned: { [self] consumer, parts in
                 for tp in parts { tracker.assign(tp, generation: consumer.assignmentGeneration(of: tp) ?? 0) }
+                metrics.partitionsAssigned(parts)
                 metrics.rebalanced("assigned")
                 if lock.withLock({ tablesReady }) { onReadiness(true, "partitions assigned: \(parts.count)") }
             },
@@ -407,6 +408,7 @@ public final class StageWorker: Service, @unchecked Sendable {
     private func dropPartitions(_ parts: [KafkaTopicPartition]) {
         for tp in parts { tracker.remove(tp) }
         outputs.drop(parts)
+        metrics.partitionsGone(parts)
         let gone: [PartitionLane] = lock.withLock { parts.compactMap { lanes.removeValue(forKey: $0) } }
         for lane in gone { lane.cancel() }
     }
