@@ -55,4 +55,22 @@ struct MetricsProcessTests {
         process.signal(SIGTERM)
         #expect(await process.waitExit(within: .seconds(20)) == 0)
     }
+
+    /// The in-flight gauge follows the work down to zero once the worker is idle.
+    @Test("the in-flight gauge reads 0 when nothing is in flight")
+    func inFlightGaugeGoesToZero() async throws {
+        let cluster = try TestCluster(.mock)
+        try await cluster.createTopics(["passthrough.in", "passthrough.out", "passthrough.in.dlq"], partitions: 2)
+        let process = try WorkerProcess(cluster: cluster, extra: ["--metrics-port", "0"])
+        let port = try await Self.metricsPort(process)
+        try await eventually(.seconds(60), "ready") { httpGet(port: port, path: "/health/ready")?.status == 200 }
+        try await cluster.produce("passthrough.in", count: 200, partitions: 2)
+        _ = try await cluster.waitForKeys("passthrough.out", count: 200)
+        try await eventually(.seconds(10), "the in-flight gauge reads 0") {
+            let metrics = httpGet(port: port, path: "/metrics")?.body ?? ""
+            return metrics.range(of: #"dropflow_in_flight_messages\{stage="passthrough"\} 0(\.0)?\n"#, options: .regularExpression) != nil
+        }
+        process.signal(SIGTERM)
+        #expect(await process.waitExit(within: .seconds(20)) == 0)
+    }
 }

@@ -96,6 +96,8 @@ public final class StageWorker: Service, @unchecked Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: config.commitInterval)
                 await commit(consumer)
+                // The dispatch loop records the gauge as inputs come; this brings it down as they finish.
+                metrics.inFlight(tracker.inFlight())
             }
         }
         let dispatch = Task { [self] in try await dispatchLoop(consumer: consumer, producer: producer) }
