@@ -17,7 +17,8 @@ public enum WorkerSettings {
     public static let concurrency = Setting<Int>.integer(
         "concurrency", default: defaults.concurrency, help: "handlers at once (one partition is always in order)").checked(positive)
     public static let maxInFlight = Setting<Int>.integer(
-        "max-in-flight", default: defaults.maxInFlight, help: "unfinished inputs before the worker stops fetching").checked(positive)
+        "max-in-flight", default: defaults.maxInFlight,
+        help: "inputs taken and not finished past which the worker takes no more; the consumer then buffers up to half as many (at least 100) and pauses fetching").checked(positive)
     public static let retryAttempts = Setting<Int>.integer(
         "retry-attempts", default: defaults.retry.maxAttempts,
         help: "attempts for a retriable handler failure before the dead-letter topic").checked(positive)
