@@ -38,6 +38,10 @@ public struct WorkerConfiguration: Sendable {
     /// more, and the consumer pauses fetching once its buffer holds half as many
     /// (at least 100).
     public var maxInFlight: Int = 10_000
+    /// The same bound in bytes (keys, values and headers of the inputs): whichever is
+    /// reached first stops the worker taking more; a larger input is taken alone. The
+    /// consumer pauses fetching once its buffer holds half as many (at least 1 MiB).
+    public var maxInFlightBytes: Int = 64 << 20
     /// Messages queued for one partition past which that partition is paused.
     public var partitionBacklog: Int = 5_000
     public var retry = RetryPolicy()
