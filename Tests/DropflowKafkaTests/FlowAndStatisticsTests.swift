@@ -74,6 +74,41 @@ struct FlowAndStatisticsTests {
         #expect(samples.allSatisfy { $0 >= 100 && $0 <= 100 + 256 }, "buffered \(samples)")
     }
 
+    /// Large messages: the buffer's bound in bytes pauses fetching long before its bound in
+    /// messages would, and a hand-over batch is kept to a quarter of it.
+    @Test("a slow reader of large messages makes the consumer pause once its buffer holds its bytes")
+    func backpressureInBytes() async throws {
+        let cluster = try TestCluster(.mock)
+        let topic = uniqueName("large")
+        try await cluster.createTopic(topic, partitions: 1)
+        let producer = try cluster.producer()
+        for i in 0..<300 {
+            try producer.enqueue(KafkaProducerMessage(topic: topic, key: Array("k\(i)".utf8), value: [UInt8](repeating: 1, count: 10_000))) { _ in }
+        }
+        try await producer.flush()
+        await producer.close()
+        let consumer = try cluster.consumer(group: uniqueName("g")) { $0.bufferCapacityBytes = 100_000 }
+        try consumer.subscribe(topics: [topic])
+        let buffered = Collector<Int>()
+        let read = try? await withTimeout(.seconds(90), "slow read") {
+            var n = 0
+            for try await _ in consumer.messages {
+                n += 1
+                if n % 100 == 1 {
+                    try await Task.sleep(for: .seconds(2))
+                    buffered.append(consumer.bufferedByteCount)
+                }
+                if n == 300 { break }
+            }
+            return n
+        }
+        try await consumer.close()
+        #expect(read == 300)
+        print("backpressure in bytes: buffered after each stall: \(buffered.all) (capacity 100000)")
+        // Up to the bound, plus one batch of at most a quarter of it (and the message that crossed it).
+        #expect(buffered.all.count == 3 && buffered.all.allSatisfy { $0 >= 100_000 && $0 <= 100_000 + 25_000 + 10_100 }, "buffered \(buffered.all)")
+    }
+
     /// librdkafka's statistics, decoded, report the consumer's lag per partition.
     @Test("statistics report consumer lag per partition")
     func statisticsLag() async throws {

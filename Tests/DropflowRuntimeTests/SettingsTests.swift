@@ -21,6 +21,8 @@ import Testing
         #expect(try values([], ["DROPFLOW_CONCURRENCY": ""])[WorkerSettings.concurrency] == 8, "an empty variable is unset")
         #expect(try values(["--commit-interval", "0.5"])[WorkerSettings.commitInterval] == .milliseconds(500))
         #expect(try values(["--retry-backoff-ms", "50"])[WorkerSettings.retryBackoff] == .milliseconds(50))
+        #expect(try values([])[WorkerSettings.maxInFlightBytes] == 64 << 20)
+        #expect(try WorkerSettings.configuration(try values(["--max-in-flight-bytes", "1048576"]), clientID: "x").maxInFlightBytes == 1 << 20)
         #expect(try values([])[WorkerSettings.group] == nil)
         #expect(try values(["--group", "g"]).isGiven(WorkerSettings.group))
     }
@@ -28,6 +30,7 @@ import Testing
     @Test func whatCannotBeUsedIsRefusedByName() {
         #expect(throws: SettingError.self) { try values(["--concurrency", "many"]) }
         #expect(throws: SettingError.self) { try values(["--concurrency", "0"]) }
+        #expect(throws: SettingError.self) { try values(["--max-in-flight-bytes", "0"]) }
         #expect(throws: SettingError.self) { try values(["--no-such-option", "1"]) }
         #expect(throws: SettingError.self) { try values(["--concurrency"]) }
         #expect(throws: SettingError.self) { try values(["stray"]) }

@@ -12,10 +12,9 @@ import Testing
 @testable import DropflowStages
 
 /// What the mutation tests (``MutationTests``) found in the workers, each as a focused test.
-/// A test stays disabled, with the bug in its reason, until the bug is fixed (then drop the
-/// trait); `DROPFLOW_TEST_KNOWN_BUGS=1` runs them anyway, to see whether a fix works.
+/// Both are fixed: the first by cutting a refused dead-letter copy to fit, the second by
+/// dead-lettering an order whose order_id no rejection can carry.
 @Suite(.serialized) struct MutationFindingsTests {
-    static let skip = ProcessInfo.processInfo.environment["DROPFLOW_TEST_KNOWN_BUGS"] == nil
 
     /// The contract: "only where the broker refuses the copy for its size, the value is cut to
     /// fit and `dlq-truncated` gives the original size in bytes". A broker takes messages up to
@@ -23,7 +22,7 @@ import Testing
     /// its `message.max.bytes` (1,000,000): an input between the two that is dead-lettered makes
     /// a copy librdkafka refuses (MSG_SIZE_TOO_LARGE, not retriable). Here the storefront's
     /// producer allows 2 MB and the mock cluster takes anything.
-    @Test(.disabled(if: skip, "bug: a dead-letter copy too large for the worker's producer (MSG_SIZE_TOO_LARGE, not retriable) is sent again forever: StageWorker.deliver retries every failure that is not fatal when no onRefused is given, as for every DLQ copy, instead of cutting the copy to fit with dlq-truncated; the input never reaches the DLQ and its partition's committed offset stays before it, so after a restart every later input of that partition is handled again"))
+    @Test
     func aDeadLetterCopyTooLargeForKafkaIsCutToFit() async throws {
         let cluster = try TestCluster(.mock)
         let topic = TopicDeclaration.ordersPlaced.name
@@ -54,7 +53,7 @@ import Testing
     /// publishes a rejection that breaks `order-rejected` (12 of the 10,000 mutants of
     /// `orders.placed` in `MutationTests`). Whatever the fix (cut the id, dead-letter the order,
     /// or widen the contract), what intake publishes must satisfy the contract.
-    @Test(.disabled(if: skip, "bug: intake answers an order whose order_id is empty or longer than 128 characters with an orders.rejected message that carries that order_id, which breaks the contract's order-rejected schema (order_id: 1 to 128 characters)"))
+    @Test
     func anOrderIDOutsideOneTo128CharactersGetsNoRejectionThatBreaksTheContract() {
         for id in ["", String(repeating: "o", count: 129), String(repeating: "ö", count: 10_000)] {
             let order = ContractExample.orderPlaced.value.replacing([.key("order_id")], with: .string(id))

@@ -152,6 +152,10 @@ public struct KafkaConsumerConfiguration: Sendable, Hashable {
     /// Messages buffered between the poll thread and the reader; past it the
     /// consumer pauses fetching (it keeps polling, so the group sees it alive).
     public var bufferCapacity: Int = 2_000
+    /// The same bound in bytes (keys, values and headers, ``KafkaConsumerMessage/size``):
+    /// whichever is reached first pauses fetching. librdkafka's own pre-fetch queue
+    /// (`queued.max.messages.kbytes`, 64 MiB by default) comes on top.
+    public var bufferCapacityBytes: Int = 64 << 20
     /// How long librdkafka waits before fetching again once its own
     /// pre-fetch queue is over its thresholds (`fetch.queue.backoff.ms`,
     /// librdkafka >= 2.2; its default of 1 s stalls a consumer that reads

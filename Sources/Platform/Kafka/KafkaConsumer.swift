@@ -67,7 +67,7 @@ public final class KafkaConsumer: Sendable {
             rd_kafka_conf_set_rebalance_cb(conf, rebalanceTrampoline)
         }
         rd_kafka_poll_set_consumer(client.handle)
-        let buffer = MessageBuffer(capacity: configuration.bufferCapacity)
+        let buffer = MessageBuffer(capacity: configuration.bufferCapacity, capacityBytes: configuration.bufferCapacityBytes)
         let state = State()
         state.listener = rebalanceListener
         let flow = PartitionFlow(isBufferFull: { buffer.isFlowPaused }) { [weak client] parts, pause in
@@ -116,6 +116,9 @@ public final class KafkaConsumer: Sendable {
 
     /// Messages fetched and waiting for the reader.
     public var bufferedMessageCount: Int { buffer.count }
+
+    /// Their size in bytes (``KafkaConsumerMessage/size``).
+    public var bufferedByteCount: Int { buffer.byteCount }
 
     /// The partitions currently assigned to this member.
     public var assignment: Set<KafkaTopicPartition> { flow.assignment }
@@ -305,6 +308,9 @@ public final class KafkaConsumer: Sendable {
         var topicNames: [OpaquePointer: String] = [:]
         var batch: [KafkaConsumerMessage] = []
         batch.reserveCapacity(maxBatch)
+        // A batch is handed over whole: keep it to a quarter of the buffer's bytes.
+        let maxBatchBytes = max(1, buffer.capacityBytes / 4)
+        var batchBytes = 0
         polling: while thread.shouldRun {
             // Wait for one message, then take whatever else is ready without
             // waiting, and hand the batch over at once.
@@ -315,7 +321,8 @@ public final class KafkaConsumer: Sendable {
                 state.pollGenerations.removeAll()
                 state.pollGenerationsVersion = version
             }
-            while batch.count < maxBatch, let m = rd_kafka_consumer_poll(rk, timeout) {
+            batchBytes = 0
+            while batch.count < maxBatch, batchBytes < maxBatchBytes, let m = rd_kafka_consumer_poll(rk, timeout) {
                 timeout = 0
                 defer { rd_kafka_message_destroy(m) }
                 guard m.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -340,7 +347,9 @@ public final class KafkaConsumer: Sendable {
                     logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
                     continue
                 }
-                batch.append(convert(m, topicNames: &topicNames, state: state, flow: flow))
+                let message = convert(m, topicNames: &topicNames, state: state, flow: flow)
+                batchBytes += message.size
+                batch.append(message)
             }
             buffer.push(batch)
             batch.removeAll(keepingCapacity: true)

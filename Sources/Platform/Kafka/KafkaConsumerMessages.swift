@@ -19,8 +19,9 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
 }
 
 /// Hands messages from the consumer's poll thread to one async reader. When
-/// it holds `capacity` messages it asks the consumer to pause fetching, and to
-/// resume once the reader has taken it down to half.
+/// it holds `capacity` messages or `capacityBytes` bytes it asks the consumer
+/// to pause fetching, and to resume once the reader has taken it down to half
+/// of both.
 final class MessageBuffer: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [KafkaConsumerMessage] = []
@@ -28,13 +29,19 @@ final class MessageBuffer: @unchecked Sendable {
     private var waiter: CheckedContinuation<KafkaConsumerMessage?, Error>?
     private var terminal: Result<Void, Error>?
     private var flowPaused = false
+    private var bytes = 0
     let capacity: Int
+    let capacityBytes: Int
     /// Called (outside the lock) with `true` to pause fetching, `false` to resume.
     var onFlowChange: (@Sendable (Bool) -> Void)?
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    init(capacity: Int, capacityBytes: Int = .max) {
+        self.capacity = max(1, capacity)
+        self.capacityBytes = max(1, capacityBytes)
+    }
 
     var count: Int { lock.withLock { items.count - head } }
+    var byteCount: Int { lock.withLock { bytes } }
     var isFlowPaused: Bool { lock.withLock { flowPaused } }
 
     /// From the poll thread: a batch, handed over under one lock.
@@ -48,11 +55,13 @@ final class MessageBuffer: @unchecked Sendable {
             waiter = nil
             first = batch[0]
             items.append(contentsOf: batch.dropFirst())
+            for m in batch.dropFirst() { bytes += m.size }
         } else {
             items.append(contentsOf: batch)
+            for m in batch { bytes += m.size }
         }
         var pause = false
-        if !flowPaused && items.count - head >= capacity {
+        if !flowPaused && (items.count - head >= capacity || bytes >= capacityBytes) {
             flowPaused = true
             pause = true
         }
@@ -67,6 +76,7 @@ final class MessageBuffer: @unchecked Sendable {
         lock.withLock {
             items = items[head...].filter { !partitions.contains($0.topicPartition) }
             head = 0
+            bytes = items.reduce(0) { $0 + $1.size }
         }
     }
 
@@ -114,12 +124,13 @@ final class MessageBuffer: @unchecked Sendable {
         if head < items.count {
             let m = items[head]
             head += 1
+            bytes -= m.size
             if head > 1024 && head * 2 > items.count {
                 items.removeFirst(head)
                 head = 0
             }
             var resume = false
-            if flowPaused && items.count - head <= capacity / 2 {
+            if flowPaused && items.count - head <= capacity / 2 && bytes <= capacityBytes / 2 {
                 flowPaused = false
                 resume = true
             }

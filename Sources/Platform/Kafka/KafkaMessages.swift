@@ -78,4 +78,8 @@ public struct KafkaConsumerMessage: Sendable, Hashable {
     /// The offset to commit once this message is processed: the next one.
     public var nextOffset: KafkaTopicPartitionOffset { KafkaTopicPartitionOffset(topicPartition, offset: offset + 1) }
     public var keyString: String? { key.flatMap { String(validating: $0, as: UTF8.self) } }
+    /// What the message holds in memory, roughly: its key, value and headers, in bytes.
+    public var size: Int {
+        (key?.count ?? 0) + (value?.count ?? 0) + headers.reduce(0) { $0 + $1.key.utf8.count + ($1.value?.count ?? 0) }
+    }
 }

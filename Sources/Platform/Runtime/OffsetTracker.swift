@@ -21,21 +21,25 @@ final class OffsetTracker: @unchecked Sendable {
     private struct Partition {
         var epoch: UInt64
         var generation: UInt64
-        /// Registered inputs not yet popped, in increasing offset order, with whether each is done.
-        var pending: [(offset: Int64, done: Bool)] = []
+        /// Registered inputs not yet popped, in increasing offset order, with their size and
+        /// whether each is done.
+        var pending: [(offset: Int64, bytes: Int, done: Bool)] = []
         var head = 0
         /// The next offset to commit (last contiguous finished + 1), if any finished.
         var committable: Int64?
         /// The last offset registered in this epoch: one at or below it is a rewind.
         var lastRegistered: Int64?
         var inFlight: Int { pending.count - head }
+        /// The size of the inputs in flight.
+        var bytes = 0
     }
 
     private let lock = NSCondition()
     private var partitions: [KafkaTopicPartition: Partition] = [:]
     private var nextEpoch: UInt64 = 1
-    /// Sum of every partition's `inFlight`, kept up to date for the hot path.
+    /// Sum of every partition's `inFlight` and `bytes`, kept up to date for the hot path.
     private var total = 0
+    private var totalBytes = 0
 
     /// Starts (or restarts) tracking a partition, assigned in this generation of the
     /// consumer's assignment; returns its epoch.
@@ -44,6 +48,7 @@ final class OffsetTracker: @unchecked Sendable {
         lock.withLock {
             nextEpoch += 1
             total -= partitions[tp]?.inFlight ?? 0
+            totalBytes -= partitions[tp]?.bytes ?? 0
             partitions[tp] = Partition(epoch: nextEpoch, generation: generation)
             return nextEpoch
         }
@@ -53,6 +58,7 @@ final class OffsetTracker: @unchecked Sendable {
     func remove(_ tp: KafkaTopicPartition) {
         lock.lock()
         total -= partitions[tp]?.inFlight ?? 0
+        totalBytes -= partitions[tp]?.bytes ?? 0
         partitions[tp] = nil
         lock.broadcast()
         lock.unlock()
@@ -71,22 +77,26 @@ final class OffsetTracker: @unchecked Sendable {
 
     var tracked: Set<KafkaTopicPartition> { lock.withLock { Set(partitions.keys) } }
 
-    /// Registers an input taken from the partition. Returns the epoch it is registered under:
-    /// `epoch`, or a new one when the offset is at or below the last registered (a rewind:
-    /// tracking restarts from it); nil if the partition is not tracked or moved on.
-    func register(_ tp: KafkaTopicPartition, offset: Int64, epoch: UInt64) -> UInt64? {
+    /// Registers an input taken from the partition (of `bytes` bytes). Returns the epoch it is
+    /// registered under: `epoch`, or a new one when the offset is at or below the last
+    /// registered (a rewind: tracking restarts from it); nil if the partition is not tracked
+    /// or moved on.
+    func register(_ tp: KafkaTopicPartition, offset: Int64, epoch: UInt64, bytes: Int = 0) -> UInt64? {
         lock.lock()
         defer { lock.unlock() }
         guard let p = partitions[tp], p.epoch == epoch else { return nil }
         if let last = p.lastRegistered, offset <= last {
             nextEpoch += 1
             total -= p.inFlight
+            totalBytes -= p.bytes
             partitions[tp] = Partition(epoch: nextEpoch, generation: p.generation)
             lock.broadcast()
         }
-        partitions[tp]!.pending.append((offset, false))
+        partitions[tp]!.pending.append((offset, bytes, false))
         partitions[tp]!.lastRegistered = offset
+        partitions[tp]!.bytes += bytes
         total += 1
+        totalBytes += bytes
         return partitions[tp]!.epoch
     }
 
@@ -97,10 +107,10 @@ final class OffsetTracker: @unchecked Sendable {
         defer { lock.broadcast(); lock.unlock() }
         guard partitions[tp]?.epoch == epoch else { return nil }
         // In place (no copy of the pending list), by binary search: pending offsets are increasing.
-        return Self.complete(&partitions[tp]!, offset: offset, total: &total)
+        return Self.complete(&partitions[tp]!, offset: offset, total: &total, totalBytes: &totalBytes)
     }
 
-    private static func complete(_ p: inout Partition, offset: Int64, total: inout Int) -> Int64? {
+    private static func complete(_ p: inout Partition, offset: Int64, total: inout Int, totalBytes: inout Int) -> Int64? {
         var lo = p.head, hi = p.pending.count - 1, found = -1
         while lo <= hi {
             let mid = (lo + hi) / 2
@@ -112,6 +122,8 @@ final class OffsetTracker: @unchecked Sendable {
         var advanced: Int64?
         while p.head < p.pending.count && p.pending[p.head].done {
             advanced = p.pending[p.head].offset + 1
+            p.bytes -= p.pending[p.head].bytes
+            totalBytes -= p.pending[p.head].bytes
             p.head += 1
             total -= 1
         }
@@ -129,6 +141,16 @@ final class OffsetTracker: @unchecked Sendable {
             guard let only else { return total }
             return partitions.reduce(0) { acc, kv in only.contains(kv.key) ? acc + kv.value.inFlight : acc }
         }
+    }
+
+    /// The size of the inputs in flight, over all partitions.
+    func inFlightBytes() -> Int { lock.withLock { totalBytes } }
+
+    /// Whether an input of `bytes` bytes may be taken: fewer than `maxCount` inputs are in
+    /// flight, and it fits in `maxBytes` with them (or nothing is in flight: an input larger
+    /// than the bound is taken alone).
+    func hasRoom(maxCount: Int, maxBytes: Int, for bytes: Int) -> Bool {
+        lock.withLock { total < maxCount && (totalBytes == 0 || totalBytes + bytes <= maxBytes) }
     }
 
     /// Waits (blocking the calling thread) until these partitions have nothing in flight, or the deadline.

@@ -113,6 +113,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         cc.maxPollInterval = config.maxPollInterval
         cc.heartbeatInterval = .milliseconds(max(100, config.sessionTimeout.milliseconds / 10))
         cc.bufferCapacity = max(100, config.maxInFlight / 2)
+        cc.bufferCapacityBytes = max(1 << 20, config.maxInFlightBytes / 2)
         if cc.common.statisticsInterval == nil { cc.common.statisticsInterval = .seconds(5) }
         let metrics = self.metrics
         let consumer = try KafkaConsumer(configuration: cc, rebalanceListener: rebalanceListener(), logger: logger) { metrics.lag($0) }
@@ -126,6 +127,8 @@ public final class StageWorker: Service, @unchecked Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: config.commitInterval)
                 await commit(consumer)
+                // The dispatch loop records the gauge as inputs come; this brings it down as they finish.
+                metrics.inFlight(tracker.inFlight())
             }
         }
         let dispatch = Task { [self] in try await dispatchLoop(consumer: consumer, producer: producer) }
@@ -176,6 +179,9 @@ public final class StageWorker: Service, @unchecked Sendable {
     /// Inputs taken from Kafka and not finished yet.
     public var inFlightCount: Int { tracker.inFlight() }
 
+    /// Their size in bytes (keys, values and headers).
+    public var inFlightBytes: Int { tracker.inFlightBytes() }
+
     private func failFatally(_ reason: String) {
         let task: Task<Void, Error>? = lock.withLock {
             if fatal == nil { fatal = reason }
@@ -214,13 +220,15 @@ public final class StageWorker: Service, @unchecked Sendable {
             let tp = m.topicPartition
             // Of an earlier assignment of the partition (it reached us late), or no longer ours.
             guard let epoch = tracker.epoch(tp, generation: m.assignmentGeneration) else { continue }
-            // Backpressure: wait for room before taking more.
-            while tracker.inFlight() >= configuration.maxInFlight && !Task.isCancelled {
+            // Backpressure: wait for room, in inputs and in bytes, before taking more.
+            let size = m.size
+            while !tracker.hasRoom(maxCount: configuration.maxInFlight, maxBytes: configuration.maxInFlightBytes, for: size)
+                    && !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(2))
             }
             if Task.isCancelled { break }
             // An offset at or below the last one taken starts a new epoch (see OffsetTracker).
-            guard let registered = tracker.register(tp, offset: m.offset, epoch: epoch) else { continue }
+            guard let registered = tracker.register(tp, offset: m.offset, epoch: epoch, bytes: size) else { continue }
             if registered != epoch {
                 logger.warning("partition read again from an earlier offset: its tracking restarts there and the inputs taken after it are abandoned",
                                metadata: ["kafka.partition": "\(tp)", "kafka.offset": "\(m.offset)"])
@@ -519,6 +527,7 @@ public final class StageWorker: Service, @unchecked Sendable {
         KafkaRebalanceListener(
             assigned: { [self] consumer, parts in
                 for tp in parts { tracker.assign(tp, generation: consumer.assignmentGeneration(of: tp) ?? 0) }
+                metrics.partitionsAssigned(parts)
                 metrics.rebalanced("assigned")
                 if lock.withLock({ tablesReady && restoring == 0 }) { onReadiness(true, "partitions assigned: \(parts.count)") }
             },
@@ -554,6 +563,7 @@ public final class StageWorker: Service, @unchecked Sendable {
             stores.remove(tp)
         }
         outputs.drop(parts)
+        metrics.partitionsGone(parts)
         let gone: [PartitionLane] = lock.withLock { parts.compactMap { lanes.removeValue(forKey: $0) } }
         for lane in gone { lane.cancel() }
     }

@@ -34,9 +34,14 @@ public struct WorkerConfiguration: Sendable {
     public var groupID: String?
     /// Handlers running at once (across partitions; one partition is always in order).
     public var concurrency: Int = 8
-    /// Inputs taken from Kafka and not yet finished; past it the worker stops
-    /// reading and the consumer pauses fetching.
+    /// Inputs taken from Kafka and not yet finished; past it the worker takes no
+    /// more, and the consumer pauses fetching once its buffer holds half as many
+    /// (at least 100).
     public var maxInFlight: Int = 10_000
+    /// The same bound in bytes (keys, values and headers of the inputs): whichever is
+    /// reached first stops the worker taking more; a larger input is taken alone. The
+    /// consumer pauses fetching once its buffer holds half as many (at least 1 MiB).
+    public var maxInFlightBytes: Int = 64 << 20
     /// Messages queued for one partition past which that partition is paused.
     public var partitionBacklog: Int = 5_000
     public var retry = RetryPolicy()

@@ -50,9 +50,36 @@ final class WorkerMetrics: @unchecked Sendable {
         timer.recordNanoseconds(d.nanoseconds)
     }
     func inFlight(_ n: Int) { gauge("dropflow_in_flight_messages", []).record(n) }
+    // The consumer lag has a series per assigned partition, from its assignment (at 0 until
+    // librdkafka's statistics, every few seconds, know its lag) until it goes away. Assignments
+    // and statistics both come from the consumer's poll thread, so a revoked partition's
+    // series cannot come back from statistics that were already on their way.
+    private var lagged: Set<KafkaTopicPartition> = []
+
+    private static func lagDimensions(_ tp: KafkaTopicPartition) -> [(String, String)] {
+        [("topic", tp.topic), ("partition", String(tp.partition))]
+    }
+
+    func partitionsAssigned(_ parts: [KafkaTopicPartition]) {
+        let new = lock.withLock { parts.filter { lagged.insert($0).inserted } }
+        for tp in new { gauge("dropflow_consumer_lag", Self.lagDimensions(tp)).record(0) }
+    }
+
+    func partitionsGone(_ parts: [KafkaTopicPartition]) {
+        let gone: [Gauge] = lock.withLock {
+            parts.compactMap { tp in
+                guard lagged.remove(tp) != nil else { return nil }
+                let key = "dropflow_consumer_lag" + Self.lagDimensions(tp).map { "|\($0.1)" }.joined()
+                return gauges.removeValue(forKey: key)
+            }
+        }
+        for g in gone { g.destroy() }
+    }
+
     func lag(_ statistics: KafkaStatistics) {
-        for (tp, lag) in statistics.consumerLag {
-            gauge("dropflow_consumer_lag", [("topic", tp.topic), ("partition", String(tp.partition))]).record(lag)
+        let assigned = lock.withLock { lagged }
+        for (tp, lag) in statistics.consumerLag where assigned.contains(tp) {
+            gauge("dropflow_consumer_lag", Self.lagDimensions(tp)).record(lag)
         }
     }
 }

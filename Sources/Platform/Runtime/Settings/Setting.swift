@@ -105,9 +105,9 @@ extension Setting where Value == String? {
 }
 
 extension Setting where Value == Int {
-    public static func integer(_ name: String, environment: String? = nil, default value: Int, valueName: String = "n",
-                               help: String) -> Setting {
-        Setting(name, environment: environment, default: value, valueName: valueName, help: help) { text in
+    public static func integer(_ name: String, environment: String? = nil, default value: Int, defaultText: String? = nil,
+                               valueName: String = "n", help: String) -> Setting {
+        Setting(name, environment: environment, default: value, defaultText: defaultText, valueName: valueName, help: help) { text in
             Int(text).map { .success($0) } ?? .failure(SettingError.Problem("wants a whole number, got \(text)"))
         }
     }

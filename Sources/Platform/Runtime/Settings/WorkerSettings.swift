@@ -17,7 +17,11 @@ public enum WorkerSettings {
     public static let concurrency = Setting<Int>.integer(
         "concurrency", default: defaults.concurrency, help: "handlers at once (one partition is always in order)").checked(positive)
     public static let maxInFlight = Setting<Int>.integer(
-        "max-in-flight", default: defaults.maxInFlight, help: "unfinished inputs before the worker stops fetching").checked(positive)
+        "max-in-flight", default: defaults.maxInFlight,
+        help: "inputs taken and not finished past which the worker takes no more; the consumer then buffers up to half as many (at least 100) and pauses fetching").checked(positive)
+    public static let maxInFlightBytes = Setting<Int>.integer(
+        "max-in-flight-bytes", default: defaults.maxInFlightBytes, defaultText: "\(defaults.maxInFlightBytes) (64 MiB)", valueName: "bytes",
+        help: "the same bound in bytes (keys, values, headers; a larger input is taken alone); the consumer buffers up to half as many (at least 1 MiB)").checked(positive)
     public static let retryAttempts = Setting<Int>.integer(
         "retry-attempts", default: defaults.retry.maxAttempts,
         help: "attempts for a retriable handler failure before the dead-letter topic").checked(positive)
@@ -44,7 +48,7 @@ public enum WorkerSettings {
     /// All of them, in the order the help lists them.
     public static var all: [SettingDescription] {
         [bootstrapServers.declaration, topicPrefix.declaration, group.declaration, concurrency.declaration,
-         maxInFlight.declaration, retryAttempts.declaration, retryBackoff.declaration, retryMaxBackoff.declaration,
+         maxInFlight.declaration, maxInFlightBytes.declaration, retryAttempts.declaration, retryBackoff.declaration, retryMaxBackoff.declaration,
          commitInterval.declaration, shutdownTimeout.declaration, sessionTimeout.declaration, maxPollInterval.declaration,
          maxEventTimeAhead.declaration, streamTimeFollowsWallClock.declaration]
     }
@@ -67,6 +71,7 @@ public enum WorkerSettings {
         config.groupID = values[group]
         config.concurrency = values[concurrency]
         config.maxInFlight = values[maxInFlight]
+        config.maxInFlightBytes = values[maxInFlightBytes]
         config.retry = RetryPolicy(maxAttempts: values[retryAttempts], initialBackoff: values[retryBackoff],
                                    maxBackoff: values[retryMaxBackoff])
         config.commitInterval = values[commitInterval]

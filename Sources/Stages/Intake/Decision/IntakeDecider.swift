@@ -65,6 +65,12 @@ public struct IntakeDecider: Sendable {
         guard let orderID = raw[OrderPlaced.Field.orderID]?.stringValue else {
             return .deadLetter(reason: "no string order_id to answer to")
         }
+        // An order_id no rejection can carry (the contract's order-rejected bounds it) cannot be answered.
+        let probe = OrderRejected(orderID: orderID, stage: .intake, reasons: [Reason(code: "invalid_field", detail: "order_id")],
+                                  at: "2026-01-01T00:00:00Z")
+        if let problem = ContractSchema.orderRejected.validate(probe.json).first {
+            return .deadLetter(reason: "an order_id that no rejection can carry: \(problem.message)")
+        }
         let normalized = OrderNormalizer.normalize(raw)
         let violations = ContractSchema.orderPlaced.validate(normalized)
         if !violations.isEmpty {
