@@ -113,7 +113,7 @@ struct ChaosTests {
         #expect(several.isEmpty, "\(several.count) orders with more than one outcome, e.g. \(several.keys.sorted().prefix(5))")
         #expect(both.isEmpty, "\(both.count) orders both approved and rejected")
         #expect(casesTwice.isEmpty, "\(casesTwice.count) orders with two review cases")
-        #expect(outcome.conflicts.isEmpty, "outputs with one ce_id and different bytes: \(outcome.conflicts.prefix(5))")
+        #expect(outcome.conflicts.isEmpty, "outputs with one ce_id and different bytes:\n\(outcome.conflictDetails.prefix(5).joined(separator: "\n"))")
         #expect(outcome.deadLetters == 0, "nothing valid is dead-lettered")
     }
 
@@ -123,6 +123,8 @@ struct ChaosTests {
         var final: [String: Set<Outcome>] = [:]
         var cases: [String: Set<String>] = [:]
         var conflicts: [String] = []
+        /// Each conflict's two values, for the failure message.
+        var conflictDetails: [String] = []
         var copies = 0
         var deadLetters = 0
         var approved: Int { final.values.filter { $0.contains { $0.topic == "approved" } }.count }
@@ -142,7 +144,10 @@ struct ChaosTests {
             for m in try await cluster.readAll(topic.name) {
                 guard let id = m.headers.string("ce_id") else { continue }
                 if let seen = bytes[id] {
-                    if seen == (m.value ?? []) { o.copies += 1 } else { o.conflicts.append("\(topic.name) \(id)") }
+                    if seen == (m.value ?? []) { o.copies += 1 } else {
+                        o.conflicts.append("\(topic.name) \(id)")
+                        o.conflictDetails.append("\(topic.name) \(id) at \(m.partition)/\(m.offset):\n  first: \(String(decoding: seen, as: UTF8.self))\n  then:  \(String(decoding: m.value ?? [], as: UTF8.self))")
+                    }
                     continue
                 }
                 bytes[id] = m.value ?? []

@@ -67,9 +67,16 @@ public enum DateTimeFormat {
         return days * 86_400 + Int64(hour * 3_600 + minute * 60 + second - offsetMinutes * 60)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ` for `seconds` since the epoch.
+    /// The earliest and latest instants RFC 3339 can write (years 0000 and 9999), in milliseconds
+    /// since the epoch. A valid input such as `0000-01-01T00:00:00+23:59` lies before the first:
+    /// formatting clamps to this range, so every time the project writes is itself valid.
+    public static let writableMilliseconds: ClosedRange<Int64> =
+        daysFromCivil(year: 0, month: 1, day: 1) * 86_400_000...(daysFromCivil(year: 10_000, month: 1, day: 1) * 86_400_000 - 1)
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` for `seconds` since the epoch (clamped to ``writableMilliseconds``).
     public static func format(epochSeconds seconds: Int64) -> String {
-        let (days, secondOfDay) = floorDivMod(seconds, 86_400)
+        let range = writableMilliseconds.lowerBound / 1000...writableMilliseconds.upperBound / 1000
+        let (days, secondOfDay) = floorDivMod(min(max(seconds, range.lowerBound), range.upperBound), 86_400)
         return date(days) + "T" + clock(secondOfDay) + "Z"
     }
 
@@ -78,13 +85,16 @@ public enum DateTimeFormat {
     public static func format(_ date: Date) -> String {
         // `Date` holds a Double; round to whole microseconds first so representation error
         // (e.g. -0.001 stored as -0.00100000000002) does not floor into the previous millisecond.
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        // Clamped first: a Double beyond Int64's range would trap when converted.
+        let seconds = min(max(date.timeIntervalSince1970, -1e12), 1e12)
+        let micros = Int64((seconds * 1_000_000).rounded())
         return format(epochMilliseconds: floorDivMod(micros, 1000).0)
     }
 
-    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for `milliseconds` since the epoch.
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for `milliseconds` since the epoch (clamped to ``writableMilliseconds``).
     public static func format(epochMilliseconds milliseconds: Int64) -> String {
-        let (days, millisOfDay) = floorDivMod(milliseconds, 86_400_000)
+        let clamped = min(max(milliseconds, writableMilliseconds.lowerBound), writableMilliseconds.upperBound)
+        let (days, millisOfDay) = floorDivMod(clamped, 86_400_000)
         return date(days) + "T" + clock(millisOfDay / 1_000) + "." + pad(millisOfDay % 1_000, 3) + "Z"
     }
 

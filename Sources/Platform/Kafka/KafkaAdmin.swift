@@ -177,21 +177,16 @@ public final class KafkaAdmin: Sendable {
             }
             partitions += (0..<Int32(info.partitionCount)).map { KafkaTopicPartition(topic: name, partition: $0) }
         }
+        return try await watermarks(partitions, timeout: timeout)
+    }
+
+    /// The low and high watermarks of these partitions, asked of their leaders over the admin
+    /// client's own connections (no fetch waits ahead of the query).
+    public func watermarks(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
         let client = self.client
-        let parts = partitions
-        let pairs = try await Blocking.run { () throws(KafkaError) -> [(KafkaTopicPartition, Int64, Int64)] in
-            try parts.map { tp throws(KafkaError) in
-                var low: Int64 = 0, high: Int64 = 0
-                let err = try client.withHandle { rk in
-                    rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, Int32(clamping: timeout.milliseconds))
-                }
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(tp)") }
-                return (tp, low, high)
-            }
+        return try await Blocking.run { () throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] in
+            try client.watermarks(partitions, timeout: timeout)
         }
-        var result: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
-        for (tp, low, high) in pairs { result[tp] = (low, high) }
-        return result
     }
 
     /// Releases the client. Blocking work happens off the cooperative pool.

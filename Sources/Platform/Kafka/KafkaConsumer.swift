@@ -175,20 +175,13 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// The low and high watermarks of these partitions, asked of their leaders.
+    /// The low and high watermarks of these partitions, asked of their leaders. On a consumer
+    /// that is fetching, each query waits behind the connection's long-poll fetch (up to
+    /// `fetch.wait.max.ms`, 500 ms a partition): to ask often, ask a ``KafkaAdmin``.
     public func watermarks(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
         let client = self.client
         return try await Blocking.run { () throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] in
-            var result: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
-            for tp in partitions {
-                var low: Int64 = 0, high: Int64 = 0
-                let err = try client.withHandle { rk in
-                    rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, Int32(clamping: timeout.milliseconds))
-                }
-                if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(tp)") }
-                result[tp] = (low, high)
-            }
-            return result
+            try client.watermarks(partitions, timeout: timeout)
         }
     }
 

@@ -85,6 +85,20 @@ final class RDKafkaClient: @unchecked Sendable {
         ])
     }
 
+    /// The low and high watermarks of these partitions, one query each (blocking).
+    func watermarks(_ partitions: [KafkaTopicPartition], timeout: Duration) throws(KafkaError) -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
+        var result: [KafkaTopicPartition: (low: Int64, high: Int64)] = [:]
+        for tp in partitions {
+            var low: Int64 = 0, high: Int64 = 0
+            let err = try withHandle { rk in
+                rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, Int32(clamping: timeout.milliseconds))
+            }
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(tp)") }
+            result[tp] = (low, high)
+        }
+        return result
+    }
+
     /// Runs `body` with the handle unless the client was destroyed. Calls may
     /// overlap (librdkafka is thread-safe); ``destroy()`` waits for them.
     func withHandle<T>(_ body: (OpaquePointer) throws(KafkaError) -> T) throws(KafkaError) -> T {

@@ -238,9 +238,16 @@ public final class TestCluster: @unchecked Sendable {
     public func waitCommitted(group: String, topic: String, within limit: Duration = .seconds(90)) async throws {
         let admin = try admin()
         defer { Task { await admin.close() } }
-        try await eventually(limit, "group \(group) has committed all of \(topic)") {
-            let lag = try await admin.consumerGroupLag(groupID: group, topics: [self.prefix + topic])
-            return lag.allSatisfy { $0.lag == 0 }
+        let last = Locked<[KafkaPartitionLag]>([])
+        do {
+            try await eventually(limit, "group \(group) has committed all of \(topic)") {
+                let lag = try await admin.consumerGroupLag(groupID: group, topics: [self.prefix + topic])
+                last.withLock { $0 = lag }
+                return lag.allSatisfy { $0.lag == 0 }
+            }
+        } catch let timedOut as TimedOut {
+            // Which partitions lag, and where they stopped.
+            throw TimedOut(what: timedOut.what + "; lag: " + last.current.filter { $0.lag > 0 }.map(\.description).joined(separator: ", "))
         }
     }
 }

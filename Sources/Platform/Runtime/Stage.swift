@@ -181,6 +181,15 @@ public struct StageDefinition: Sendable {
         self.stores = stores
         self.handler = handler
     }
+
+    /// The names (without the prefix) of every topic the stage touches: its inputs and their
+    /// dead-letter topics, its outputs, tables, followed topics and store changelogs, each once.
+    public var topicNames: [String] {
+        let names = inputs.flatMap { [$0.name, $0.name + ".dlq"] } + outputs.map(\.name) + tables.map(\.name)
+            + followed.map(\.name) + stores.map(\.changelog.name)
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
 }
 
 /// A topic every worker of a stage follows in full, whatever partitions of its inputs it owns:

@@ -81,19 +81,17 @@ public final class StageWorker: Service, @unchecked Sendable {
         var tableFollower: TableFollower?
         if !stage.tables.isEmpty || !stage.followed.isEmpty {
             onReadiness(false, "replaying tables")
-            let admin = try KafkaAdmin(configuration: config.kafka, logger: logger)
             let follower = try TableFollower(tables: stage.tables, followed: stage.followed, config: config, stage: stage.name, registry: tables, logger: logger)
             tableFollower = follower
             lock.withLock { self.follower = follower }
             // A SIGTERM during the replay ends it: the worker stops without having worked.
-            let replay = Task { try await follower.replay(admin: admin) }
+            let replay = Task { try await follower.replay() }
             var replayFailure: Error?
             await withGracefulShutdownHandler {
                 do { try await replay.value } catch { replayFailure = error }
             } onGracefulShutdown: {
                 replay.cancel()
             }
-            await admin.close()
             if replay.isCancelled || replayFailure is CancellationError {
                 logger.info("stopped while replaying tables")
                 await follower.close()

@@ -53,12 +53,16 @@ final class TableRegistry: @unchecked Sendable {
 /// by waiting for quiet, so a busy topic ends its replay like an idle one.
 final class TableFollower: @unchecked Sendable {
     private let consumer: KafkaConsumer
+    private let admin: KafkaAdmin
     private let registry: TableRegistry
     private let logicalNames: [String: String]
     private let followed: [String: FollowedTopic]
     private let ends = PartitionEnds()
     private let lock = NSLock()
-    private var partitions: [KafkaTopicPartition] = []
+    private let partitions = Locked<[KafkaTopicPartition]>([])
+    /// The watermarks of every followed partition, one query shared by the handlers that catch
+    /// up at the same time (sixteen partitions' handlers asking at once make one query, not sixteen).
+    private let watermarks: FreshQuery<[KafkaTopicPartition: (low: Int64, high: Int64)]>
     private var task: Task<Void, Error>?
     private var applied = 0
     private let logger: Logger
@@ -70,6 +74,11 @@ final class TableFollower: @unchecked Sendable {
         cc.enableAutoCommit = false
         cc.reportPartitionEnd = true
         consumer = try KafkaConsumer(configuration: cc, logger: logger)
+        // Watermarks are asked over an admin client's connections: on the consumer's, each
+        // query would wait behind its long-poll fetch.
+        let admin = try KafkaAdmin(configuration: config.kafka, logger: logger)
+        self.admin = admin
+        watermarks = FreshQuery { [partitions] in try await admin.watermarks(partitions.current) }
         self.registry = registry
         self.logger = logger
         logicalNames = Dictionary(uniqueKeysWithValues: (tables.map(\.name) + followed.map(\.name)).map { (config.topic($0), $0) })
@@ -78,11 +87,11 @@ final class TableFollower: @unchecked Sendable {
 
     /// Starts reading every partition of the tables from the beginning, and returns once all
     /// are read to the watermarks of now. Cancellable.
-    func replay(admin: KafkaAdmin) async throws {
+    func replay() async throws {
         guard !logicalNames.isEmpty else { return }
         let marks = try await admin.watermarks(topics: Array(logicalNames.keys))
         let parts = marks.keys.sorted()
-        lock.withLock { partitions = parts }
+        partitions.withLock { $0 = parts }
         try consumer.assign(parts.map { KafkaTopicPartitionOffset($0, offset: KafkaOffset.beginning) })
         let start = ContinuousClock.now
         task = Task { [self] in
@@ -96,9 +105,16 @@ final class TableFollower: @unchecked Sendable {
     /// Returns once every table has been read to the watermarks of now: what any worker wrote
     /// (and was acknowledged) before the call is then visible. Cancellable.
     func catchUp() async throws {
-        let parts = lock.withLock { partitions }
-        guard !parts.isEmpty else { return }
-        try await waitFor(try await consumer.watermarks(parts))
+        guard !partitions.current.isEmpty else { return }
+        let start = ContinuousClock.now
+        let marks = try await watermarks.value()
+        let queried = ContinuousClock.now
+        try await waitFor(marks)
+        let took = ContinuousClock.now - start
+        if took > .seconds(1) {
+            logger.warning("slow catch-up with the tables", metadata: [
+                "table.query.ms": "\((queried - start).milliseconds)", "table.read.ms": "\((ContinuousClock.now - queried).milliseconds)"])
+        }
     }
 
     private func waitFor(_ marks: [KafkaTopicPartition: (low: Int64, high: Int64)]) async throws {
@@ -125,5 +141,6 @@ final class TableFollower: @unchecked Sendable {
     func close() async {
         task?.cancel()
         try? await consumer.close()
+        await admin.close()
     }
 }
