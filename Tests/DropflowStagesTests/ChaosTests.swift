@@ -113,7 +113,9 @@ struct ChaosTests {
         #expect(several.isEmpty, "\(several.count) orders with more than one outcome, e.g. \(several.keys.sorted().prefix(5))")
         #expect(both.isEmpty, "\(both.count) orders both approved and rejected")
         #expect(casesTwice.isEmpty, "\(casesTwice.count) orders with two review cases")
-        #expect(outcome.conflicts.isEmpty, "outputs with one ce_id and different bytes:\n\(outcome.conflictDetails.prefix(5).joined(separator: "\n"))")
+        var trail = ""
+        if !outcome.conflicts.isEmpty { trail = try await Self.trail(of: outcome.conflictOrders.prefix(3), cluster) }
+        #expect(outcome.conflicts.isEmpty, "outputs with one ce_id and different bytes:\n\(outcome.conflictDetails.prefix(5).joined(separator: "\n"))\n\(trail)")
         #expect(outcome.deadLetters == 0, "nothing valid is dead-lettered")
     }
 
@@ -125,6 +127,7 @@ struct ChaosTests {
         var conflicts: [String] = []
         /// Each conflict's two values, for the failure message.
         var conflictDetails: [String] = []
+        var conflictOrders: [String] = []
         var copies = 0
         var deadLetters = 0
         var approved: Int { final.values.filter { $0.contains { $0.topic == "approved" } }.count }
@@ -146,6 +149,7 @@ struct ChaosTests {
                 if let seen = bytes[id] {
                     if seen == (m.value ?? []) { o.copies += 1 } else {
                         o.conflicts.append("\(topic.name) \(id)")
+                        if let order = (try? JSONValue.parse(m.value ?? []))?["order_id"]?.stringValue { o.conflictOrders.append(order) }
                         o.conflictDetails.append("\(topic.name) \(id) at \(m.partition)/\(m.offset):\n  first: \(String(decoding: seen, as: UTF8.self))\n  then:  \(String(decoding: m.value ?? [], as: UTF8.self))")
                     }
                     continue
@@ -163,6 +167,21 @@ struct ChaosTests {
             o.deadLetters += try await cluster.readAll(topic.name + ".dlq", within: .seconds(30)).count
         }
         return o
+    }
+
+    /// Where an order went, for a failure message: its copies on orders.validated and the fraud
+    /// stage's records about it, with their causes.
+    static func trail(of orders: some Sequence<String>, _ cluster: TestCluster) async throws -> String {
+        let ids = Set(orders)
+        var lines: [String] = []
+        for m in try await cluster.readAll(topics: [TopicDeclaration.ordersValidated.name, TopicDeclaration.fraudDecisions.name,
+                                                    TopicDeclaration.ordersApproved.name]) {
+            let order = (try? JSONValue.parse(m.value ?? []))?["order_id"]?.stringValue ?? m.keyString ?? ""
+            guard ids.contains(order) else { continue }
+            lines.append("  \(m.topic) \(m.partition)/\(m.offset) ts=\(m.timestampMs ?? 0) ce_id=\(m.headers.string("ce_id") ?? "-") "
+                         + "cause=\(m.headers.string("dropflow-cause") ?? "-") order=\(order)")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The test's reviewer: one verdict per order held, approve or decline by the order id.

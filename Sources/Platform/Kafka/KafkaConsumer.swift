@@ -185,6 +185,18 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// The high watermark of a partition as this consumer's latest fetch response for it gave
+    /// it (no request; nil before one arrived). Unlike a ListOffsets answer it is never short:
+    /// Tansu answers ListOffsets(latest) with the base offset of the last batch plus one, so a
+    /// reader that stops there misses the rest of that batch; its fetch responses carry the true
+    /// high watermark.
+    public func fetchedHighWatermark(_ tp: KafkaTopicPartition) -> Int64? {
+        var low: Int64 = -1001, high: Int64 = -1001
+        let err = try? client.withHandle { rk in rd_kafka_get_watermark_offsets(rk, tp.topic, tp.partition, &low, &high) }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return high
+    }
+
     /// The number of partitions of each of these topics (absent: the topic does not exist).
     public func partitionCounts(_ topics: [String], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [String: Int32] {
         let client = self.client

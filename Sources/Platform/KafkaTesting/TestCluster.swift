@@ -178,9 +178,37 @@ public final class TestCluster: @unchecked Sendable {
 
     /// Sum of the high watermarks of a topic's partitions: messages written to it.
     public func written(_ topic: String) async throws -> Int64 {
+        try await endOffsets(topics: [topic]).values.reduce(0, +)
+    }
+
+    /// The true high watermark of every partition of these topics (names without the prefix).
+    /// A ListOffsets answer is not enough: Tansu gives the base offset of the last batch plus
+    /// one. Each partition is read from that answer's last offset to the end its consumer
+    /// reports, which is the fetch response's high watermark.
+    public func endOffsets(topics: [String], within limit: Duration = .seconds(30)) async throws -> [KafkaTopicPartition: Int64] {
         let admin = try admin()
-        defer { Task { await admin.close() } }
-        return try await admin.watermarks(topics: [prefix + topic]).values.reduce(0) { $0 + $1.high }
+        let marks = try await admin.watermarks(topics: topics.map { prefix + $0 })
+        await admin.close()
+        var ends = marks.mapValues(\.high)
+        let toRead = marks.filter { $0.value.high > $0.value.low }
+        guard !toRead.isEmpty else { return ends }
+        var cc = KafkaConsumerConfiguration(kafka, groupID: uniqueName("ends"))
+        cc.commitOnClose = false
+        cc.reportPartitionEnd = true
+        let consumer = try KafkaConsumer(configuration: cc, logger: logger)
+        try consumer.assign(toRead.map { KafkaTopicPartitionOffset($0.key, offset: $0.value.high - 1) })
+        let found = try await withTimeoutResult(limit) { () -> [KafkaTopicPartition: Int64] in
+            var found: [KafkaTopicPartition: Int64] = [:]
+            for try await m in consumer.messages where m.isPartitionEnd {
+                found[m.topicPartition] = m.offset
+                if found.count == toRead.count { break }
+            }
+            return found
+        }
+        try? await consumer.close()
+        guard let found else { throw TimedOut(what: "the ends of \(topics)") }
+        for (tp, end) in found { ends[tp] = max(ends[tp] ?? 0, end) }
+        return ends
     }
 
     /// Every message of a topic as of now: each partition read from the beginning to its end,
@@ -241,7 +269,12 @@ public final class TestCluster: @unchecked Sendable {
         let last = Locked<[KafkaPartitionLag]>([])
         do {
             try await eventually(limit, "group \(group) has committed all of \(topic)") {
-                let lag = try await admin.consumerGroupLag(groupID: group, topics: [self.prefix + topic])
+                var lag = try await admin.consumerGroupLag(groupID: group, topics: [self.prefix + topic])
+                last.withLock { $0 = lag }
+                guard lag.allSatisfy({ $0.lag == 0 }) else { return false }
+                // Against the true ends (ListOffsets may fall short of them, see endOffsets).
+                let ends = try await self.endOffsets(topics: [topic])
+                lag = lag.map { var l = $0; l.highWatermark = max(l.highWatermark, ends[l.topicPartition] ?? 0); return l }
                 last.withLock { $0 = lag }
                 return lag.allSatisfy { $0.lag == 0 }
             }

@@ -119,8 +119,9 @@ final class TableFollower: @unchecked Sendable {
 
     private func waitFor(_ marks: [KafkaTopicPartition: (low: Int64, high: Int64)]) async throws {
         var remaining = marks.filter { $0.value.high > $0.value.low }
+        var readEnds = ReadEnds(remaining.map { ($0.key, $0.value.high) })
         while !remaining.isEmpty {
-            remaining = remaining.filter { ends.position($0.key) < $0.value.high }
+            remaining = remaining.filter { !readEnds.isReached($0.key, position: ends.position($0.key), fetchedHigh: consumer.fetchedHighWatermark) }
             if remaining.isEmpty { break }
             try await Task.sleep(for: .milliseconds(5))  // throws once cancelled
         }

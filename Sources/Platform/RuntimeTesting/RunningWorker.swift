@@ -54,7 +54,8 @@ public final class RunningWorker: @unchecked Sendable {
 }
 
 /// A `dropflow worker <stage>` process of the built executable against a test cluster, its
-/// output in a log file; killed if still running when released.
+/// output in a log file (removed when released, unless `DROPFLOW_KEEP_WORKER_LOGS` is set);
+/// killed if still running when released.
 public final class WorkerProcess: @unchecked Sendable {
     public let process: ChildProcess
     public let log: String
@@ -79,7 +80,8 @@ public final class WorkerProcess: @unchecked Sendable {
 
     deinit {
         if process.isRunning { process.signal(SIGKILL) }
-        try? FileManager.default.removeItem(atPath: log)
+        // DROPFLOW_KEEP_WORKER_LOGS=1 keeps the log files (their paths are in TMPDIR) to read after a failure.
+        if ProcessInfo.processInfo.environment["DROPFLOW_KEEP_WORKER_LOGS"] == nil { try? FileManager.default.removeItem(atPath: log) }
     }
 }
 

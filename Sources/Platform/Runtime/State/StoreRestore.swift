@@ -41,6 +41,7 @@ enum StoreRestore {
         let start = ContinuousClock.now
         try consumer.assign(toRead.map { KafkaTopicPartitionOffset($0, offset: KafkaOffset.beginning) })
         var remaining = Set(toRead)
+        var ends = ReadEnds(toRead.map { ($0, marks[$0]!.high) })
         var count = 0
         var positions: [KafkaTopicPartition: Int64] = [:]
         for try await m in consumer.messages {
@@ -61,7 +62,7 @@ enum StoreRestore {
                     }
                 }
             }
-            remaining = remaining.filter { (positions[$0] ?? 0) < marks[$0]!.high }
+            remaining = remaining.filter { !ends.isReached($0, position: positions[$0] ?? 0, fetchedHigh: consumer.fetchedHighWatermark) }
             if remaining.isEmpty { break }
         }
         guard remaining.isEmpty else { throw CancellationError() }
@@ -84,4 +85,33 @@ final class PartitionEnds: @unchecked Sendable {
     }
 
     func position(_ tp: KafkaTopicPartition) -> Int64 { lock.withLock { positions[tp] ?? 0 } }
+}
+
+/// Where a reader that must read "everything written before now" may stop, per partition: the
+/// high watermark a ListOffsets query gave, and, once the reader is there, the higher one its
+/// consumer's fetch responses give at that moment (taken once, so a busy partition still ends).
+///
+/// Tansu answers ListOffsets(latest) with the base offset of the partition's last batch plus
+/// one: a reader stopping there would miss the rest of that batch (a changelog restore lost a
+/// decision record this way, and the decision was made twice). The fetch response that held the
+/// batch's first record carried a high watermark at or past its end, so the second figure is
+/// never short; on a broker that answers right it only reads a little further.
+struct ReadEnds {
+    private var targets: [KafkaTopicPartition: (high: Int64, extended: Bool)] = [:]
+
+    init(_ highs: some Sequence<(KafkaTopicPartition, Int64)>) {
+        for (tp, high) in highs { targets[tp] = (high, false) }
+    }
+
+    /// Whether `position` (the next offset to read) is the end of `tp` for this read.
+    mutating func isReached(_ tp: KafkaTopicPartition, position: Int64, fetchedHigh: (KafkaTopicPartition) -> Int64?) -> Bool {
+        guard var target = targets[tp] else { return true }
+        guard position >= target.high else { return false }
+        if !target.extended {
+            target.extended = true
+            target.high = max(target.high, fetchedHigh(tp) ?? target.high)
+            targets[tp] = target
+        }
+        return position >= target.high
+    }
 }
