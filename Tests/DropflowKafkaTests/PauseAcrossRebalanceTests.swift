@@ -37,7 +37,15 @@ struct PauseAcrossRebalanceTests {
         let producer = try cluster.producer()
         for i in 0..<20 { try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(i % 2), key: "k\(i)", value: "v\(i)")) }
         await producer.close()
-        try await eventually(.seconds(30), "both partitions flow again") { seen.count == 20 }
+        do {
+            try await eventually(.seconds(60), "both partitions flow again") { seen.count == 20 }
+        } catch {
+            // What each partition received, and why the consumer thinks it may not fetch.
+            let perPartition = Dictionary(grouping: seen.all, by: \.partition).mapValues(\.count)
+            let reasons: [String] = parts.sorted().map { tp in "\(tp): \(consumer.pauseReasons(tp).map { "\($0)" } ?? "not assigned")" }
+            Issue.record("\(error): seen per partition \(perPartition), reasons \(reasons), assignment \(consumer.assignment.sorted())")
+            throw error
+        }
         // Each message carries the generation of the assignment it was fetched in.
         #expect(seen.all.allSatisfy { $0.assignmentGeneration == consumer.assignmentGeneration(of: $0.topicPartition) },
                 "\(Set(seen.all.map(\.assignmentGeneration))) against \(after)")
