@@ -40,7 +40,7 @@ import Testing
     @Test func intakeAccountsForEveryMutatedOrder() async throws {
         let cluster = try TestCluster(.mock)
         let definition = IntakeStage.definition()
-        try await cluster.createTopics(definition.topicNames, partitions: Self.partitions)
+        try await cluster.createTopics(TopicSetup.names(definition.topics), partitions: Self.partitions)
         let group = uniqueName("mutation-intake")
         let worker = RunningWorker(definition, cluster.workerConfiguration { $0.groupID = group })
         try await worker.waitReady()
@@ -108,7 +108,7 @@ import Testing
         let cluster = try TestCluster(.mock)
         let validated = TopicDeclaration.ordersValidated.name, decisions = TopicDeclaration.reviewDecisions.name
         let definition = FraudStage.definition(model: try shippedFraudModel())
-        try await cluster.createTopics(definition.topicNames, partitions: Self.partitions)
+        try await cluster.createTopics(TopicSetup.names(definition.topics), partitions: Self.partitions)
         let group = uniqueName("mutation-fraud")
         let worker = RunningWorker(definition, cluster.workerConfiguration { $0.groupID = group })
         try await worker.waitReady()

@@ -186,29 +186,11 @@ public final class TestCluster: @unchecked Sendable {
     /// one. Each partition is read from that answer's last offset to the end its consumer
     /// reports, which is the fetch response's high watermark.
     public func endOffsets(topics: [String], within limit: Duration = .seconds(30)) async throws -> [KafkaTopicPartition: Int64] {
-        let admin = try admin()
-        let marks = try await admin.watermarks(topics: topics.map { prefix + $0 })
-        await admin.close()
-        var ends = marks.mapValues(\.high)
+        let marks = try await listedWatermarks(topics)
         let toRead = marks.filter { $0.value.high > $0.value.low }
-        guard !toRead.isEmpty else { return ends }
-        var cc = KafkaConsumerConfiguration(kafka, groupID: uniqueName("ends"))
-        cc.commitOnClose = false
-        cc.reportPartitionEnd = true
-        let consumer = try KafkaConsumer(configuration: cc, logger: logger)
-        try consumer.assign(toRead.map { KafkaTopicPartitionOffset($0.key, offset: $0.value.high - 1) })
-        let found = try await withTimeoutResult(limit) { () -> [KafkaTopicPartition: Int64] in
-            var found: [KafkaTopicPartition: Int64] = [:]
-            for try await m in consumer.messages where m.isPartitionEnd {
-                found[m.topicPartition] = m.offset
-                if found.count == toRead.count { break }
-            }
-            return found
-        }
-        try? await consumer.close()
-        guard let found else { throw TimedOut(what: "the ends of \(topics)") }
-        for (tp, end) in found { ends[tp] = max(ends[tp] ?? 0, end) }
-        return ends
+        let (_, found) = try await read(from: toRead.mapValues { $0.high - 1 }, to: toRead.mapValues { $0.high }, collecting: false,
+                                        within: limit, what: "the ends of \(topics)")
+        return marks.mapValues { $0.high }.merging(found) { max($0, $1) }
     }
 
     /// Every message of a topic as of now: each partition read from the beginning to its end,
@@ -220,34 +202,45 @@ public final class TestCluster: @unchecked Sendable {
 
     /// Every message of these topics as of now, read by one consumer.
     public func readAll(topics: [String], within limit: Duration = .seconds(60)) async throws -> [KafkaConsumerMessage] {
+        let toRead = try await listedWatermarks(topics).filter { $0.value.high > $0.value.low }
+        return try await read(from: toRead.mapValues { _ in KafkaOffset.beginning }, to: toRead.mapValues { $0.high }, collecting: true,
+                              within: limit, what: "reading \(topics) to the end").messages
+    }
+
+    /// ListOffsets' watermarks of every partition of these topics (names without the prefix).
+    private func listedWatermarks(_ topics: [String]) async throws -> [KafkaTopicPartition: (low: Int64, high: Int64)] {
         let admin = try admin()
-        let marks = try await admin.watermarks(topics: topics.map { prefix + $0 })
-        await admin.close()
+        defer { Task { await admin.close() } }
+        return try await admin.watermarks(topics: topics.map { prefix + $0 })
+    }
+
+    /// Reads each partition from `starts` until the consumer reports its end at or past the
+    /// offset in `ends`: the messages (when `collecting`) and the ends reported.
+    private func read(from starts: [KafkaTopicPartition: Int64], to ends: [KafkaTopicPartition: Int64], collecting: Bool,
+                      within limit: Duration, what: String) async throws -> (messages: [KafkaConsumerMessage], ends: [KafkaTopicPartition: Int64]) {
+        guard !starts.isEmpty else { return ([], [:]) }
         var cc = KafkaConsumerConfiguration(kafka, groupID: uniqueName("reader"))
         cc.commitOnClose = false
         cc.reportPartitionEnd = true
         let consumer = try KafkaConsumer(configuration: cc, logger: logger)
-        let toRead = marks.filter { $0.value.high > $0.value.low }
-        guard !toRead.isEmpty else {
-            try? await consumer.close()
-            return []
-        }
-        try consumer.assign(toRead.keys.map { KafkaTopicPartitionOffset($0, offset: KafkaOffset.beginning) })
-        let result = try await withTimeoutResult(limit) { () -> [KafkaConsumerMessage] in
+        try consumer.assign(starts.map { KafkaTopicPartitionOffset($0.key, offset: $0.value) })
+        let result = try await withTimeoutResult(limit) { () -> ([KafkaConsumerMessage], [KafkaTopicPartition: Int64]) in
             var collected: [KafkaConsumerMessage] = []
-            var remaining = Set(toRead.keys)
+            var reported: [KafkaTopicPartition: Int64] = [:]
+            var remaining = Set(starts.keys)
             for try await m in consumer.messages {
                 if m.isPartitionEnd {
-                    if m.offset >= toRead[m.topicPartition]?.high ?? 0 { remaining.remove(m.topicPartition) }
-                } else {
+                    reported[m.topicPartition] = m.offset
+                    if m.offset >= ends[m.topicPartition] ?? 0 { remaining.remove(m.topicPartition) }
+                } else if collecting {
                     collected.append(m)
                 }
                 if remaining.isEmpty { break }
             }
-            return collected
+            return (collected, reported)
         }
         try? await consumer.close()
-        guard let result else { throw TimedOut(what: "reading \(topics) to the end") }
+        guard let result else { throw TimedOut(what: what) }
         return result
     }
 

@@ -41,6 +41,6 @@ final class FreshQuery<Value: Sendable>: @unchecked Sendable {
             if before == nil { running = Round(id: id, task: task) } else { waiting = Round(id: id, task: task) }
             return task
         }
-        return try await withTaskCancellationHandler { try await task.value } onCancel: {}
+        return try await task.value  // a caller's cancellation leaves the shared round running
     }
 }

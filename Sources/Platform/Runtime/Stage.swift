@@ -182,13 +182,10 @@ public struct StageDefinition: Sendable {
         self.handler = handler
     }
 
-    /// The names (without the prefix) of every topic the stage touches: its inputs and their
-    /// dead-letter topics, its outputs, tables, followed topics and store changelogs, each once.
-    public var topicNames: [String] {
-        let names = inputs.flatMap { [$0.name, $0.name + ".dlq"] } + outputs.map(\.name) + tables.map(\.name)
-            + followed.map(\.name) + stores.map(\.changelog.name)
-        var seen = Set<String>()
-        return names.filter { seen.insert($0).inserted }
+    /// Every topic the stage touches: its inputs, outputs, tables, followed topics and store
+    /// changelogs (``TopicSetup`` adds the dead-letter topics and lists each once).
+    public var topics: [TopicDeclaration] {
+        inputs.map(\.topic) + outputs + tables + followed.map(\.topic) + stores.map(\.changelog)
     }
 }
 

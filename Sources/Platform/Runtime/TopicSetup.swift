@@ -22,4 +22,9 @@ public enum TopicSetup {
         }
         return main + deadLetters
     }
+
+    /// The names (without a prefix) of `topics` and of their dead-letter topics, each once.
+    public static func names(_ topics: [TopicDeclaration]) -> [String] {
+        specs(topics, prefix: "", partitions: 1).map(\.name)
+    }
 }

@@ -1,3 +1,4 @@
+import DropflowContract
 import DropflowCore
 
 /// What each fraud decision costs a merchant, and the decision with the least expected cost for
@@ -104,10 +105,5 @@ public struct ExpectedCosts: Sendable, Hashable {
             + " (" + action.rawValue + ")"
     }
 
-    static func amount(_ x: Double) -> String {
-        let cents = Int64((x * 100).rounded())
-        let sign = cents < 0 ? "-" : ""
-        let a = abs(cents)
-        return sign + String(a / 100) + "." + (a % 100 < 10 ? "0" : "") + String(a % 100)
-    }
+    static func amount(_ x: Double) -> String { MoneyAmount(cents: Int64((x * 100).rounded())).description }
 }
