@@ -9,6 +9,20 @@ import Testing
     @Test func everyRecordOfARunWithAllScenariosValidatesAgainstItsTopicsSchema() throws {
         let config = SimulationConfig(seed: 2026, orders: 2_000, ordersPerDay: 1_000,
                                       scenarios: Scenario.all(from: start, days: 2))
+        try Self.validate(config)
+    }
+
+    /// The shifted storefront (other prices, catalogue, countries, currency and fraud), with
+    /// every scenario.
+    @Test func everyRecordOfTheShiftedStorefrontValidatesAgainstItsTopicsSchema() throws {
+        var config = SimulationConfig.shifted(seed: 2026, orders: 2_000)
+        config.ordersPerDay = 1_000
+        config.scenarios = Scenario.all(from: start, days: 2)
+        try Self.validate(config)
+    }
+
+    /// Every record of the run of `config` is valid under its topic's schema, and every scenario shows.
+    static func validate(_ config: SimulationConfig) throws {
         let all = records(config)
         var byTopic: [String: Int] = [:]
         var tombstones = 0
@@ -46,8 +60,9 @@ import Testing
         _ = tombstones
     }
 
-    @Test func amountsAddUpFromIntegerCents() throws {
-        let placed = orders(records(SimulationConfig(seed: 11, orders: 500)))
+    @Test(arguments: [SimulationConfig(seed: 11, orders: 500), SimulationConfig.shifted(seed: 11, orders: 500)])
+    func amountsAddUpFromIntegerCents(config: SimulationConfig) throws {
+        let placed = orders(records(config))
         for order in placed {
             let value = try #require(order.value)
             var cents: Int64 = 0

@@ -17,6 +17,14 @@ import Testing
         #expect(a == b)
     }
 
+    @Test func theShiftedStorefrontIsDeterministicToo() {
+        var config = SimulationConfig.shifted(seed: 42, orders: 1_500)
+        config.scenarios = Scenario.all(from: start, days: 1.5)
+        let a = SimulationWriter.jsonLines(Simulation.run(config))
+        #expect(a == SimulationWriter.jsonLines(Simulation.run(config)))
+        #expect(a != SimulationWriter.jsonLines(Simulation.run(Self.config(seed: 42))))
+    }
+
     @Test func iteratingOneRunTwiceGivesTheSameRecords() {
         let run = Simulation.run(Self.config(seed: 5))
         #expect(Array(run) == Array(run))

@@ -14,8 +14,8 @@ public struct ProductCategory: Sendable, Hashable {
     let priceRange: ClosedRange<Int64>
     /// Shipping weight, grams.
     let weightRange: ClosedRange<Int>
-    /// Share of the catalogue.
-    let share: Double
+    /// Share of the catalogue (``MarketProfile/categoryShares`` may override it).
+    public let share: Double
     let adjectives: [String]
     let nouns: [String]
 
@@ -85,11 +85,17 @@ public struct Catalogue: Sendable {
     let expensiveRiskyIndices: [Int]
     /// Indices of products under 20.00 (card testers buy these).
     let cheapIndices: [Int]
+    /// Indices of electronics.
+    let electronicsIndices: [Int]
+    /// The more expensive half of the electronics (what loyal customers' big purchases are).
+    let expensiveElectronicsIndices: [Int]
 
-    /// A catalogue of `count` SKUs drawn from `rng`.
-    public static func generate(count: Int, _ rng: inout SimRandom) -> Catalogue {
+    /// A catalogue of `count` SKUs of `market` drawn from `rng`.
+    public static func generate(count: Int, market: MarketProfile = MarketProfile(), _ rng: inout SimRandom) -> Catalogue {
         let categories = ProductCategory.all
-        let categoryTable = WeightedTable(categories.map(\.share))
+        let categoryShares = market.resolvedCategoryShares
+        let categoryTable = WeightedTable(categoryShares)
+        let level = market.priceLevel
         var counters = [Int](repeating: 0, count: categories.count)
         // Zipf popularity over a random permutation of ranks.
         let ranks = rng.shuffled(Array(1...max(1, count)))
@@ -109,8 +115,11 @@ public struct Catalogue: Sendable {
             if category.name == "gift_cards" {
                 price = rng.element(of: [2_500, 5_000, 10_000, 20_000] as [Int64])
             } else {
-                let raw = Int64(rng.logNormal(mu: log(category.medianPriceCents), sigma: 0.6))
-                price = Pricing.charmPrice(near: min(max(raw, category.priceRange.lowerBound), category.priceRange.upperBound))
+                // At price level 1 exactly the prices of the default catalogue.
+                let raw = Int64(rng.logNormal(mu: log(category.medianPriceCents * level), sigma: 0.6))
+                let low = Pricing.scale(category.priceRange.lowerBound, by: level)
+                let high = Pricing.scale(category.priceRange.upperBound, by: level)
+                price = Pricing.charmPrice(near: min(max(raw, low), high))
             }
             let weight = Int(rng.logNormal(mu: log(Double(category.weightRange.lowerBound + category.weightRange.upperBound) / 4),
                                            sigma: 0.5))
@@ -118,7 +127,18 @@ public struct Catalogue: Sendable {
                                     weightGrams: min(max(weight, category.weightRange.lowerBound), category.weightRange.upperBound),
                                     priceCents: price, popularity: zipf[i]))
         }
-        return Catalogue(products: products)
+        guard market.categoryDemandFollowsShares else { return Catalogue(products: products) }
+        // Each category's popularity together is its share; Zipf within the category.
+        var categoryZipf: [String: Double] = [:]
+        for p in products { categoryZipf[p.category.name, default: 0] += p.popularity }
+        let demand = Dictionary(uniqueKeysWithValues: zip(categories.map(\.name), categoryShares))
+        let raw = products.map { demand[$0.category.name]! * $0.popularity / categoryZipf[$0.category.name]! }
+        let total = raw.reduce(0, +)
+        guard total > 0 else { return Catalogue(products: products) }
+        return Catalogue(products: zip(products, raw).map { p, weight in
+            Product(sku: p.sku, title: p.title, category: p.category, weightGrams: p.weightGrams, priceCents: p.priceCents,
+                    popularity: weight / total)
+        })
     }
 
     /// A catalogue of the given products.
@@ -133,6 +153,10 @@ public struct Catalogue: Sendable {
         expensiveRiskyIndices = byPrice.isEmpty ? [0] : Array(byPrice.prefix(max(1, byPrice.count / 2)))
         let cheap = products.indices.filter { products[$0].priceCents < 2_000 }
         cheapIndices = cheap.isEmpty ? [0] : cheap
+        let electronics = products.indices.filter { products[$0].category.name == "electronics" }
+        electronicsIndices = electronics.isEmpty ? riskyIndices.isEmpty ? [0] : riskyIndices : electronics
+        let electronicsByPrice = electronicsIndices.sorted { products[$0].priceCents > products[$1].priceCents }
+        expensiveElectronicsIndices = Array(electronicsByPrice.prefix(max(1, electronicsByPrice.count / 2)))
     }
 
     /// The product with `sku`, if any (linear search; for tests and tools).

@@ -36,6 +36,8 @@ public struct Customer: Sendable {
     public let paymentMethod: String
     /// The customer's usual IP address.
     public var homeIP: String
+    /// When the customer last ordered during the run (nil: not yet).
+    var lastOrderAt: SimInstant? = nil
 
     /// ISO country of the customer's home.
     public var country: String { Geography.countries[countryIndex].code }
@@ -48,16 +50,21 @@ struct CustomerPool {
     private var nextNumber = 1
     /// How many accounts existed before the run.
     private var existingCount = 0
-    /// Indices of pre-existing accounts a year old or more with two orders or more.
+    /// Indices of pre-existing accounts a year old or more with two orders or more (loyal
+    /// customers; account-takeover victims).
     private var oldAccounts: [Int] = []
+    /// Where new customers live.
+    let countries: CustomerCountries
 
     /// Mail domains of ordinary customers (reserved `.example` names, never real ones).
     static let mailDomains = ["mail.example", "post.example", "inbox.example", "webmail.example", "example.com", "example.net"]
     static let paymentMethods = ["card", "paypal", "wallet", "bank_transfer", "cod"]
     static let paymentWeights = [0.68, 0.19, 0.09, 0.02, 0.02]
 
-    /// A pool with `count` existing accounts created up to six years before `now`.
-    init(existing count: Int, now: SimInstant, _ rng: inout SimRandom) {
+    /// A pool with `count` existing accounts created up to six years before `now`, living in
+    /// `countries`.
+    init(existing count: Int, now: SimInstant, countries: CustomerCountries = .default, _ rng: inout SimRandom) {
+        self.countries = countries
         customers.reserveCapacity(count * 3)
         for _ in 0..<count {
             // Log-uniform account age between 1 day and 6 years.
@@ -74,7 +81,7 @@ struct CustomerPool {
 
     /// A fresh customer (not yet in the pool) whose account was created at `createdAt`.
     mutating func makeCustomer(createdAt: SimInstant, countryIndex: Int? = nil, _ rng: inout SimRandom) -> Customer {
-        let ci = countryIndex ?? Geography.customerCountries[Geography.customerCountryTable.draw(&rng)]
+        let ci = countryIndex ?? countries.draw(&rng)
         let country = Geography.countries[ci]
         let first = rng.element(of: country.firstNames)
         let last = rng.element(of: country.lastNames)
@@ -116,6 +123,27 @@ struct CustomerPool {
     /// orders), for account takeover; any pre-existing account when there is none.
     func drawOldAccount(_ rng: inout SimRandom) -> Int {
         oldAccounts.isEmpty ? rng.int(below: max(1, existingCount)) : rng.element(of: oldAccounts)
+    }
+
+    /// Days a loyal customer rests after an order before ``drawLoyal(at:_:)`` draws them again.
+    static let loyalRestDays = 14.0
+
+    /// A loyal customer (an account a year or more old with two or more earlier orders) for an
+    /// order at `t`: an old account, by repeat propensity, that has not ordered in the last
+    /// ``loyalRestDays`` days; when eight draws find none (the base before the run is small
+    /// against a busy storefront's), a dormant loyal customer not seen before (account 1–6
+    /// years old, 2 or more earlier orders) joins the pool and the old accounts.
+    mutating func drawLoyal(at t: SimInstant, _ rng: inout SimRandom) -> Int {
+        for _ in 0..<8 where !oldAccounts.isEmpty {
+            let index = rng.element(of: oldAccounts)
+            if let last = customers[index].lastOrderAt, (t - last).days < Self.loyalRestDays { continue }
+            if rng.chance(customers[index].repeatPropensity) { return index }
+        }
+        let ageDays = exp(rng.uniform(log(365.0), log(6 * 365.0)))
+        var customer = makeCustomer(createdAt: t - .days(ageDays), &rng)
+        customer.previousOrders = 2 + rng.poisson(ageDays / 365 * 1.5)
+        oldAccounts.append(customers.count)
+        return add(customer)
     }
 
     subscript(index: Int) -> Customer {

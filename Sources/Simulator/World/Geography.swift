@@ -29,7 +29,8 @@ public struct Country: Sendable {
     public let region: Region
     /// BCP 47 tags and their shares among the country's customers.
     let languages: [(tag: String, weight: Double)]
-    /// Share of the merchant's customers living here (0 for supplier-only countries).
+    /// Share of the merchant's customers living here (0 for supplier-only countries), unless
+    /// ``MarketProfile/customerCountryWeights`` overrides it.
     let customerWeight: Double
     let firstNames: [String]
     let lastNames: [String]

@@ -36,7 +36,8 @@ public struct SimulationRun: Sequence, Sendable {
             "kind": "run", "seed": .integer(Int64(bitPattern: config.seed)), "orders": .integer(Int64(config.orders)),
             "start": .string(config.start.rfc3339), "orders_per_day": .double(config.ordersPerDay),
             "currency": .string(config.currency), "fraud_rate": .double(config.fraud.rate),
-            "unusual_legit_rate": .double(config.unusualLegitRate),
+            "unusual_legit_rate": .double(config.unusualLegitRate), "unusual_legit": config.unusualLegit.json,
+            "market": config.market.json,
             "scenarios": .array(config.scenarios.map { .string($0.name) }),
         ]]
         for (i, supplier) in world.suppliers.enumerated() {

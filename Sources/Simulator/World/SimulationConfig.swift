@@ -12,6 +12,9 @@ public struct SimulationConfig: Sendable, Hashable {
     public var dailyRhythm: DailyRhythm
     /// ISO 4217 currency of prices and costs.
     public var currency: String
+    /// The market: price level, catalogue mix, customers' countries. The default changes
+    /// nothing (today's catalogue and countries).
+    public var market: MarketProfile
     /// SKUs in the catalogue.
     public var skuCount: Int
     /// Suppliers (at least 3, one of each profile).
@@ -20,8 +23,9 @@ public struct SimulationConfig: Sendable, Hashable {
     public var existingCustomers: Int
     /// Share of legitimate orders placed by returning buyers.
     public var returningBuyerShare: Double
-    /// Share of legitimate orders that look unusual (gifts abroad, large first orders, ...).
-    public var unusualLegitRate: Double
+    /// Shares of legitimate orders that depart from the routine (gifts abroad, loyal customers
+    /// buying electronics, new addresses, ...), by kind; 14% in all by default.
+    public var unusualLegit: UnusualLegitMix
     /// Background fraud (the fraud ring scenario adds to it).
     public var fraud: FraudConfig
     /// Whether to publish `supplier.offers` and `supplier.status`.
@@ -34,26 +38,59 @@ public struct SimulationConfig: Sendable, Hashable {
 
     public init(seed: UInt64 = 1, orders: Int = 1_000, start: SimInstant = SimulationConfig.defaultStart,
                 ordersPerDay: Double = 5_000, dailyRhythm: DailyRhythm = .ecommerce, currency: String = "EUR",
-                skuCount: Int = 300, supplierCount: Int = 16, existingCustomers: Int = 3_000,
-                returningBuyerShare: Double = 0.35, unusualLegitRate: Double = 0.03, fraud: FraudConfig = FraudConfig(),
+                market: MarketProfile = MarketProfile(), skuCount: Int = 300, supplierCount: Int = 16,
+                existingCustomers: Int = 3_000, returningBuyerShare: Double = 0.35, unusualLegitRate: Double? = nil,
+                unusualLegit: UnusualLegitMix = UnusualLegitMix(), fraud: FraudConfig = FraudConfig(),
                 supplierFeeds: Bool = true, scenarios: [Scenario] = [.normalDay]) {
         precondition(orders >= 0 && ordersPerDay > 0 && skuCount >= ProductCategory.all.count && supplierCount >= 3
-                     && existingCustomers >= 1 && (0...1).contains(returningBuyerShare) && (0...1).contains(unusualLegitRate),
+                     && existingCustomers >= 1 && (0...1).contains(returningBuyerShare)
+                     && unusualLegitRate.map { (0...1).contains($0) } ?? true,
                      "invalid simulation configuration")
+        if let problem = market.problem { preconditionFailure("invalid market: \(problem)") }
+        if let problem = unusualLegit.problem { preconditionFailure("invalid unusual legitimate mix: \(problem)") }
         self.seed = seed
         self.orders = orders
         self.start = start
         self.ordersPerDay = ordersPerDay
         self.dailyRhythm = dailyRhythm
         self.currency = currency
+        self.market = market
         self.skuCount = skuCount
         self.supplierCount = supplierCount
         self.existingCustomers = existingCustomers
         self.returningBuyerShare = returningBuyerShare
-        self.unusualLegitRate = unusualLegitRate
+        self.unusualLegit = unusualLegitRate.map { unusualLegit.scaled(toTotal: $0) } ?? unusualLegit
         self.fraud = fraud
         self.supplierFeeds = supplierFeeds
         self.scenarios = scenarios
+    }
+
+    /// A storefront unlike the default, for testing a model trained on the default world
+    /// against a shifted one: prices ×1.6 in USD, electronics 40% of the catalogue, customers
+    /// mostly in the US, GB and CA (``MarketProfile/shiftedStorefront``); 5,000 existing
+    /// accounts, 45% of ordinary orders by returning buyers, 21% unusual legitimate orders with
+    /// 8% loyal electronics buyers (``UnusualLegitMix/shiftedStorefront``); 1.5% fraud, more
+    /// stolen cards and card testing, fewer account takeovers (``FraudConfig/shiftedStorefront``).
+    /// The same fraud patterns as the default; no scenario besides the normal day (set
+    /// `scenarios` for more). Everything else (start, rate, rhythm, suppliers) is the default's.
+    public static func shiftedStorefront(seed: UInt64 = 1, orders: Int = 1_000) -> SimulationConfig {
+        SimulationConfig(seed: seed, orders: orders, currency: "USD", market: .shiftedStorefront, existingCustomers: 5_000,
+                         returningBuyerShare: 0.45, unusualLegit: .shiftedStorefront, fraud: .shiftedStorefront)
+    }
+
+    /// ``shiftedStorefront(seed:orders:)``.
+    public static func shifted(seed: UInt64 = 1, orders: Int = 1_000) -> SimulationConfig {
+        shiftedStorefront(seed: seed, orders: orders)
+    }
+
+    /// The share of legitimate orders that are unusual, all kinds together; setting it scales
+    /// every kind's share in proportion.
+    public var unusualLegitRate: Double {
+        get { unusualLegit.total }
+        set {
+            precondition((0...1).contains(newValue), "invalid unusual legitimate rate")
+            unusualLegit = unusualLegit.scaled(toTotal: newValue)
+        }
     }
 
     /// The promotion surges among the scenarios.
@@ -100,6 +137,11 @@ public struct FraudConfig: Sendable, Hashable {
         self.friendlyFraud = friendlyFraud
         self.cardTestingBurst = cardTestingBurst
     }
+
+    /// The fraud of the shifted storefront (``SimulationConfig/shiftedStorefront(seed:orders:)``): 1.5% of
+    /// orders; card testing 0.3, stolen cards 0.45, account takeover 0.05, friendly fraud 0.2.
+    public static let shiftedStorefront = FraudConfig(rate: 0.015, cardTesting: 0.3, stolenCard: 0.45, accountTakeover: 0.05,
+                                                      friendlyFraud: 0.2)
 
     /// Share of fraudulent orders per background pattern, in ``FraudPattern/background`` order.
     var orderShares: [Double] {

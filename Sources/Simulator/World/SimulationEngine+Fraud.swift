@@ -39,7 +39,7 @@ extension SimulationEngine {
             account.email = randomLocalPart() + "@" + fraudRNG.element(of: Self.disposableDomains)
             incident.account = fraudRNG.chance(0.5) ? account : nil
             incident.addresses = [account.address]
-            let victimCountry = Geography.countries[Geography.customerCountries[Geography.customerCountryTable.draw(&fraudRNG)]]
+            let victimCountry = Geography.countries[world.customerCountries.draw(&fraudRNG)]
             incident.bin = PaymentCard.random(issuedIn: victimCountry, &fraudRNG)
             incident.devices = [fraudDevice(near: account.country)]
             var next = t
@@ -48,7 +48,7 @@ extension SimulationEngine {
                 queue.push(.incidentOrder(incidents.count), at: next.seconds)
             }
         case .stolenCard:
-            let victimCountry = Geography.countries[Geography.customerCountries[Geography.customerCountryTable.draw(&fraudRNG)]]
+            let victimCountry = Geography.countries[world.customerCountries.draw(&fraudRNG)]
             let victim = customers.makeCustomer(createdAt: t, countryIndex: Geography.indexByCode[victimCountry.code], &fraudRNG)
             var account = customers.makeCustomer(createdAt: t - .minutes(fraudRNG.uniform(2, 60)), &fraudRNG)
             if fraudRNG.chance(0.8) { account.name = victim.name }
@@ -131,7 +131,7 @@ extension SimulationEngine {
             draft.shipping = fraudRNG.element(of: Geography.reshippers)
             draft.shipping.name = victim.name
         } else {
-            let ci = Geography.customerCountries[Geography.customerCountryTable.draw(&fraudRNG)]
+            let ci = world.customerCountries.draw(&fraudRNG)
             draft.shipping = Geography.address(in: Geography.countries[ci], name: victim.name, &fraudRNG)
         }
         let deviceCountry = fraudRNG.chance(0.5) ? fraudRNG.element(of: Geography.riskyIPCountries) : draft.shipping.country
@@ -150,6 +150,7 @@ extension SimulationEngine {
         draft.merchantPriority = priority(for: draft.shippingOption)
         draft.shippingPaidCents = shippingPaid(option: draft.shippingOption, subtotal: draft.subtotalCents)
         customers[index].previousOrders += 1
+        customers[index].lastOrderAt = t
         return fraudRecord(draft, incident, chargeback: t + .days(fraudRNG.uniform(5, 30)))
     }
 
@@ -168,6 +169,7 @@ extension SimulationEngine {
             draft.payment.cvv = "M"
         }
         customers[index].previousOrders += 1
+        customers[index].lastOrderAt = t
         return fraudRecord(draft, incident, chargeback: t + .days(fraudRNG.uniform(20, 60)))
     }
 
@@ -180,7 +182,7 @@ extension SimulationEngine {
         let deviceCountries = [fraudRNG.element(of: Geography.riskyIPCountries), incident.addresses[0].country]
         incident.devices = (0..<3).map { _ in device(in: fraudRNG.element(of: deviceCountries)) }
         incident.cards = (0..<4).map { _ in
-            PaymentCard.random(issuedIn: Geography.countries[Geography.customerCountries[Geography.customerCountryTable.draw(&fraudRNG)]],
+            PaymentCard.random(issuedIn: Geography.countries[world.customerCountries.draw(&fraudRNG)],
                                &fraudRNG)
         }
         incident.phone = Geography.phone(in: Geography.country(incident.addresses[0].country)!, &fraudRNG)

@@ -5,27 +5,47 @@ extension SimulationEngine {
     static let channels = ["shopify", "web", "amazon", "tiktok"]
     static let channelWeights = [0.55, 0.25, 0.12, 0.08]
 
-    /// A legitimate order at `t`: an ordinary one, or (at the configured rate) an unusual one.
+    /// A legitimate order at `t`: an ordinary one, or (at the shares of
+    /// ``SimulationConfig/unusualLegit``) an unusual one, whose kind goes to the truth.
     func legitimateOrder(at t: SimInstant) -> SimRecord {
-        var unusual: UnusualLegit?
-        if orderRNG.chance(config.unusualLegitRate) {
-            unusual = UnusualLegit.allCases[orderRNG.int(below: UnusualLegit.allCases.count)]
-        }
-        let returning: Bool
+        let unusual = config.unusualLegit.kind(at: orderRNG.uniform())
+        let index: Int
         switch unusual {
-        case .largeFirstOrder: returning = false
-        case .giftAbroad, .travellingBuyer, .expressHighValue: returning = true
-        case nil: returning = orderRNG.chance(config.returningBuyerShare)
+        case .largeFirstOrder:
+            index = newCustomer(at: t)
+        case .loyalElectronics, .loyalBigOrder:
+            index = customers.drawLoyal(at: t, &orderRNG)
+        case .giftAbroad, .travellingBuyer, .expressHighValue, .newShippingAddress, .newDevice:
+            index = customers.drawReturning(&orderRNG)
+        case nil:
+            index = orderRNG.chance(config.returningBuyerShare) ? customers.drawReturning(&orderRNG) : newCustomer(at: t)
         }
-        let index = returning ? customers.drawReturning(&orderRNG) : newCustomer(at: t)
         let customer = customers[index]
+        let catalogue = world.catalogue
 
         let lines: [OrderDraft.Line]
         switch unusual {
         case .largeFirstOrder:
             lines = basket(at: t, lineCount: orderRNG.int(in: 4...8), maxQuantity: 5)
         case .expressHighValue:
-            lines = basket(at: t, lineCount: orderRNG.int(in: 1...2), from: world.catalogue.expensiveRiskyIndices)
+            lines = basket(at: t, lineCount: orderRNG.int(in: 1...2), from: catalogue.expensiveRiskyIndices)
+        case .loyalElectronics:
+            // One device (often one of the dearer ones), sometimes with something else.
+            let pool = orderRNG.chance(0.45) ? catalogue.expensiveElectronicsIndices : catalogue.electronicsIndices
+            var chosen = basket(at: t, lineCount: 1, maxQuantity: 2, from: pool)
+            if orderRNG.chance(0.3), let extra = basket(at: t, lineCount: 1).first,
+               !chosen.contains(where: { $0.productIndex == extra.productIndex }) {
+                chosen.append(extra)
+            }
+            lines = chosen
+        case .loyalBigOrder:
+            // Several lines, often one expensive item among them.
+            var chosen = orderRNG.chance(0.5) ? basket(at: t, lineCount: 1, from: catalogue.expensiveRiskyIndices) : []
+            for line in basket(at: t, lineCount: orderRNG.int(in: 3...6) - chosen.count, maxQuantity: 4)
+            where !chosen.contains(where: { $0.productIndex == line.productIndex }) {
+                chosen.append(line)
+            }
+            lines = chosen
         default:
             lines = basket(at: t, lineCount: min(6, 1 + orderRNG.poisson(0.55)))
         }
@@ -33,26 +53,64 @@ extension SimulationEngine {
         switch unusual {
         case .giftAbroad:
             // Someone else, in another country; billing stays at home, so the card checks pass.
-            var ci = customer.countryIndex
-            while ci == customer.countryIndex { ci = Geography.customerCountries[Geography.customerCountryTable.draw(&orderRNG)] }
-            let country = Geography.countries[ci]
+            let country = Geography.countries[world.customerCountries.draw(otherThan: customer.countryIndex, &orderRNG)]
             let name = orderRNG.element(of: country.firstNames) + " " + orderRNG.element(of: country.lastNames)
             draft.shipping = Geography.address(in: country, name: name, &orderRNG)
             draft.billing = customer.address
             draft.shippingOption = orderRNG.chance(0.5) ? "express" : "standard"
         case .travellingBuyer:
-            var ci = customer.countryIndex
-            while ci == customer.countryIndex { ci = Geography.customerCountries[Geography.customerCountryTable.draw(&orderRNG)] }
-            draft.payment.ip = Geography.ipAddress(in: Geography.countries[ci], &orderRNG)
-            draft.payment.ipCountry = Geography.countries[ci].code
+            let country = Geography.countries[world.customerCountries.draw(otherThan: customer.countryIndex, &orderRNG)]
+            draft.payment.ip = Geography.ipAddress(in: country, &orderRNG)
+            draft.payment.ipCountry = country.code
         case .expressHighValue:
             draft.shippingOption = "express"
             draft.merchantPriority = "speed"
+        case .loyalElectronics, .loyalBigOrder:
+            // From home, with the card on file: the checks pass.
+            draft.payment.ip = orderRNG.chance(0.85) ? customer.homeIP : draft.payment.ip
+            if draft.payment.card != nil {
+                draft.payment.avs = "Y"
+                draft.payment.cvv = "M"
+            }
+            if orderRNG.chance(unusual == .loyalElectronics ? 0.35 : 0.25) {
+                draft.shippingOption = "express"
+                draft.merchantPriority = priority(for: "express")
+            }
+        case .newShippingAddress:
+            // Moved house (the new address becomes theirs, billing too), or sent to the office
+            // or a relative in the same country (billing stays at home).
+            let country = Geography.countries[customer.countryIndex]
+            var address = Geography.address(in: country, name: customer.name, &orderRNG)
+            address.phone = customer.phone
+            if orderRNG.chance(0.5) {
+                customers[index].address = address
+                draft.billing = address
+            } else {
+                if orderRNG.chance(0.6) { address.line2 = "Floor " + String(orderRNG.int(in: 1...12)) }
+                draft.billing = customer.address
+            }
+            draft.shipping = address
+        case .newDevice:
+            // A new phone, laptop or provider at home: an IP never seen, which stays theirs.
+            let country = Geography.countries[customer.countryIndex]
+            let ip = Geography.ipAddress(in: country, &orderRNG)
+            draft.payment.ip = ip
+            draft.payment.ipCountry = country.code
+            customers[index].homeIP = ip
+            if customer.phone != nil && orderRNG.chance(0.25) {
+                let phone = Geography.phone(in: country, &orderRNG)
+                customers[index].phone = phone
+                customers[index].address.phone = phone
+                draft.phone = phone
+                draft.shipping.phone = phone
+                draft.billing?.phone = phone
+            }
         case .largeFirstOrder, nil:
             break
         }
         draft.shippingPaidCents = shippingPaid(option: draft.shippingOption, subtotal: draft.subtotalCents)
         customers[index].previousOrders += 1
+        customers[index].lastOrderAt = t
         let truth = OrderTruth(orderID: draft.orderID, customerID: customer.id, pattern: nil, unusual: unusual,
                                incidentID: nil, chargebackAt: nil, duringSurge: surgeDiscount(at: t) != nil)
         return orderRecord(draft, truth)

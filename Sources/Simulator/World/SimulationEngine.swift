@@ -62,7 +62,8 @@ final class SimulationEngine {
         fraudRNG = SimRandom(seed: config.seed, stream: "fraud")
         feedRNG = SimRandom(seed: config.seed, stream: "feeds")
         var customerRNG = SimRandom(seed: config.seed, stream: "customers")
-        customers = CustomerPool(existing: config.existingCustomers, now: config.start, &customerRNG)
+        customers = CustomerPool(existing: config.existingCustomers, now: config.start, countries: world.customerCountries,
+                                 &customerRNG)
 
         // Incidents of pattern p arrive at rate f·share_p / E[orders per incident], so that the
         // expected share of fraudulent orders is f whatever the burst sizes.

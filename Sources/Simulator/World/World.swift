@@ -16,6 +16,8 @@ public struct World: Sendable {
     /// Indices into `suppliers` of the suppliers offering each product (catalogue order); 1–5 of
     /// them, each in a different country.
     public let suppliersByProduct: [[Int]]
+    /// Where customers live (``SimulationConfig/market``).
+    let customerCountries: CustomerCountries
 
     /// Supplier countries and their weights when drawing suppliers past the first three.
     static let supplierCountries: [(code: String, weight: Double)] = [
@@ -29,7 +31,7 @@ public struct World: Sendable {
     /// The world of `config` (uses its own random stream, so the rest of the run cannot shift it).
     public static func generate(_ config: SimulationConfig) -> World {
         var rng = SimRandom(seed: config.seed, stream: "world")
-        let catalogue = Catalogue.generate(count: config.skuCount, &rng)
+        let catalogue = Catalogue.generate(count: config.skuCount, market: config.market, &rng)
 
         // Suppliers: one of each profile first, then by country.
         var drafts: [(country: String, profile: SupplierProfile)] = [("CN", .cheapSlow), ("DE", .fastReliable), ("TR", .stockLiar)]
@@ -91,7 +93,8 @@ public struct World: Sendable {
         let destinations = Geography.customerCountries.map { Geography.countries[$0].code }
         let network = CarrierNetwork.generate(origins: origins, destinations: destinations, &rng)
         return World(config: config, catalogue: catalogue, suppliers: suppliers, network: network,
-                     majorSupplierIndex: majorIndex, suppliersByProduct: byProduct)
+                     majorSupplierIndex: majorIndex, suppliersByProduct: byProduct,
+                     customerCountries: config.market.customerCountries)
     }
 
     /// True handling-time distribution of a new supplier of `profile`.
