@@ -60,6 +60,89 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
     @inline(__always)
     public var index: Int { Int(unsafeBitCast(self, to: UInt8.self)) }
 
+    /// Which way a feature may move the fraud score. Models are constrained to it (monotone
+    /// trees, sign-constrained regression weights), so what a simulator or a skewed history
+    /// taught them cannot turn a reassuring fact into a reason to decline.
+    public enum Direction: String, Sendable, Hashable, CaseIterable {
+        /// More of it (a larger value) never lowers the score: a mismatch, a velocity count, ...
+        case raisesRisk = "raises_risk"
+        /// More of it never raises the score: an older account, more previous orders.
+        case lowersRisk = "lowers_risk"
+        /// No known direction; the model may learn either, or both over the feature's range.
+        case either
+
+        /// The constraint as XGBoost writes it: +1 (non-decreasing), -1 (non-increasing), 0 (free).
+        public var constraint: Int {
+            switch self {
+            case .raisesRisk: return 1
+            case .lowersRisk: return -1
+            case .either: return 0
+            }
+        }
+    }
+
+    /// The direction this feature is known to move fraud risk in, whatever the training data say.
+    ///
+    /// - Lowers risk: `account_age_days_log`, `previous_orders_log` — tenure and a purchase history
+    ///   are what a fraudster lacks. Account takeover and friendly fraud do sit on old accounts,
+    ///   but age is not *why* they are fraud, and a model that learned "old is risky" declines the
+    ///   merchant's best customers.
+    /// - Raises risk: the flags `first_order`, `new_account`, `account_age_unknown`; AVS / CVV
+    ///   no-match, partial and unavailable; every country mismatch; every velocity count (1 h / 24 h
+    ///   per customer, email, card, address, IP) and every distinct-others count;
+    ///   `new_address_for_customer`, `new_ip_for_customer`, `reshipper_address`,
+    ///   `disposable_email`, `random_looking_email`, `prior_chargebacks`, `gift_cards`. Also, by
+    ///   choice: `order_value_log` and `value_vs_customer_mean_log` (more value is more to lose and
+    ///   what a fraudster maximizes), `risky_category_share` (resellable goods),
+    ///   `max_sku_quantity_log` (many units of one item is reselling) and `express_shipping` (the
+    ///   goods must arrive before the cardholder notices).
+    /// - Either: `line_count_log` (a long basket is a real shopper as often as a reseller) and
+    ///   `non_card_payment` (wallets and PayPal shift fraud rather than remove it; which way
+    ///   depends on the merchant's payment mix).
+    public var direction: Direction {
+        switch self {
+        case .accountAgeDaysLog, .previousOrdersLog:
+            return .lowersRisk
+        case .lineCountLog, .nonCardPayment:
+            return .either
+        case .avsNoMatch, .avsPartial, .avsUnavailable, .cvvNoMatch, .cvvUnavailable,
+             .billingShippingCountryMismatch, .cardShippingCountryMismatch, .ipShippingCountryMismatch, .ipCardCountryMismatch,
+             .accountAgeUnknown, .newAccount, .firstOrder, .orderValueLog, .valueVersusCustomerMean,
+             .customerOrders1h, .customerOrders24h, .emailOrders1h, .emailOrders24h, .cardOrders1h, .cardOrders24h,
+             .addressOrders1h, .addressOrders24h, .ipOrders1h, .ipOrders24h, .cardCustomers24h, .cardEmails24h,
+             .addressCustomers24h, .ipCustomers24h, .addressCards24h, .ipCards24h, .newAddressForCustomer, .newIPForCustomer,
+             .riskyCategoryShare, .giftCards, .reshipperAddress, .disposableEmail, .randomLookingEmail, .priorChargebacks,
+             .expressShipping, .maxSkuQuantityLog:
+            return .raisesRisk
+        }
+    }
+
+    /// Every feature's ``Direction/constraint``, in vector order: what the fits constrain the
+    /// fraud model to by default (`GradientBoostedTrees.Parameters.monotone`, `LogisticModel.fit`).
+    public static let monotoneConstraints: [Int] = allCases.map(\.direction.constraint)
+
+    /// For a ``Direction/lowersRisk`` feature, the value below which it is a risk fact in itself,
+    /// and so may be named as a reason that *raised* the score: an account younger than 30 days
+    /// (`log1p(30)`), no previous orders (`log1p(1)`: none). At or above the cut the value is
+    /// reassuring and is named only as a reason that lowered the score. nil for other features.
+    public var riskFactCut: Double? {
+        switch self {
+        case .accountAgeDaysLog: return log1p(30)
+        case .previousOrdersLog: return log1p(1)
+        default: return nil
+        }
+    }
+
+    /// For a feature with a ``riskFactCut``, the template used when its value is below the cut
+    /// and it raised the score (``template`` reads as a neutral fact: "account is 679 days old").
+    public var riskFactTemplate: String? {
+        switch self {
+        case .accountAgeDaysLog: return "account is only {account_age} old"
+        case .previousOrdersLog: return "customer has no previous orders"
+        default: return nil
+        }
+    }
+
     /// The value an unremarkable order has; explanations only name a feature whose value differs
     /// from it (one line, one unit of each item is nothing to mention).
     public var neutralValue: Double {
@@ -121,6 +204,15 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
 
     /// ``template`` with its `{fact}` placeholders filled from `facts` (unknown ones become `?`).
     public func phrase(facts: [String: String]) -> String {
+        Self.fill(template, facts: facts)
+    }
+
+    /// ``riskFactTemplate`` (or ``template`` if there is none) filled from `facts`.
+    public func riskFactPhrase(facts: [String: String]) -> String {
+        Self.fill(riskFactTemplate ?? template, facts: facts)
+    }
+
+    private static func fill(_ template: String, facts: [String: String]) -> String {
         var out = ""
         var name = ""
         var inName = false

@@ -6,6 +6,10 @@ import Foundation
 /// Gradient-boosted regression trees on the log loss (second-order, as XGBoost does), grown
 /// level by level on features pre-binned into at most 32 quantile bins. Deterministic: no
 /// sampling, ties broken by feature and bin order.
+///
+/// Monotone constraints (``Parameters/monotone``, as XGBoost's `monotone_constraints`): the
+/// ensemble's log-odds never decrease as a +1 feature grows, nor increase as a -1 feature grows,
+/// whatever the other features are.
 public struct GradientBoostedTrees: Sendable, Hashable {
     /// The starting log-odds.
     public let base: Double
@@ -49,6 +53,17 @@ public struct GradientBoostedTrees: Sendable, Hashable {
         /// Least hessian (weighted rows × p(1-p)) in a child.
         public var minChildWeight = 1.0
         public var bins = 32
+        /// Per feature: +1 the log-odds may only rise with it, -1 only fall, 0 free (XGBoost's
+        /// `monotone_constraints`). Empty: no constraint. Otherwise one entry per feature. The
+        /// default is the fraud vector's ``FraudFeature/monotoneConstraints``.
+        ///
+        /// A split on a constrained feature is kept only if its children's Newton values go the
+        /// right way (for +1: right child, `x > threshold`, at least the left one); every node
+        /// carries bounds from its ancestors (after such a split at `mid = (wL + wR) / 2`, a +1
+        /// split's left subtree is capped at `mid` and its right subtree floored at `mid`,
+        /// mirrored for -1), and every node value is clamped to its bounds. So each tree, and the
+        /// sum, is monotone in each constrained feature.
+        public var monotone: [Int] = FraudFeature.monotoneConstraints
 
         public init() {}
     }
@@ -84,12 +99,17 @@ public struct GradientBoostedTrees: Sendable, Hashable {
         return (bias, c)
     }
 
-    /// Fits an ensemble; `positiveWeight` as for ``LogisticModel/fit(rows:labels:l2:positiveWeight:maxIterations:)``.
+    /// Fits an ensemble; `positiveWeight` as for
+    /// ``LogisticModel/fit(rows:labels:l2:positiveWeight:maxIterations:monotone:)``. The
+    /// constraints are `parameters.monotone` (the fraud features' directions by default).
     public static func fit(rows: [[Double]], labels: [Bool], positiveWeight: Double,
                            parameters p: Parameters = Parameters()) -> GradientBoostedTrees {
         precondition(rows.count == labels.count && !rows.isEmpty)
         let n = rows.count
         let d = rows[0].count
+        precondition(p.monotone.isEmpty || p.monotone.count == d,
+                     "monotone has \(p.monotone.count) constraints for \(d) features (empty for none)")
+        let monotone = p.monotone.isEmpty ? [Int](repeating: 0, count: d) : p.monotone.map { $0.signum() }
         // Bin edges per feature: midpoints between distinct values, or quantiles when there are many.
         var edges: [[Double]] = []
         for j in 0..<d {
@@ -139,6 +159,8 @@ public struct GradientBoostedTrees: Sendable, Hashable {
             }
             var feature = [-1], threshold = [0.0], left = [-1], right = [-1]
             var sumG = [g.reduce(0, +)], sumH = [h.reduce(0, +)]
+            // Bounds on each node's (unscaled) Newton value, from the constrained splits above it.
+            var lower = [-Double.infinity], upper = [Double.infinity]
             for i in 0..<n { nodeOf[i] = 0 }
             var active = [0]
             for _ in 0..<p.maxDepth where !active.isEmpty {
@@ -167,9 +189,11 @@ public struct GradientBoostedTrees: Sendable, Hashable {
                 var next: [Int] = []
                 for (s, node) in active.enumerated() {
                     let G = sumG[node], H = sumH[node]
-                    let parentGain = G * G / (H + p.lambda)
-                    var best = (gain: 1e-9, feature: -1, bin: 0, gl: 0.0, hl: 0.0)
+                    let lo = lower[node], hi = upper[node]
+                    let parentGain = newton(G, H, p.lambda, lo, hi).gain
+                    var best = (gain: 1e-9, feature: -1, bin: 0, gl: 0.0, hl: 0.0, wl: 0.0, wr: 0.0)
                     for j in 0..<d where !edges[j].isEmpty {
+                        let c = monotone[j]
                         var gl = 0.0, hl = 0.0
                         for b in 0..<edges[j].count {
                             let k = s * stride + j * binCount + b
@@ -177,11 +201,23 @@ public struct GradientBoostedTrees: Sendable, Hashable {
                             hl += histH[k]
                             let gr = G - gl, hr = H - hl
                             guard hl >= p.minChildWeight, hr >= p.minChildWeight else { continue }
-                            let gain = gl * gl / (hl + p.lambda) + gr * gr / (hr + p.lambda) - parentGain
-                            if gain > best.gain { best = (gain, j, b, gl, hl) }
+                            let l = newton(gl, hl, p.lambda, lo, hi), r = newton(gr, hr, p.lambda, lo, hi)
+                            if (c > 0 && l.value > r.value) || (c < 0 && l.value < r.value) { continue }
+                            let splitGain = l.gain + r.gain - parentGain
+                            if splitGain > best.gain { best = (splitGain, j, b, gl, hl, l.value, r.value) }
                         }
                     }
                     guard best.feature >= 0 else { continue }
+                    // Children inherit the bounds; a constrained split also separates them at mid.
+                    var leftBounds = (lo, hi), rightBounds = (lo, hi)
+                    let mid = (best.wl + best.wr) / 2
+                    switch monotone[best.feature] {
+                    case 1: leftBounds.1 = mid; rightBounds.0 = mid
+                    case -1: leftBounds.0 = mid; rightBounds.1 = mid
+                    default: break
+                    }
+                    lower += [leftBounds.0, rightBounds.0]
+                    upper += [leftBounds.1, rightBounds.1]
                     let l = feature.count, r = l + 1
                     feature[node] = best.feature
                     threshold[node] = edges[best.feature][best.bin]
@@ -200,13 +236,27 @@ public struct GradientBoostedTrees: Sendable, Hashable {
                 }
                 active = next
             }
-            let value = (0..<feature.count).map { -sumG[$0] / (sumH[$0] + p.lambda) * p.learningRate }
+            let value = (0..<feature.count).map { clamp(-sumG[$0] / (sumH[$0] + p.lambda), lower[$0], upper[$0]) * p.learningRate }
             let tree = RegressionTree(feature: feature, threshold: threshold, left: left, right: right, value: value)
             for i in 0..<n { score[i] += value[nodeOf[i]] }
             trees.append(tree)
         }
         return GradientBoostedTrees(base: base, trees: trees)
     }
+
+    /// A node's Newton value `-G / (H + lambda)` clamped to `[lo, hi]`, and its loss reduction
+    /// `-(2 G w + (H + lambda) w^2)` at that value (`G^2 / (H + lambda)` when not clamped).
+    @inline(__always)
+    private static func newton(_ g: Double, _ h: Double, _ lambda: Double, _ lo: Double, _ hi: Double) -> (value: Double, gain: Double) {
+        let w = -g / (h + lambda)
+        if w >= lo && w <= hi { return (w, g * g / (h + lambda)) }
+        let c = clamp(w, lo, hi)
+        return (c, -(2 * g * c + (h + lambda) * c * c))
+    }
+
+    /// `x` within `[lo, hi]`.
+    @inline(__always)
+    private static func clamp(_ x: Double, _ lo: Double, _ hi: Double) -> Double { min(max(x, lo), hi) }
 
     /// The bin index of an edge value.
     private static func edgesIndex(_ e: [Double], _ t: Double) -> Int {
