@@ -44,11 +44,15 @@ struct FraudModelTests {
     @Test("thresholds are ordered and the policy follows them")
     func policy() {
         let model = SimulatedHistory.trained.model
-        let p = model.policy
+        #expect(model.policy.rule == .expectedCost, "the trainer ships the expected-cost rule")
+        #expect(model.policy.alwaysReviewAbove == nil, "expected costs weigh the value; no limit unless the merchant sets one")
+        var p = model.policy
+        p.rule = .thresholds
+        p.alwaysReviewAbove = 150_000
         #expect(p.reviewAt > 0 && p.reviewAt <= p.declineAt && p.declineAt <= 1)
         let score = FraudScore(probability: p.reviewAt / 2, logOdds: 0, reasons: [])
         #expect(p.decide(score, orderValue: 1_000).action == .approve)
-        let big = p.decide(score, orderValue: (p.alwaysReviewAbove ?? 0) + 1)
+        let big = p.decide(score, orderValue: 150_001)
         #expect(big.action == .review)
         #expect(big.reasons.first?.code == "order_value_over_review_limit")
         #expect(p.action(probability: p.reviewAt) == .review)

@@ -48,6 +48,22 @@ import Testing
         let crossed = try SettingValues(arguments: ["--fraud-model", model, "--review-at", "0.9", "--decline-at", "0.2"], environment: [:],
                                         settings: WorkerHost.settings(for: fraud))
         #expect(throws: (any Error).self) { try fraud.makeDefinition(crossed) }
+        // The merchant's costs override the model file's; thresholds switch the rule.
+        let shipped = try FraudModel.load(path: model).policy
+        #expect(shipped.rule == .expectedCost)
+        let costly = try SettingValues(arguments: ["--chargeback-fee", "40", "--margins", "electronics=0.1, *=0.25,Toys=0.5",
+                                                   "--held-customer-loss", "0.1"],
+                                       environment: ["DROPFLOW_FRAUD_REVIEW_COST": "4.5"], settings: WorkerHost.settings(for: fraud))
+        let overridden = try FraudStage.Settings.policy(costly, from: shipped)
+        #expect(overridden.rule == .expectedCost && overridden.costs.chargebackFee == 40 && overridden.costs.reviewCost == 4.5)
+        #expect(overridden.costs.marginByCategory["electronics"] == 0.1 && overridden.costs.marginByCategory["toys"] == 0.5)
+        #expect(overridden.costs.defaultMargin == 0.25 && overridden.costs.heldCustomerLoss == 0.1)
+        #expect(overridden.costs.marginByCategory["apparel"] == shipped.costs.marginByCategory["apparel"], "the rest stay")
+        #expect(try FraudStage.Settings.policy(good, from: shipped).rule == .thresholds)
+        for bad in [["--margins", "electronics"], ["--margins", "toys=2"], ["--chargeback-fee", "-1"], ["--held-customer-loss", "3"]] {
+            let values = try SettingValues(arguments: bad, environment: [:], settings: WorkerHost.settings(for: fraud))
+            #expect(throws: SettingError.self, "\(bad)") { try FraudStage.Settings.policy(values, from: shipped) }
+        }
         let missing = try SettingValues(arguments: ["--fraud-model", "/nonexistent/model.json"], environment: [:],
                                         settings: WorkerHost.settings(for: fraud))
         #expect(throws: (any Error).self) { try fraud.makeDefinition(missing) }

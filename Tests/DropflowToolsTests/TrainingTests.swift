@@ -27,9 +27,13 @@ import Testing
         var training = FraudTraining()
         training.orders = 3_000
         training.seed = 4
+        training.checkOrders = 0
         training.output = dir.appendingPathComponent("a/model.json").path
         let first = try training.run()
-        #expect(first.notes.contains { $0.hasPrefix("simulated 3000 labelled orders") })
+        // Three storefronts, 3,000 orders in all, each simulated on its own.
+        let simulated = first.notes.filter { $0.hasPrefix("simulated ") }
+        #expect(simulated.count == 3, "\(first.notes)")
+        #expect(simulated.map { Int($0.split(separator: " ")[1]) ?? 0 }.reduce(0, +) == 3_000, "\(simulated)")
         training.output = dir.appendingPathComponent("b/model.json").path
         _ = try training.run()
         let a = try Data(contentsOf: dir.appendingPathComponent("a/model.json"))

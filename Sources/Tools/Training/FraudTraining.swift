@@ -19,14 +19,27 @@ public struct FraudTraining: Sendable {
     public var alwaysReviewAbove: Double?
     /// Recall the review threshold aims at on the calibration split.
     public var targetRecall: Double?
+    /// Orders of each check the model is also evaluated on (a fresh run of the original
+    /// storefront, and a shifted world unlike any it trained on); 0 skips them.
+    public var checkOrders = 20_000
+    /// The merchant's costs (the defaults of ``FraudCosts``).
+    public var costs = FraudCosts()
+    /// Features the model may not use.
+    public var excludedFeatures = FraudTrainingConfig.catalogueDependent
 
     public init() {}
 
     /// What a run produced.
     public struct Outcome: Sendable {
         public var result: FraudTrainer.Result
+        /// The model on fresh runs of worlds it did not train on (a new run of the original
+        /// storefront, and the shifted one), when they ran.
+        public var checks: [FraudEvaluation]
         /// Lines of the input that were not used, and why (at most ten, then a count).
         public var notes: [String]
+
+        /// The model on the shifted world, when it ran.
+        public var shifted: FraudEvaluation? { checks.first { $0.name.hasPrefix("shifted") } }
     }
 
     /// Reads or simulates the history, trains, writes the model file; `progress` hears what
@@ -34,29 +47,87 @@ public struct FraudTraining: Sendable {
     public func run(progress: (String) -> Void = { _ in }) throws -> Outcome {
         var notes: [String] = []
         func note(_ line: String) { notes.append(line); progress(line) }
-        let labelled: [LabelledOrder]
+        var storefronts: [[LabelledOrder]] = []
         if let input {
             let read = try LabelledOrderReader.read(path: input)
             for skipped in read.skipped.prefix(10) { note("skipped \(skipped)") }
             if read.skipped.count > 10 { note("… and \(read.skipped.count - 10) more skipped lines") }
-            labelled = read.orders
-            note("read \(labelled.count) labelled orders from \(input)")
+            storefronts = [read.orders]
+            note("read \(read.orders.count) labelled orders from \(input)")
         } else {
-            labelled = Self.simulatedHistory(orders: orders, seed: seed)
-            note("simulated \(labelled.count) labelled orders (seed \(seed))")
+            for (name, config) in Self.trainingStorefronts(orders: orders, seed: seed) {
+                let history = Self.labelled(Simulation.run(config))
+                note("simulated \(history.count) labelled orders of the \(name) (seed \(config.seed))")
+                storefronts.append(history)
+            }
         }
-        let (accepted, notAccepted) = Self.throughIntake(labelled)
+        var accepted: [[LabelledOrder]] = []
+        var notAccepted = 0
+        for history in storefronts {
+            let through = Self.throughIntake(history)
+            accepted.append(through.accepted)
+            notAccepted += through.notAccepted
+        }
         if notAccepted > 0 { note("\(notAccepted) orders left out: intake would not accept them") }
         var config = FraudTrainingConfig()
         config.seed = seed
         config.estimator = estimator
         if let alwaysReviewAbove { config.alwaysReviewAbove = alwaysReviewAbove * 100 }
         if let targetRecall { config.targetRecall = targetRecall }
-        let result = try FraudTrainer.train(accepted, config: config)
+        config.costs = costs
+        config.excludedFeatures = excludedFeatures
+        let result = try FraudTrainer.train(storefronts: accepted, config: config)
         let url = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(result.model.serialized()).write(to: url)
-        return Outcome(result: result, notes: notes)
+        var checks: [FraudEvaluation] = []
+        if checkOrders > 0 {
+            checks.append(Self.evaluate(result.model, on: Self.simulatedHistory(orders: checkOrders, seed: seed &+ 2_000),
+                                        name: "original storefront, a fresh run (\(checkOrders) orders, seed \(seed &+ 2_000))"))
+            checks.append(Self.evaluate(result.model, on: Self.shiftedHistory(orders: checkOrders, seed: seed &+ 1_000),
+                                        name: "shifted world (\(checkOrders) orders, seed \(seed &+ 1_000))"))
+        }
+        return Outcome(result: result, checks: checks, notes: notes)
+    }
+
+    /// The storefronts the shipped model learns from, `orders` in all, each a simulated world
+    /// of its own so that no single catalogue, price level, country mix or fraud rate is learned:
+    /// - the **original storefront** (the simulator's default: EUR, every scenario, 3 % fraud), half the orders;
+    /// - a **home and apparel shop** in continental Europe: prices ×0.7, apparel, home and beauty
+    ///   most of the catalogue, mostly DE, FR, ES, IT and NL customers, 1.5 % fraud, much of it friendly;
+    /// - a **gadget shop** in the UK, the Nordics and Australia: prices ×1.25, a third electronics,
+    ///   GBP, 2 % fraud with more card testing and stolen cards.
+    /// The shifted world the report checks (``shiftedHistory(orders:seed:)``) is none of them.
+    public static func trainingStorefronts(orders: Int, seed: UInt64) -> [(name: String, config: SimulationConfig)] {
+        let original = orders / 3, other = (orders - original) / 2, last = orders - original - other
+        func days(_ n: Int) -> Double { Double(n) / 5_000 }
+        var home = SimulationConfig(
+            seed: seed &+ 101, orders: other, ordersPerDay: 5_000, currency: "EUR",
+            market: MarketProfile(priceLevel: 0.7, categoryShares: ["apparel": 0.3, "home": 0.22, "beauty": 0.15, "electronics": 0.07],
+                                  customerCountryWeights: ["DE": 30, "FR": 24, "ES": 15, "IT": 14, "NL": 10, "PL": 5, "SE": 2]),
+            existingCustomers: 4_000, returningBuyerShare: 0.4,
+            fraud: FraudConfig(rate: 0.01, cardTesting: 0.15, stolenCard: 0.3, accountTakeover: 0.1, friendlyFraud: 0.45))
+        home.unusualLegitRate = 0.3
+        home.scenarios = [.normalDay, .fraudRing(FraudRing(start: SimulationConfig.defaultStart + .days(days(other) * 0.5),
+                                                           duration: .hours(12), orders: 15))]
+        var gadget = SimulationConfig(
+            seed: seed &+ 202, orders: last, ordersPerDay: 5_000, currency: "GBP",
+            market: MarketProfile(priceLevel: 1.25, categoryShares: ["electronics": 0.32, "gift_cards": 0.05],
+                                  customerCountryWeights: ["GB": 45, "SE": 12, "NL": 12, "AU": 16, "US": 8, "DE": 7]),
+            existingCustomers: 4_000, returningBuyerShare: 0.4,
+            fraud: FraudConfig(rate: 0.015, cardTesting: 0.3, stolenCard: 0.4, accountTakeover: 0.1, friendlyFraud: 0.2))
+        gadget.unusualLegitRate = 0.3
+        let originalDays = days(original)
+        let originalConfig = SimulationConfig(seed: seed, orders: original, ordersPerDay: 5_000,
+                                              scenarios: Scenario.all(from: SimulationConfig.defaultStart, days: originalDays))
+        return [("original storefront", originalConfig), ("home and apparel shop", home), ("gadget shop", gadget)]
+    }
+
+    /// `model` (with its policy) on labelled `orders`, which go through intake and the velocity
+    /// replay first, as the stage would see them.
+    public static func evaluate(_ model: FraudModel, on orders: [LabelledOrder], name: String) -> FraudEvaluation {
+        let replay = FeatureReplay(throughIntake(orders).accepted)
+        return FraudEvaluation(name: name, model: model, rows: replay.rows)
     }
 
     /// The simulator's orders with their fraud labels (every scenario, 5,000 orders a day).
@@ -64,10 +135,24 @@ public struct FraudTraining: Sendable {
         let days = Double(orders) / 5_000
         let config = SimulationConfig(seed: seed, orders: orders, ordersPerDay: 5_000,
                                       scenarios: Scenario.all(from: SimulationConfig.defaultStart, days: days))
-        return Simulation.run(config).compactMap { record in
+        return labelled(Simulation.run(config))
+    }
+
+    /// A storefront unlike the one the model trains on (``SimulationConfig/shiftedStorefront(seed:orders:)``:
+    /// another catalogue, price level, category and country mix, currency, fraud mix and rate), to
+    /// see whether the model holds outside its own world.
+    public static func shiftedHistory(orders: Int, seed: UInt64) -> [LabelledOrder] {
+        labelled(Simulation.run(SimulationConfig.shiftedStorefront(seed: seed, orders: orders)))
+    }
+
+    /// The placed orders of a simulated run with their labels and fraud patterns.
+    static func labelled(_ records: some Sequence<SimRecord>) -> [LabelledOrder] {
+        records.compactMap { record in
             guard record.topic == SimRecord.Topic.ordersPlaced, let value = record.value,
                   let order = try? OrderPlaced(json: value) else { return nil }
-            return LabelledOrder(order: order, isFraud: record.truth?["is_fraud"]?.boolValue ?? false)
+            let isFraud = record.truth?["is_fraud"]?.boolValue ?? false
+            return LabelledOrder(order: order, isFraud: isFraud,
+                                 pattern: isFraud ? record.truth?["pattern"]?.stringValue : nil)
         }
     }
 
@@ -84,7 +169,7 @@ public struct FraudTraining: Sendable {
                 continue
             }
             accepted.append(LabelledOrder(order: validated.order, computedValue: validated.intake.orderValue, isFraud: o.isFraud,
-                                          at: o.at, chargebackAt: o.chargebackAt))
+                                          at: o.at, chargebackAt: o.chargebackAt, pattern: o.pattern))
         }
         return (accepted, notAccepted)
     }

@@ -9,6 +9,23 @@ public struct FeatureReplay: Sendable {
         public var at: Int64
         /// Order value in minor units.
         public var value: Double
+        /// Value and categories, for the costs of a decision.
+        public var economics: OrderEconomics
+        /// The kind of fraud, when known.
+        public var pattern: String?
+        /// The order's currency.
+        public var currency: String?
+
+        public init(features: FraudFeatures, isFraud: Bool, at: Int64, value: Double, economics: OrderEconomics,
+                    pattern: String? = nil, currency: String? = nil) {
+            self.features = features
+            self.isFraud = isFraud
+            self.at = at
+            self.value = value
+            self.economics = economics
+            self.pattern = pattern
+            self.currency = currency
+        }
     }
 
     /// Rows in time order (orders without an `order_id` are left out).
@@ -38,7 +55,7 @@ public struct FeatureReplay: Sendable {
             }
             let history = tracker.history(for: signal, at: signal.at)
             rows.append(Row(features: o.features(history: history), isFraud: o.isFraud, at: signal.at,
-                            value: signal.value))
+                            value: signal.value, economics: o.economics, pattern: o.pattern, currency: o.order.currency))
             tracker.record(signal)
         }
     }

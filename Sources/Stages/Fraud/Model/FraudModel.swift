@@ -43,9 +43,10 @@ public struct FraudModel: Sendable {
     /// Contributions smaller than this (in log-odds) are not worth a reviewer's attention.
     public static let minimumReasonWeight = 0.05
 
-    /// Probability and the `maxReasons` features that moved it most (see ``FraudScore``). Only
-    /// features present in the order (away from their ``FraudFeature/neutralValue``) and moving
-    /// the log-odds by at least ``minimumReasonWeight`` are named.
+    /// Probability and the `maxReasons` features that moved it most (see ``FraudScore``). A
+    /// feature is named only when it moved the log-odds by at least ``minimumReasonWeight`` and
+    /// ``mayName(_:contribution:values:)`` allows it: never a reassuring fact as a risk. Which
+    /// reasons are named never changes the probability.
     public func score(_ features: FraudFeatures, maxReasons: Int = 5) -> FraudScore {
         let x = features.values
         let all = FraudFeature.allCases
@@ -55,7 +56,7 @@ public struct FraudModel: Sendable {
         for i in 0..<x.count {
             raw += parts[i]
             let c = calibration.a * parts[i]
-            if x[i] != all[i].neutralValue && abs(c) >= Self.minimumReasonWeight { contributions.append((i, c)) }
+            if abs(c) >= Self.minimumReasonWeight && Self.mayName(all[i], contribution: c, values: x) { contributions.append((i, c)) }
         }
         contributions.sort { l, r in
             let lp = l.weight > 0, rp = r.weight > 0
@@ -65,18 +66,39 @@ public struct FraudModel: Sendable {
         }
         let facts = features.facts
         let reasons = contributions.prefix(maxReasons).map { c in
-            FraudReason(code: all[c.index].rawValue, detail: all[c.index].phrase(facts: facts), weight: c.weight)
+            let feature = all[c.index]
+            let detail = c.weight > 0 && feature.direction == .lowersRisk ? feature.riskFactPhrase(facts: facts) : feature.phrase(facts: facts)
+            return FraudReason(code: feature.rawValue, detail: detail, weight: c.weight)
         }
         let logOdds = calibration.logOdds(raw)
         return FraudScore(probability: 1 / (1 + exp(-logOdds)), logOdds: logOdds, reasons: reasons)
+    }
+
+    /// Whether `feature`'s contribution (log-odds, positive raising the score) may be named as a
+    /// reason for the order with feature vector `values`. Contributions are relative (to the
+    /// average training order for the regression, to the tree's root for the trees), so a value
+    /// that is merely less reassuring than average can show up as raising the score; the rule
+    /// keeps such a value out of the reasons:
+    ///
+    /// - A ``FraudFeature/Direction/lowersRisk`` feature is named as raising the score only when
+    ///   its value is below its ``FraudFeature/riskFactCut`` (an account younger than 30 days, no
+    ///   previous orders), phrased as the risk it is ("account is only 3 days old"); as lowering
+    ///   the score only at or above the cut ("account is 679 days old"). An account age that is
+    ///   not known is never named (`account_age_unknown` speaks for it).
+    /// - Any other feature is named only away from its ``FraudFeature/neutralValue`` (no mismatch,
+    ///   no other orders, one line: nothing to mention).
+    public static func mayName(_ feature: FraudFeature, contribution: Double, values: [Double]) -> Bool {
+        let value = values[feature.index]
+        guard feature.direction == .lowersRisk, let cut = feature.riskFactCut else { return value != feature.neutralValue }
+        if feature == .accountAgeDaysLog && values[FraudFeature.accountAgeUnknown.index] != 0 { return false }
+        return contribution > 0 ? value < cut : value >= cut
     }
 
     /// Scores and decides in one step; `computedValue` is intake's `order_value`, when known.
     public func decide(order: OrderPlaced, computedValue: String? = nil, history: OrderHistory,
                        maxReasons: Int = 5) -> FraudDecision {
         let score = score(FraudFeatures(order: order, computedValue: computedValue, history: history), maxReasons: maxReasons)
-        let value = OrderSignal.orderValue(order, computedValue: computedValue)
-        return policy.decide(score, orderValue: value)
+        return policy.decide(score, order: OrderEconomics(order: order, computedValue: computedValue), currency: order.currency)
     }
 
     // MARK: - The model file
@@ -114,7 +136,7 @@ public struct FraudModel: Sendable {
         guard doc["calibration"]?["method"]?.stringValue == "platt", let a = doc["calibration"]?["a"]?.doubleValue,  // model file format
               let b = doc["calibration"]?["b"]?.doubleValue else { throw .malformed("calibration must be platt with a and b") }
         guard let thresholds = doc["thresholds"], let policy = FraudPolicy(json: thresholds) else {
-            throw .malformed("thresholds need review_at <= decline_at")
+            throw .malformed("thresholds need review_at <= decline_at, and a known rule with its costs")
         }
         return FraudModel(estimator: estimator, calibration: PlattCalibration(a: a, b: b), policy: policy, training: doc["training"] ?? [:])
     }

@@ -35,20 +35,46 @@ public enum FraudTrainer {
         try train(replay: FeatureReplay(orders, horizonSeconds: config.horizonSeconds), config: config)
     }
 
+    /// Trains on the labelled histories of several storefronts at once. Each is replayed on its
+    /// own (their customers, cards and addresses are unrelated) and split by its own time; the
+    /// splits are then put together, so every storefront is in training, calibration and test.
+    public static func train(storefronts: [[LabelledOrder]], config: FraudTrainingConfig = FraudTrainingConfig()) throws(Failure) -> Result {
+        try train(replays: storefronts.map { FeatureReplay($0, horizonSeconds: config.horizonSeconds) }, config: config)
+    }
+
     /// Trains on already replayed rows (lets callers replay once and train several times).
     public static func train(replay: FeatureReplay, config: FraudTrainingConfig = FraudTrainingConfig()) throws(Failure) -> Result {
-        let rows = replay.rows
-        guard rows.count >= 50 else { throw .tooFewRows(rows.count) }
-        let trainEnd = Int(Double(rows.count) * config.trainShare)
-        let calibrationEnd = Int(Double(rows.count) * (config.trainShare + config.calibrationShare))
-        let train = rows[0..<trainEnd]
-        let calibration = rows[trainEnd..<calibrationEnd]
-        let test = rows[calibrationEnd...]
+        try train(replays: [replay], config: config)
+    }
+
+    /// Trains on the replayed rows of one or more storefronts.
+    public static func train(replays: [FeatureReplay], config: FraudTrainingConfig = FraudTrainingConfig()) throws(Failure) -> Result {
+        let total = replays.reduce(0) { $0 + $1.rows.count }
+        guard total >= 50 else { throw .tooFewRows(total) }
+        var train: [FeatureReplay.Row] = [], calibration: [FeatureReplay.Row] = [], test: [FeatureReplay.Row] = []
+        // Days each split covers, summed over the storefronts (reviews a day are per storefront-day).
+        var calibrationDays = 0.0, testDays = 0.0
+        func span(_ rows: ArraySlice<FeatureReplay.Row>) -> Double {
+            guard let first = rows.first, let last = rows.last else { return 0 }
+            return max(Double(last.at - first.at) / 86_400, 1.0 / 24)
+        }
+        for replay in replays {
+            let rows = replay.rows
+            let trainEnd = Int(Double(rows.count) * config.trainShare)
+            let calibrationEnd = Int(Double(rows.count) * (config.trainShare + config.calibrationShare))
+            train += rows[0..<trainEnd]
+            calibration += rows[trainEnd..<calibrationEnd]
+            test += rows[calibrationEnd...]
+            calibrationDays += span(rows[trainEnd..<calibrationEnd])
+            testDays += span(rows[calibrationEnd...])
+        }
         for (name, split) in [("training", train), ("calibration", calibration), ("test", test)] {
             guard split.contains(where: \.isFraud), split.contains(where: { !$0.isFraud }) else {
                 throw .needBothClasses(split: name)
             }
         }
+        let firstAt = replays.compactMap { $0.rows.first?.at }.min()!
+        let lastAt = replays.compactMap { $0.rows.last?.at }.max()!
 
         // Subsample legitimate rows if asked, keeping every fraud; weights restore the balance.
         var rng = SplitMix64(seed: config.seed)
@@ -64,7 +90,12 @@ public enum FraudTrainer {
         let negatives = fitted.count - positives
         // Balanced classes for the fit; calibration restores the real base rate.
         let positiveWeight = Double(negatives) / Double(max(positives, 1))
-        let fittedRows = fitted.map(\.features.values)
+        let excluded = config.excludedFeatures.map(\.index)
+        let fittedRows = fitted.map { row in
+            var values = row.features.values
+            for i in excluded { values[i] = 0 }
+            return values
+        }
         let fittedLabels = fitted.map(\.isFraud)
         var estimators: [FraudEstimator] = []
         if config.estimator != .trees {
@@ -101,6 +132,18 @@ public enum FraudTrainer {
             chosen = i
         }
         let winner = candidates[chosen]
+        var policy = winner.policy
+        var shadowPrice = 0.0
+        if config.rule == .expectedCost {
+            let calibrationScores = calibration.map { winner.platt.probability(winner.estimator.logit($0.features.values)) }
+            shadowPrice = reviewShadowPrice(probabilities: calibrationScores, rows: calibration, days: calibrationDays,
+                                            costs: config.costs, alwaysReviewAbove: config.alwaysReviewAbove)
+            policy = FraudPolicy(costs: config.costs, reviewShadowPrice: shadowPrice, reviewAt: winner.policy.reviewAt,
+                                 declineAt: winner.policy.declineAt, alwaysReviewAbove: config.alwaysReviewAbove)
+        }
+        var model = FraudModel(estimator: winner.estimator, calibration: winner.platt, policy: policy, training: [:])
+        let calibrationOutcome = FraudEvaluation(name: "calibration split", model: model, rows: calibration, days: calibrationDays).model
+        let evaluation = FraudEvaluation(name: "held-out test split", model: model, rows: test, days: testDays)
         let baselineRules = RuleBaseline()
         let baselineScores = test.map { baselineRules.points($0.features) }
         let report = FraudTrainingReport(
@@ -109,7 +152,8 @@ public enum FraudTrainer {
             validation: winner.report.validation, test: winner.report.test,
             baseline: FraudMetrics.evaluate(scores: baselineScores, labels: testLabels, reviewAt: baselineRules.reviewAt,
                                             declineAt: baselineRules.declineAt),
-            policy: winner.policy, candidates: candidates.map(\.report))
+            policy: policy, candidates: candidates.map(\.report), reviewShadowPrice: shadowPrice,
+            calibrationReviewsPerDay: calibrationOutcome.reviewsPerDay, evaluation: evaluation)
         var training = report.json
         if case .object(var o) = training {
             o["l2"] = .double(config.l2)
@@ -120,12 +164,39 @@ public enum FraudTrainer {
             o["max_flag_rate"] = .double(config.maxFlagRate)
             o["decline_precision_target"] = .double(config.declinePrecision)
             o["split"] = ["train": .double(config.trainShare), "calibration": .double(config.calibrationShare)]
-            o["first_order_at"] = .string(DateTimeFormat.format(epochSeconds: rows.first!.at))
-            o["last_order_at"] = .string(DateTimeFormat.format(epochSeconds: rows.last!.at))
+            o["first_order_at"] = .string(DateTimeFormat.format(epochSeconds: firstAt))
+            o["last_order_at"] = .string(DateTimeFormat.format(epochSeconds: lastAt))
+            o["storefronts"] = .integer(Int64(replays.count))
+            o["excluded_features"] = .array(config.excludedFeatures.map(\.rawValue).sorted().map(JSONValue.string))
             training = .object(o)
         }
-        let model = FraudModel(estimator: winner.estimator, calibration: winner.platt, policy: winner.policy, training: training)
+        model.training = training
         return Result(model: model, report: report)
+    }
+
+    /// The review shadow price: 0 when the expected-cost rule asks for no more reviews a day than
+    /// the reviewers can do on `rows` (the calibration split, replayed in time order); otherwise
+    /// the least price per review (found by bisection, to a cent) that brings the reviews a day
+    /// within ``FraudCosts/reviewsPerDay``. Reviews only fall as the price rises, so the search is
+    /// well defined.
+    static func reviewShadowPrice(probabilities: [Double], rows: some Collection<FeatureReplay.Row>, days: Double? = nil,
+                                  costs: FraudCosts, alwaysReviewAbove: Double?) -> Double {
+        func reviewsPerDay(_ price: Double) -> Double {
+            let policy = FraudPolicy(costs: costs, reviewShadowPrice: price, alwaysReviewAbove: alwaysReviewAbove)
+            let actions = zip(probabilities, rows).map { p, row in
+                policy.decision(probability: p, order: row.economics, currency: row.currency).action
+            }
+            return PolicyOutcome(name: "", actions: actions, rows: rows, costs: costs, days: days).reviewsPerDay
+        }
+        let capacity = Double(costs.reviewsPerDay)
+        guard reviewsPerDay(0) > capacity else { return 0 }
+        var low = 0.0, high = 1.0
+        while reviewsPerDay(high) > capacity && high < 1e7 { high *= 4 }
+        while high - low > 0.01 {
+            let mid = (low + high) / 2
+            if reviewsPerDay(mid) > capacity { low = mid } else { high = mid }
+        }
+        return (high * 100).rounded(.up) / 100
     }
 
     /// The share of orders that must be reviewed or declined to catch `recall` of the fraud.

@@ -31,10 +31,17 @@ public struct FraudTrainingConfig: Sendable, Hashable {
     public var maxTrainingRows: Int?
     /// The velocity tracker's horizon in seconds.
     public var horizonSeconds: Int64
+    /// How the shipped policy decides: by expected cost (the default) or by the flag-rate thresholds.
+    public var rule: FraudPolicy.Rule = .expectedCost
+    /// The merchant's costs, for the expected-cost rule and for the report's cost per order.
+    public var costs = FraudCosts()
+    /// Features the estimators may not use (their columns are zero in the fit, so they move no
+    /// score and are never named as a reason).
+    public var excludedFeatures: Set<FraudFeature> = FraudTrainingConfig.catalogueDependent
 
     public init(estimator: EstimatorChoice = .best, trees: GradientBoostedTrees.Parameters = .init(), seed: UInt64 = 1, trainShare: Double = 0.6, calibrationShare: Double = 0.2, l2: Double = 1e-2,
                 targetRecall: Double = 0.9, maxFlagRate: Double = 0.05, declinePrecision: Double = 0.9,
-                alwaysReviewAbove: Double? = 150_000, maxTrainingRows: Int? = nil, horizonSeconds: Int64 = 30 * 86_400) {
+                alwaysReviewAbove: Double? = nil, maxTrainingRows: Int? = nil, horizonSeconds: Int64 = 30 * 86_400) {
         precondition(trainShare > 0 && calibrationShare > 0 && trainShare + calibrationShare < 1)
         self.estimator = estimator
         self.trees = trees
@@ -49,4 +56,14 @@ public struct FraudTrainingConfig: Sendable, Hashable {
         self.maxTrainingRows = maxTrainingRows
         self.horizonSeconds = horizonSeconds
     }
+}
+
+extension FraudTrainingConfig {
+    /// Features whose meaning depends on the merchant's catalogue rather than on the buyer:
+    /// the absolute order value (a price level), the share of value in "easily resold"
+    /// categories and gift cards (a category mix). A model that leans on them learns one
+    /// storefront's prices and assortment: in a storefront where electronics worth 100–300 is the
+    /// everyday basket it holds ordinary orders. The value still weighs in the decision, through
+    /// the expected costs; the order's value against the customer's own average stays a feature.
+    public static let catalogueDependent: Set<FraudFeature> = [.orderValueLog, .riskyCategoryShare, .giftCards]
 }

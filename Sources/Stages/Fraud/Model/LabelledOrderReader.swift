@@ -10,7 +10,8 @@ import Foundation
 /// - the simulator's output: `{"topic":"orders.placed","value":{…},"truth":{"is_fraud":…,"chargeback_at":…}}`;
 ///   lines of other topics are ignored (counted, not reported).
 /// - the merchant export: `{"order":{<orders.placed value>},"is_fraud":true|false,"chargeback_at":"<RFC 3339>"}`,
-///   `chargeback_at` optional; `is_fraud` may also be 0/1 or "true"/"false"/"yes"/"no".
+///   `chargeback_at` optional; `is_fraud` may also be 0/1 or "true"/"false"/"yes"/"no"; an optional
+///   `pattern` names the kind of fraud (the simulator's truth has it too), for recall by pattern.
 public enum LabelledOrderReader {
     /// A line that was not used.
     public struct SkippedLine: Sendable, Hashable, CustomStringConvertible {
@@ -83,17 +84,20 @@ public enum LabelledOrderReader {
         let order: JSONValue
         let label: JSONValue?
         let chargeback: JSONValue?
+        let pattern: JSONValue?
         if let topic = value["topic"] {
             guard topic.stringValue == "orders.placed" else { return .ignored }
             guard let v = value["value"], v.objectValue != nil else { return .skipped("orders.placed line without a value object") }
             order = v
             label = value["truth"]?["is_fraud"]
             chargeback = value["truth"]?["chargeback_at"]
+            pattern = value["truth"]?["pattern"]
         } else if let o = value["order"] {
             guard o.objectValue != nil else { return .skipped("\"order\" is not an object") }
             order = o
             label = value["is_fraud"]
             chargeback = value["chargeback_at"]
+            pattern = value["pattern"]
         } else {
             return .skipped("neither a simulator line (topic) nor a merchant export line (order)")
         }
@@ -113,9 +117,11 @@ public enum LabelledOrderReader {
         }
         let typed: OrderPlaced
         do { typed = try OrderPlaced(json: order) } catch { return .skipped("order \(id): \(error)") }
-        guard let labelled = LabelledOrder(order: typed, isFraud: isFraud, chargebackAt: chargebackAt) else {
+        guard var labelled = LabelledOrder(order: typed, isFraud: isFraud, chargebackAt: chargebackAt) else {
             return .skipped("order \(id): placed_at missing or not an RFC 3339 date-time")
         }
+        // The kind of fraud, when the history knows it ("legit" and absent mean none).
+        if isFraud, let kind = pattern?.stringValue, !kind.isEmpty, kind != "legit" { labelled.pattern = kind }
         return .order(labelled)
     }
 

@@ -5,6 +5,7 @@ import DropflowFraudModel
 import DropflowJSON
 import DropflowPipeline
 import DropflowRuntime
+import Foundation
 
 /// `dropflow worker fraud`: an explainable, calibrated fraud score for every accepted order,
 /// and the human review loop. The decisions are `FraudDecider`'s and `FraudMessages`'
@@ -120,36 +121,103 @@ public enum FraudStage {
 }
 
 extension FraudStage {
-    /// The fraud stage's own options: the model file and the thresholds it overrides.
+    /// The fraud stage's own options: the model file, the merchant's costs the expected-cost rule
+    /// weighs, and the thresholds an operator may impose instead.
     public enum Settings {
         public static let model = Setting<String?>.optionalText(
             "fraud-model", valueName: "path", defaultText: "models/fraud-model.json",
             help: "the model file (without it: models/fraud-model.json here, beside the executable, or in /usr/share/dropflow/models)")
+        public static let chargebackFee = Setting<Double?>.optionalNumber(
+            "chargeback-fee", environment: "DROPFLOW_FRAUD_CHARGEBACK_FEE", valueName: "amount", defaultText: "the model file's (25)",
+            help: "fee paid per chargeback, in the order's currency")
+        public static let shippingCost = Setting<Double?>.optionalNumber(
+            "shipping-cost", environment: "DROPFLOW_FRAUD_SHIPPING_COST", valueName: "amount", defaultText: "the model file's (8)",
+            help: "shipping paid on an order, lost with the goods when it is fraud")
+        public static let margins = Setting<String?>.optionalText(
+            "margins", environment: "DROPFLOW_FRAUD_MARGINS", valueName: "category=share,...",
+            defaultText: "the model file's (electronics=0.15, apparel=0.45, ..., *=0.30)",
+            help: "gross margin per product category, * for the rest (a good order declined loses it)")
+        public static let customerValueLost = Setting<Double?>.optionalNumber(
+            "customer-value-lost", environment: "DROPFLOW_FRAUD_CUSTOMER_VALUE_LOST", valueName: "amount", defaultText: "the model file's (20)",
+            help: "future margin a good customer wrongly declined takes away")
+        public static let reviewCost = Setting<Double?>.optionalNumber(
+            "review-cost", environment: "DROPFLOW_FRAUD_REVIEW_COST", valueName: "amount", defaultText: "the model file's (3)",
+            help: "cost of a person looking at one order")
+        public static let heldCustomerLoss = Setting<Double?>.optionalNumber(
+            "held-customer-loss", environment: "DROPFLOW_FRAUD_HELD_CUSTOMER_LOSS", valueName: "share", defaultText: "the model file's (0.02)",
+            help: "share of good customers whose order is held for a person who cancel or do not come back")
+        public static let reviewShadowPrice = Setting<Double?>.optionalNumber(
+            "review-shadow-price", environment: "DROPFLOW_FRAUD_REVIEW_SHADOW_PRICE", valueName: "amount", defaultText: "the model file's",
+            help: "added to each review's cost so that reviews fit the reviewers' capacity (the trainer finds it)")
+        public static let minimumDeclineProbability = Setting<Double?>.optionalNumber(
+            "min-decline-probability", environment: "DROPFLOW_FRAUD_MIN_DECLINE_PROBABILITY", valueName: "probability",
+            defaultText: "the model file's (0.5)", help: "no order is declined below this probability; it goes to a person")
         public static let reviewAt = Setting<Double?>.optionalNumber(
-            "review-at", environment: "DROPFLOW_FRAUD_REVIEW_AT", valueName: "probability", defaultText: "the model file's",
-            help: "probability from which an order goes to a person")
+            "review-at", environment: "DROPFLOW_FRAUD_REVIEW_AT", valueName: "probability", defaultText: "by expected cost",
+            help: "decide by thresholds instead: probability from which an order goes to a person")
         public static let declineAt = Setting<Double?>.optionalNumber(
-            "decline-at", environment: "DROPFLOW_FRAUD_DECLINE_AT", valueName: "probability", defaultText: "the model file's",
-            help: "probability from which an order is declined")
+            "decline-at", environment: "DROPFLOW_FRAUD_DECLINE_AT", valueName: "probability", defaultText: "by expected cost",
+            help: "decide by thresholds instead: probability from which an order is declined")
         public static let alwaysReviewAbove = Setting<Double?>.optionalNumber(
             "always-review-above", valueName: "amount", defaultText: "the model file's",
             help: "order value, in the order's currency, above which an order always goes to a person")
 
         public static var all: [SettingDescription] {
-            [model.declaration, reviewAt.declaration, declineAt.declaration, alwaysReviewAbove.declaration]
+            [model.declaration, chargebackFee.declaration, shippingCost.declaration, margins.declaration, customerValueLost.declaration,
+             reviewCost.declaration, heldCustomerLoss.declaration, reviewShadowPrice.declaration, minimumDeclineProbability.declaration, reviewAt.declaration,
+             declineAt.declaration, alwaysReviewAbove.declaration]
         }
 
-        /// The model the values name, with the thresholds they override.
+        /// The model the values name, with the policy they override.
         public static func definition(_ values: SettingValues) throws -> StageDefinition {
             let model = try FraudModelLocator.load(explicit: values[Settings.model])
-            var policy = model.policy
-            if let reviewAt = values[reviewAt] { policy.reviewAt = reviewAt }
-            if let declineAt = values[declineAt] { policy.declineAt = declineAt }
+            return FraudStage.definition(model: model, policy: try policy(values, from: model.policy))
+        }
+
+        /// `base` with what the values override: any cost; thresholds switch the rule to thresholds.
+        public static func policy(_ values: SettingValues, from base: FraudPolicy) throws -> FraudPolicy {
+            var policy = base
+            func amount(_ setting: Setting<Double?>, _ apply: (Double) -> Void) throws {
+                guard let v = values[setting] else { return }
+                guard v.isFinite, v >= 0 else { throw SettingError("--\(setting.name) must be a number >= 0") }
+                apply(v)
+            }
+            try amount(chargebackFee) { policy.costs.chargebackFee = $0 }
+            try amount(shippingCost) { policy.costs.shippingCost = $0 }
+            try amount(customerValueLost) { policy.costs.customerValueLost = $0 }
+            try amount(reviewCost) { policy.costs.reviewCost = $0 }
+            try amount(reviewShadowPrice) { policy.reviewShadowPrice = $0 }
+            try amount(heldCustomerLoss) { policy.costs.heldCustomerLoss = $0 }
+            try amount(minimumDeclineProbability) { policy.costs.minimumDeclineProbability = $0 }
+            if let text = values[margins] {
+                let (byCategory, rest) = try parseMargins(text)
+                policy.costs.marginByCategory.merge(byCategory) { _, new in new }
+                if let rest { policy.costs.defaultMargin = rest }
+            }
+            if let reviewAt = values[reviewAt] { policy.reviewAt = reviewAt; policy.rule = .thresholds }
+            if let declineAt = values[declineAt] { policy.declineAt = declineAt; policy.rule = .thresholds }
             if let above = values[alwaysReviewAbove] { policy.alwaysReviewAbove = above * 100 }
             guard (0...1).contains(policy.reviewAt), (0...1).contains(policy.declineAt), policy.reviewAt <= policy.declineAt else {
                 throw SettingError("thresholds must satisfy 0 <= review-at <= decline-at <= 1")
             }
-            return FraudStage.definition(model: model, policy: policy)
+            guard (0...1).contains(policy.costs.minimumDeclineProbability), (0...1).contains(policy.costs.heldCustomerLoss) else {
+                throw SettingError("--min-decline-probability and --held-customer-loss must be between 0 and 1")
+            }
+            return policy
+        }
+
+        /// `electronics=0.15,apparel=0.45,*=0.3` → margins by category and the rest's.
+        static func parseMargins(_ text: String) throws -> ([String: Double], Double?) {
+            var byCategory: [String: Double] = [:]
+            var rest: Double?
+            for item in text.split(separator: ",") {
+                let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, let share = Double(parts[1]), (0...1).contains(share) else {
+                    throw SettingError("--margins wants category=share pairs with shares between 0 and 1, got \"\(item)\"")
+                }
+                if parts[0] == "*" { rest = share } else { byCategory[parts[0].lowercased()] = share }
+            }
+            return (byCategory, rest)
         }
     }
 
