@@ -118,9 +118,7 @@ import Testing
         c.reviewsPerDay = 12
         let price = FraudTrainer.reviewShadowPrice(probabilities: probabilities, rows: rows, costs: c, alwaysReviewAbove: nil)
         func reviewsPerDay(_ s: Double) -> Double {
-            let policy = FraudPolicy(costs: c, reviewShadowPrice: s)
-            let actions = zip(probabilities, rows).map { policy.decision(probability: $0, order: $1.economics, currency: "EUR").action }
-            return PolicyOutcome(name: "", actions: actions, rows: rows, costs: c).reviewsPerDay
+            PolicyOutcome(name: "", policy: FraudPolicy(costs: c, reviewShadowPrice: s), probabilities: probabilities, rows: rows).reviewsPerDay
         }
         #expect(price > 0 && reviewsPerDay(price) <= 12, "price \(price): \(reviewsPerDay(price)) a day")
         #expect(reviewsPerDay(max(0, price - 0.02)) > 12, "a cent or two less would not fit")

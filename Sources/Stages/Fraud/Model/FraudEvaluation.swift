@@ -28,24 +28,18 @@ public struct FraudEvaluation: Sendable {
         let policy = model.policy
         metrics = FraudMetrics.evaluate(scores: probabilities, labels: labels, reviewAt: policy.reviewAt, declineAt: policy.declineAt)
         let costs = policy.costs
-        let modelActions = zip(probabilities, rows).map { p, row in
-            policy.decision(probability: p, order: row.economics, currency: row.currency).action
-        }
-        var thresholds = policy
-        thresholds.rule = .thresholds
-        let thresholdActions = zip(probabilities, rows).map { p, row in
-            thresholds.decision(probability: p, order: row.economics, currency: row.currency).action
-        }
         let rules = RuleBaseline()
         let ruleActions = rows.map { rules.action(points: rules.points($0.features)) }
         let ruleName = policy.rule == .expectedCost ? "model, expected cost" : "model, thresholds"
         policies = [
-            PolicyOutcome(name: ruleName, actions: modelActions, rows: rows, costs: costs, days: days),
+            PolicyOutcome(name: ruleName, policy: policy, probabilities: probabilities, rows: rows, days: days),
             PolicyOutcome(name: "approve all", actions: rows.map { _ in .approve }, rows: rows, costs: costs, days: days),
             PolicyOutcome(name: "rule baseline", actions: ruleActions, rows: rows, costs: costs, days: days),
         ]
         if policy.rule == .expectedCost {
-            policies.append(PolicyOutcome(name: "model, flag-rate", actions: thresholdActions, rows: rows, costs: costs, days: days))
+            var thresholds = policy
+            thresholds.rule = .thresholds
+            policies.append(PolicyOutcome(name: "model, flag-rate", policy: thresholds, probabilities: probabilities, rows: rows, days: days))
         }
         reliability = ReliabilityTable(probabilities: probabilities, labels: labels)
     }

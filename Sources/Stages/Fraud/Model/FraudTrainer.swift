@@ -110,7 +110,8 @@ public enum FraudTrainer {
         // Calibrate each candidate, choose its thresholds on the calibration split, measure it.
         let calibrationLabels = calibration.map(\.isFraud)
         let testLabels = test.map(\.isFraud)
-        var candidates: [(estimator: FraudEstimator, platt: PlattCalibration, policy: FraudPolicy, report: FraudTrainingReport.Candidate)] = []
+        var candidates: [(estimator: FraudEstimator, platt: PlattCalibration, policy: FraudPolicy, calibrationScores: [Double],
+                          report: FraudTrainingReport.Candidate)] = []
         for estimator in estimators {
             let calibrationRaw = calibration.map { estimator.logit($0.features.values) }
             let platt = PlattCalibration.fit(scores: calibrationRaw, labels: calibrationLabels)
@@ -118,7 +119,7 @@ public enum FraudTrainer {
             let (reviewAt, declineAt) = thresholds(scores: calibrationScores, labels: calibrationLabels, config: config)
             let policy = FraudPolicy(reviewAt: reviewAt, declineAt: declineAt, alwaysReviewAbove: config.alwaysReviewAbove)
             let testScores = test.map { platt.probability(estimator.logit($0.features.values)) }
-            candidates.append((estimator, platt, policy, FraudTrainingReport.Candidate(
+            candidates.append((estimator, platt, policy, calibrationScores, FraudTrainingReport.Candidate(
                 kind: estimator.kind,
                 flagRateForTargetRecall: flagRate(forRecall: config.targetRecall, scores: calibrationScores, labels: calibrationLabels),
                 validation: FraudMetrics.evaluate(scores: calibrationScores, labels: calibrationLabels, reviewAt: reviewAt,
@@ -135,14 +136,14 @@ public enum FraudTrainer {
         var policy = winner.policy
         var shadowPrice = 0.0
         if config.rule == .expectedCost {
-            let calibrationScores = calibration.map { winner.platt.probability(winner.estimator.logit($0.features.values)) }
-            shadowPrice = reviewShadowPrice(probabilities: calibrationScores, rows: calibration, days: calibrationDays,
+            shadowPrice = reviewShadowPrice(probabilities: winner.calibrationScores, rows: calibration, days: calibrationDays,
                                             costs: config.costs, alwaysReviewAbove: config.alwaysReviewAbove)
             policy = FraudPolicy(costs: config.costs, reviewShadowPrice: shadowPrice, reviewAt: winner.policy.reviewAt,
                                  declineAt: winner.policy.declineAt, alwaysReviewAbove: config.alwaysReviewAbove)
         }
         var model = FraudModel(estimator: winner.estimator, calibration: winner.platt, policy: policy, training: [:])
-        let calibrationOutcome = FraudEvaluation(name: "calibration split", model: model, rows: calibration, days: calibrationDays).model
+        let calibrationOutcome = PolicyOutcome(name: "calibration split", policy: policy, probabilities: winner.calibrationScores,
+                                               rows: calibration, days: calibrationDays)
         let evaluation = FraudEvaluation(name: "held-out test split", model: model, rows: test, days: testDays)
         let baselineRules = RuleBaseline()
         let baselineScores = test.map { baselineRules.points($0.features) }
@@ -183,10 +184,7 @@ public enum FraudTrainer {
                                   costs: FraudCosts, alwaysReviewAbove: Double?) -> Double {
         func reviewsPerDay(_ price: Double) -> Double {
             let policy = FraudPolicy(costs: costs, reviewShadowPrice: price, alwaysReviewAbove: alwaysReviewAbove)
-            let actions = zip(probabilities, rows).map { p, row in
-                policy.decision(probability: p, order: row.economics, currency: row.currency).action
-            }
-            return PolicyOutcome(name: "", actions: actions, rows: rows, costs: costs, days: days).reviewsPerDay
+            return PolicyOutcome(name: "", policy: policy, probabilities: probabilities, rows: rows, days: days).reviewsPerDay
         }
         let capacity = Double(costs.reviewsPerDay)
         guard reviewsPerDay(0) > capacity else { return 0 }

@@ -68,6 +68,15 @@ public struct PolicyOutcome: Sendable, Hashable {
         self.days = days ?? (orders > 0 ? max(Double(last - first) / 86_400, 1.0 / 24) : 0)
     }
 
+    /// What `policy` decides on `rows[i]` at probability `probabilities[i]` (value limit included).
+    public init(name: String, policy: FraudPolicy, probabilities: [Double], rows: some Collection<FeatureReplay.Row>,
+                days: Double? = nil) {
+        let actions = zip(probabilities, rows).map { p, row in
+            policy.decision(probability: p, order: row.economics, currency: row.currency).action
+        }
+        self.init(name: name, actions: actions, rows: rows, costs: policy.costs, days: days)
+    }
+
     /// Share of fraud reviewed or declined.
     public var recall: Double { frauds > 0 ? Double(fraudCaught) / Double(frauds) : 0 }
 
