@@ -229,7 +229,9 @@ let package = Package(
             name: "DropflowToolsTests",
             dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowPipeline", "DropflowFraudModel",
                            "DropflowSimulator", "DropflowDemo", "DropflowBench", "DropflowTraining", "DropflowKafkaTesting",
-                           "DropflowRuntimeTesting"]
+                           "DropflowRuntimeTesting"],
+            // Model files the tests compare with, read by path.
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -42,6 +42,7 @@ struct TrainFraudCommand: AsyncParsableCommand {
     @Option(help: "Cost of a person looking at one order.") var reviewCost: Double = FraudCosts().reviewCost
     @Option(help: "Orders the reviewers can look at in a day.") var reviewsPerDay: Int = FraudCosts().reviewsPerDay
     @Option(help: "Future margin a good customer wrongly declined takes away.") var customerValueLost: Double = FraudCosts().customerValueLost
+    @Option(help: "A model file (an earlier model, say) measured on the same check runs beside the new one.") var compareWith: String?
 
     func run() async throws {
         guard let choice = FraudTrainingConfig.EstimatorChoice(rawValue: estimator) else {
@@ -56,6 +57,7 @@ struct TrainFraudCommand: AsyncParsableCommand {
         training.alwaysReviewAbove = alwaysReviewAbove
         training.targetRecall = targetRecall
         training.checkOrders = checkOrders
+        training.compareWith = compareWith
         training.costs.chargebackFee = chargebackFee
         training.costs.reviewCost = reviewCost
         training.costs.reviewsPerDay = reviewsPerDay
@@ -63,7 +65,7 @@ struct TrainFraudCommand: AsyncParsableCommand {
         let start = ContinuousClock.now
         let outcome = try training.run { print($0) }
         print(outcome.result.report.text)
-        for check in outcome.checks { print(check.text) }
+        for check in outcome.checks { print(check.text(comparedLabel: compareWith)) }
         print(String(format: "wrote %@ in %.1f s", output, (ContinuousClock.now - start).inSeconds))
     }
 }

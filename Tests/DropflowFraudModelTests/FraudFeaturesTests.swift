@@ -16,7 +16,8 @@ struct FraudFeaturesTests {
         let f = features(OrderBuilder())
         for flag in [FraudFeature.avsNoMatch, .cvvNoMatch, .billingShippingCountryMismatch, .cardShippingCountryMismatch,
                      .ipShippingCountryMismatch, .ipCardCountryMismatch, .newAccount, .firstOrder, .reshipperAddress,
-                     .disposableEmail, .expressShipping, .giftCards, .nonCardPayment] {
+                     .disposableEmail, .expressShipping, .giftCards, .nonCardPayment, .shippingBillingAddressMismatch,
+                     .phoneBillingMismatch, .newAddressFromNewIP] {
             #expect(f[flag] == 0, "\(flag.rawValue)")
         }
         #expect(f.values.count == FraudFeature.allCases.count)
@@ -40,6 +41,29 @@ struct FraudFeaturesTests {
         #expect(features(b)[.ipShippingCountryMismatch] == 1)
         b.ipCountry = nil  // missing is no mismatch
         #expect(features(b)[.ipShippingCountryMismatch] == 0)
+    }
+
+    @Test("a shipping address or a contact phone other than the billing address's")
+    func billingDifferences() {
+        var b = OrderBuilder()
+        b.line1 = "12 main st."  // the same address, written another way
+        #expect(features(b)[.shippingBillingAddressMismatch] == 0)
+        b.line1 = "7 Harbour Road"
+        var f = features(b)
+        #expect(f[.shippingBillingAddressMismatch] == 1 && f[.billingShippingCountryMismatch] == 0)
+        #expect(FraudFeature.shippingBillingAddressMismatch.phrase(facts: f.facts) == "shipping to an address other than the billing address")
+        b.billingCountry = nil  // no billing address: nothing to compare
+        #expect(features(b)[.shippingBillingAddressMismatch] == 0)
+
+        b = OrderBuilder()
+        b.phone = "+1 (212) 555-0100"
+        b.billingPhone = "12125550100"
+        #expect(features(b)[.phoneBillingMismatch] == 0, "the same number, formatted differently")
+        b.phone = "+1 646 555 0199"
+        f = features(b)
+        #expect(f[.phoneBillingMismatch] == 1)
+        b.billingPhone = nil  // a phone on one side only is no mismatch
+        #expect(features(b)[.phoneBillingMismatch] == 0)
     }
 
     @Test("card checks, account age, first order, value and basket")
@@ -106,7 +130,11 @@ struct FraudFeaturesTests {
         let f = features(OrderBuilder(), h)
         #expect(abs(f[.cardOrders1h] - log1p(4)) < 1e-12)
         #expect(FraudFeature.cardOrders1h.phrase(facts: f.facts) == "4 other orders with this card in the last hour")
-        #expect(f[.newAddressForCustomer] == 1 && f[.newIPForCustomer] == 0)
+        #expect(f[.newAddressForCustomer] == 1 && f[.newIPForCustomer] == 0 && f[.newAddressFromNewIP] == 0)
+        h.customerOrdersFromIP = 0
+        #expect(features(OrderBuilder(), h)[.newAddressFromNewIP] == 1, "a new address from a new IP: both at once")
+        h.customerOrders = 0
+        #expect(features(OrderBuilder(), h)[.newAddressFromNewIP] == 0, "nothing is new to a customer never seen")
         #expect(abs(f[.valueVersusCustomerMean] - log(5_990.0 / 2_000)) < 1e-12)
         #expect(f[.firstOrder] == 0)
     }

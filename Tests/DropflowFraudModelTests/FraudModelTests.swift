@@ -84,6 +84,85 @@ struct FraudModelTests {
         #expect(throws: FraudModelError.self) { try FraudModel.load(bytes: Array("not json".utf8)) }
     }
 
+    @Test("a model file from before features were added loads, and gives them no weight")
+    func olderFeatureList() throws {
+        let orders = Array(SimulatedHistory.orders.prefix(6_000))
+        var trees = GradientBoostedTrees.Parameters()
+        trees.rounds = 10
+        // A feature in the middle of the vector that training leaves out (catalogue-dependent),
+        // so no tree splits on it and the older file is the same model without it.
+        let dropped = FraudFeature.giftCards.index
+        let rows = SimulatedHistory.replay.rows.prefix(300).map { row in
+            var features = row.features
+            features.values[dropped] = 0
+            return features
+        }
+        for choice in [FraudTrainingConfig.EstimatorChoice.logistic, .trees] {
+            var model = try FraudTrainer.train(orders, config: FraudTrainingConfig(estimator: choice, trees: trees)).model
+            if case .logistic(var m) = model.estimator {
+                m.weights[dropped] = 0
+                model.estimator = .logistic(m)
+            }
+            if case .trees(let t) = model.estimator {
+                #expect(!t.trees.contains { $0.feature.contains(dropped) }, "training leaves the feature out")
+            }
+            // The file as an older build wrote it: without the feature, the others in their order.
+            guard case .object(var doc) = try JSONValue.parse(model.serialized()) else { Issue.record("not an object"); return }
+            func without(_ member: JSONValue?) -> JSONValue? {
+                member?.arrayValue.map { a in .array(a.enumerated().filter { $0.offset != dropped }.map(\.element)) }
+            }
+            doc["features"] = without(doc["features"])
+            if choice == .logistic {
+                doc["weights"] = without(doc["weights"])
+                doc["standardization"] = ["mean": without(doc["standardization"]?["mean"])!,
+                                          "scale": without(doc["standardization"]?["scale"])!]
+            } else if case .object(var list) = doc["trees"], let all = list["trees"]?.arrayValue {
+                // Feature positions in the older file's vector: those after the dropped one move up.
+                list["trees"] = .array(all.map { tree in
+                    guard case .object(var t) = tree, let f = t["feature"]?.arrayValue else { return tree }
+                    t["feature"] = .array(f.map { v in
+                        guard let i = v.intValue, i > dropped else { return v }
+                        return .integer(Int64(i - 1))
+                    })
+                    return .object(t)
+                })
+                doc["trees"] = .object(list)
+            }
+            let older = try FraudModel.load(bytes: JSONValue.object(doc).serialized())
+            #expect(older.featureNames == FraudFeature.names)
+            for features in rows {
+                #expect(abs(older.probability(features) - model.probability(features)) < 1e-12, "\(choice)")
+            }
+            var withNew = rows[0]
+            withNew.values[dropped] = 1
+            #expect(older.probability(withNew) == older.probability(rows[0]), "a feature the file never knew has no weight")
+        }
+    }
+
+    @Test("told another fraud rate, the model moves every probability's odds by the same factor")
+    func fraudRateShift() throws {
+        let model = SimulatedHistory.trained.model
+        let fitted = try #require(model.calibration.fraudRate)
+        #expect(fitted > 0.005 && fitted < 0.2, "the calibration split's fraud rate: \(fitted)")
+        let loaded = try FraudModel.load(bytes: model.serialized())
+        #expect(loaded.calibration.fraudRate == fitted, "the model file keeps it")
+        let doubled = try #require(model.shifted(toFraudRate: fitted * 2))
+        func odds(_ p: Double) -> Double { p / (1 - p) }
+        let factor = odds(fitted * 2) / odds(fitted)
+        for row in SimulatedHistory.replay.rows.prefix(200) {
+            let before = model.probability(row.features), after = doubled.probability(row.features)
+            #expect(abs(odds(after) / odds(before) - factor) < 1e-6 * factor)
+        }
+        #expect(model.shifted(toFraudRate: fitted)!.calibration == model.calibration, "its own rate changes nothing")
+        #expect(model.shifted(toFraudRate: 0) == nil && model.shifted(toFraudRate: 1) == nil)
+        var unknown = model
+        unknown.calibration.fraudRate = nil
+        #expect(unknown.shifted(toFraudRate: 0.03) == nil, "a file that does not record its rate cannot be moved")
+        guard case .object(var doc) = try JSONValue.parse(model.serialized()) else { return }
+        doc["calibration"] = ["method": "platt", "a": 1, "b": 0, "fraud_rate": 1.5]
+        #expect(throws: FraudModelError.self) { try FraudModel.load(bytes: JSONValue.object(doc).serialized()) }
+    }
+
     @Test("explanations name the features that moved the score")
     func explanations() {
         let model = SimulatedHistory.trained.model

@@ -18,6 +18,10 @@ struct OrderBuilder {
     var line2: String? = nil
     var postal = "10001"
     var billingCountry: String? = "US"
+    var billingLine1 = "12 Main Street"
+    /// The customer's contact phone and the billing address's phone.
+    var phone: String? = nil
+    var billingPhone: String? = nil
     var method = "card"
     var cardBIN: String? = "411111"
     var cardLast4: String? = "4242"
@@ -35,6 +39,7 @@ struct OrderBuilder {
         if let accountCreatedAt { customer["account_created_at"] = .string(DateTimeFormat.format(epochSeconds: accountCreatedAt)) }
         if let previousOrders { customer["previous_orders"] = .integer(Int64(previousOrders)) }
         if let previousChargebacks { customer["previous_chargebacks"] = .integer(Int64(previousChargebacks)) }
+        if let phone { customer["phone"] = .string(phone) }
         var shipping: [String: JSONValue] = ["name": "Jane Doe", "line1": .string(line1), "city": "Town",
                                              "postal_code": .string(postal), "country": .string(shipCountry)]
         if let line2 { shipping["line2"] = .string(line2) }
@@ -54,8 +59,10 @@ struct OrderBuilder {
                                          "unit_price": .string($0.price), "category": .string($0.category)] }),
         ]
         if let billingCountry {
-            order["billing_address"] = ["name": "Jane Doe", "line1": "12 Main Street", "city": "Town", "postal_code": "10001",
-                                        "country": .string(billingCountry)]
+            var billing: [String: JSONValue] = ["name": "Jane Doe", "line1": .string(billingLine1), "city": "Town",
+                                                "postal_code": "10001", "country": .string(billingCountry)]
+            if let billingPhone { billing["phone"] = .string(billingPhone) }
+            order["billing_address"] = .object(billing)
         }
         return .object(order)
     }

@@ -64,6 +64,20 @@ import Testing
             let values = try SettingValues(arguments: bad, environment: [:], settings: WorkerHost.settings(for: fraud))
             #expect(throws: SettingError.self, "\(bad)") { try FraudStage.Settings.policy(values, from: shipped) }
         }
+        // --fraud-rate moves the model's probabilities to the storefront's rate; a model file
+        // that does not record its own rate cannot be moved.
+        func fraudModel(_ arguments: [String]) throws -> FraudModel {
+            try FraudStage.Settings.model(try SettingValues(arguments: arguments, environment: [:],
+                                                            settings: WorkerHost.settings(for: fraud)))
+        }
+        let moved = try fraudModel(["--fraud-model", model, "--fraud-rate", "0.03"])
+        let asShipped = try FraudModel.load(path: model).calibration
+        #expect(moved.calibration.fraudRate == 0.03 && moved.calibration.b != asShipped.b)
+        #expect(try fraudModel(["--fraud-model", model]).calibration == asShipped)
+        #expect(throws: SettingError.self) { try fraudModel(["--fraud-model", model, "--fraud-rate", "0"]) }
+        let older = TopologyTests.repo.appendingPathComponent("Tests/DropflowToolsTests/Fixtures/fraud-model-thresholds.json").path
+        #expect(throws: SettingError.self) { try fraudModel(["--fraud-model", older, "--fraud-rate", "0.03"]) }
+        #expect(try fraudModel(["--fraud-model", older]).policy.rule == .thresholds, "an older file still loads")
         let missing = try SettingValues(arguments: ["--fraud-model", "/nonexistent/model.json"], environment: [:],
                                         settings: WorkerHost.settings(for: fraud))
         #expect(throws: (any Error).self) { try fraud.makeDefinition(missing) }

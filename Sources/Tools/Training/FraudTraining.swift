@@ -26,20 +26,46 @@ public struct FraudTraining: Sendable {
     public var costs = FraudCosts()
     /// Features the model may not use.
     public var excludedFeatures = FraudTrainingConfig.catalogueDependent
+    /// A model file (an earlier model, say) measured on the same check runs beside the new one.
+    public var compareWith: String?
 
     public init() {}
+
+    /// The model on one check run.
+    public struct Check: Sendable {
+        /// As shipped: probabilities at the fraud rate of the orders it was calibrated on.
+        public var evaluation: FraudEvaluation
+        /// Told the check storefront's own fraud rate (what a merchant sets with `--fraud-rate`),
+        /// when the model records the rate it was calibrated at.
+        public var atStorefrontRate: FraudEvaluation?
+        /// The storefront's fraud rate: the share of fraud among the check run's orders.
+        public var storefrontRate: Double
+        /// The ``FraudTraining/compareWith`` model on the same orders.
+        public var compared: FraudEvaluation?
+
+        /// The evaluation, then the model at the storefront's rate and the compared model, for a terminal.
+        public func text(comparedLabel: String?) -> String {
+            var parts = [evaluation.text]
+            if let atStorefrontRate {
+                parts.append(atStorefrontRate.comparisonText(
+                    heading: "told the storefront's fraud rate (--fraud-rate \(PolicyOutcome.fixed(storefrontRate, 4)))"))
+            }
+            if let compared { parts.append(compared.comparisonText(heading: "compared with " + (comparedLabel ?? "another model"))) }
+            return parts.joined(separator: "\n")
+        }
+    }
 
     /// What a run produced.
     public struct Outcome: Sendable {
         public var result: FraudTrainer.Result
         /// The model on fresh runs of worlds it did not train on (a new run of the original
         /// storefront, and the shifted one), when they ran.
-        public var checks: [FraudEvaluation]
+        public var checks: [Check]
         /// Lines of the input that were not used, and why (at most ten, then a count).
         public var notes: [String]
 
         /// The model on the shifted world, when it ran.
-        public var shifted: FraudEvaluation? { checks.first { $0.name.hasPrefix("shifted") } }
+        public var shifted: FraudEvaluation? { checks.first { $0.evaluation.name.hasPrefix("shifted") }?.evaluation }
     }
 
     /// Reads or simulates the history, trains, writes the model file; `progress` hears what
@@ -80,14 +106,25 @@ public struct FraudTraining: Sendable {
         let url = URL(fileURLWithPath: output)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(result.model.serialized()).write(to: url)
-        var checks: [FraudEvaluation] = []
+        let compared = try compareWith.map { try FraudModel.load(path: $0) }
+        var outcome = Outcome(result: result, checks: [], notes: notes)
         if checkOrders > 0 {
-            checks.append(Self.evaluate(result.model, on: Self.simulatedHistory(orders: checkOrders, seed: seed &+ 2_000),
-                                        name: "original storefront, a fresh run (\(checkOrders) orders, seed \(seed &+ 2_000))"))
-            checks.append(Self.evaluate(result.model, on: Self.shiftedHistory(orders: checkOrders, seed: seed &+ 1_000),
-                                        name: "shifted world (\(checkOrders) orders, seed \(seed &+ 1_000))"))
+            let worlds = [
+                ("original storefront, a fresh run (\(checkOrders) orders, seed \(seed &+ 2_000))",
+                 Self.simulatedHistory(orders: checkOrders, seed: seed &+ 2_000)),
+                ("shifted world (\(checkOrders) orders, seed \(seed &+ 1_000))", Self.shiftedHistory(orders: checkOrders, seed: seed &+ 1_000)),
+            ]
+            for (name, orders) in worlds {
+                let rows = FeatureReplay(Self.throughIntake(orders).accepted).rows
+                let rate = Double(rows.count { $0.isFraud }) / Double(max(1, rows.count))
+                outcome.checks.append(Check(
+                    evaluation: FraudEvaluation(name: name, model: result.model, rows: rows),
+                    atStorefrontRate: result.model.shifted(toFraudRate: rate).map { FraudEvaluation(name: name, model: $0, rows: rows) },
+                    storefrontRate: rate,
+                    compared: compared.map { FraudEvaluation(name: name, model: $0, rows: rows) }))
+            }
         }
-        return Outcome(result: result, checks: checks, notes: notes)
+        return outcome
     }
 
     /// The storefronts the shipped model learns from, `orders` in all, each a simulated world

@@ -45,6 +45,29 @@ public enum FraudEstimator: Sendable, Hashable {
         }
     }
 
+    /// The same estimator over a longer feature vector: the feature at position `i` of the
+    /// file's vector is at `positions[i]` of the new one, and features the file never knew get
+    /// no weight (a zero weight in the regression; no split in the trees).
+    func remapped(to positions: [Int], count: Int) -> FraudEstimator {
+        switch self {
+        case .logistic(let m):
+            var mean = Array(repeating: 0.0, count: count), scale = Array(repeating: 1.0, count: count)
+            var weights = Array(repeating: 0.0, count: count)
+            for (i, p) in positions.enumerated() {
+                mean[p] = m.mean[i]
+                scale[p] = m.scale[i]
+                weights[p] = m.weights[i]
+            }
+            return .logistic(LogisticModel(mean: mean, scale: scale, weights: weights, intercept: m.intercept))
+        case .trees(let t):
+            let trees = t.trees.map { tree in
+                RegressionTree(feature: tree.feature.map { $0 >= 0 ? positions[$0] : $0 }, threshold: tree.threshold,
+                               left: tree.left, right: tree.right, value: tree.value)
+            }
+            return .trees(GradientBoostedTrees(base: t.base, trees: trees))
+        }
+    }
+
     /// Reads the estimator of a model file over `count` features.
     static func read(_ doc: JSONValue, featureCount count: Int) throws(FraudModelError) -> FraudEstimator {
         switch doc["model"]?.stringValue {

@@ -60,6 +60,14 @@ public struct FraudEvaluation: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// Another model (or this one told another fraud rate) on the same orders, in three lines to
+    /// print under this world's ``text``: `heading` and the ranking, its policy's cost, catches
+    /// and good orders held, and its recall by pattern.
+    public func comparisonText(heading: String) -> String {
+        ["  \(heading): ROC AUC \(PolicyOutcome.fixed(metrics.rocAUC, 3))  PR AUC \(PolicyOutcome.fixed(metrics.prAUC, 3))",
+         "  " + model.line, "  recall by pattern (\(model.name)): " + model.patternLine].joined(separator: "\n")
+    }
+
     public var json: JSONValue {
         [
             "name": .string(name), "metrics": metrics.json, "policies": .array(policies.map(\.json)),

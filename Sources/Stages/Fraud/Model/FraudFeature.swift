@@ -12,6 +12,8 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
     case cvvNoMatch = "cvv_no_match"
     case cvvUnavailable = "cvv_unavailable"
     case billingShippingCountryMismatch = "billing_shipping_country_mismatch"
+    case shippingBillingAddressMismatch = "shipping_billing_address_mismatch"
+    case phoneBillingMismatch = "phone_billing_mismatch"
     case cardShippingCountryMismatch = "card_shipping_country_mismatch"
     case ipShippingCountryMismatch = "ip_shipping_country_mismatch"
     case ipCardCountryMismatch = "ip_card_country_mismatch"
@@ -40,6 +42,7 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
     case ipCards24h = "ip_cards_24h"
     case newAddressForCustomer = "new_address_for_customer"
     case newIPForCustomer = "new_ip_for_customer"
+    case newAddressFromNewIP = "new_address_from_new_ip"
     case riskyCategoryShare = "risky_category_share"
     case giftCards = "gift_cards"
     case reshipperAddress = "reshipper_address"
@@ -88,9 +91,13 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
     ///   but age is not *why* they are fraud, and a model that learned "old is risky" declines the
     ///   merchant's best customers.
     /// - Raises risk: the flags `first_order`, `new_account`, `account_age_unknown`; AVS / CVV
-    ///   no-match, partial and unavailable; every country mismatch; every velocity count (1 h / 24 h
+    ///   no-match, partial and unavailable; every country mismatch and a shipping address other
+    ///   than the billing one (a gift or an office as often as a drop address, so the model
+    ///   weighs it with the rest), a contact phone other than the billing address's (a taken-over
+    ///   account gets the thief's number); every velocity count (1 h / 24 h
     ///   per customer, email, card, address, IP) and every distinct-others count;
-    ///   `new_address_for_customer`, `new_ip_for_customer`, `reshipper_address`,
+    ///   `new_address_for_customer`, `new_ip_for_customer` and both at once (the mark of a
+    ///   taken-over account: someone else's device sending the goods elsewhere), `reshipper_address`,
     ///   `disposable_email`, `random_looking_email`, `prior_chargebacks`, `gift_cards`. Also, by
     ///   choice: `order_value_log` and `value_vs_customer_mean_log` (more value is more to lose and
     ///   what a fraudster maximizes), `risky_category_share` (resellable goods),
@@ -106,11 +113,11 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
         case .lineCountLog, .nonCardPayment:
             return .either
         case .avsNoMatch, .avsPartial, .avsUnavailable, .cvvNoMatch, .cvvUnavailable,
-             .billingShippingCountryMismatch, .cardShippingCountryMismatch, .ipShippingCountryMismatch, .ipCardCountryMismatch,
+             .billingShippingCountryMismatch, .shippingBillingAddressMismatch, .phoneBillingMismatch, .cardShippingCountryMismatch, .ipShippingCountryMismatch, .ipCardCountryMismatch,
              .accountAgeUnknown, .newAccount, .firstOrder, .orderValueLog, .valueVersusCustomerMean,
              .customerOrders1h, .customerOrders24h, .emailOrders1h, .emailOrders24h, .cardOrders1h, .cardOrders24h,
              .addressOrders1h, .addressOrders24h, .ipOrders1h, .ipOrders24h, .cardCustomers24h, .cardEmails24h,
-             .addressCustomers24h, .ipCustomers24h, .addressCards24h, .ipCards24h, .newAddressForCustomer, .newIPForCustomer,
+             .addressCustomers24h, .ipCustomers24h, .addressCards24h, .ipCards24h, .newAddressForCustomer, .newIPForCustomer, .newAddressFromNewIP,
              .riskyCategoryShare, .giftCards, .reshipperAddress, .disposableEmail, .randomLookingEmail, .priorChargebacks,
              .expressShipping, .maxSkuQuantityLog:
             return .raisesRisk
@@ -161,6 +168,8 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
         case .cvvNoMatch: return "card security code did not match"
         case .cvvUnavailable: return "card security code was not checked (CVV {cvv})"
         case .billingShippingCountryMismatch: return "billing address in {billing_country} but shipping to {ship_country}"
+        case .shippingBillingAddressMismatch: return "shipping to an address other than the billing address"
+        case .phoneBillingMismatch: return "contact phone differs from the billing address's phone"
         case .cardShippingCountryMismatch: return "card issued in {card_country} but shipping to {ship_country}"
         case .ipShippingCountryMismatch: return "ordered from an IP in {ip_country} but shipping to {ship_country}"
         case .ipCardCountryMismatch: return "ordered from an IP in {ip_country} with a card issued in {card_country}"
@@ -189,6 +198,7 @@ public enum FraudFeature: String, CaseIterable, Sendable, Hashable {
         case .ipCards24h: return "{ip_cards} other cards used from this IP in the last 24 h"
         case .newAddressForCustomer: return "returning customer shipping to an address they never used"
         case .newIPForCustomer: return "returning customer ordering from an IP they never used"
+        case .newAddressFromNewIP: return "returning customer shipping to a new address from an IP they never used"
         case .riskyCategoryShare: return "{risky_share}% of the order value in easily resold goods ({risky_categories})"
         case .giftCards: return "order contains gift cards"
         case .reshipperAddress: return "ships to a likely reshipper or freight forwarder ({reshipper_hint})"

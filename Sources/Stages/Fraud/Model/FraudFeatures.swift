@@ -67,6 +67,12 @@ public struct FraudFeatures: Sendable, Hashable {
         // Where things are.
         func differ(_ a: String?, _ b: String?) -> Double { a != nil && b != nil && a != b ? 1 : 0 }
         self[.billingShippingCountryMismatch] = differ(billCountry, shipCountry)
+        if let billing = order.billingAddress {
+            self[.shippingBillingAddressMismatch] =
+                differ(OrderSignal.addressFingerprint(billing), OrderSignal.addressFingerprint(ship))
+            self[.phoneBillingMismatch] = differ(customer.phone.flatMap(OrderSignal.phoneDigits),
+                                                 billing.phone.flatMap(OrderSignal.phoneDigits))
+        }
         self[.cardShippingCountryMismatch] = differ(cardCountry, shipCountry)
         self[.ipShippingCountryMismatch] = differ(ipCountry, shipCountry)
         self[.ipCardCountryMismatch] = differ(ipCountry, cardCountry)
@@ -119,6 +125,7 @@ public struct FraudFeatures: Sendable, Hashable {
         if history.customerOrders > 0 {
             if history.customerOrdersToAddress == 0 { self[.newAddressForCustomer] = 1 }
             if history.customerOrdersFromIP == 0, payment.ipAddress != nil { self[.newIPForCustomer] = 1 }
+            self[.newAddressFromNewIP] = self[.newAddressForCustomer] * self[.newIPForCustomer]
         }
 
         // The basket.

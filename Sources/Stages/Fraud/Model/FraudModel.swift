@@ -101,7 +101,24 @@ public struct FraudModel: Sendable {
         return policy.decide(score, order: OrderEconomics(order: order, computedValue: computedValue), currency: order.currency)
     }
 
+    /// The model for a storefront whose fraud rate is `rate` rather than that of the orders it
+    /// was calibrated on (``PlattCalibration/shifted(toFraudRate:)``); nil when the model file
+    /// does not say that rate, or `rate` is not between 0 and 1.
+    public func shifted(toFraudRate rate: Double) -> FraudModel? {
+        guard let shifted = calibration.shifted(toFraudRate: rate) else { return nil }
+        var model = self
+        model.calibration = shifted
+        return model
+    }
+
     // MARK: - The model file
+
+    /// The `calibration` member: `method`, `a`, `b`, and `fraud_rate` when known.
+    private var calibrationMembers: [String: JSONValue] {
+        var members: [String: JSONValue] = ["method": "platt", "a": .double(calibration.a), "b": .double(calibration.b)]
+        if let rate = calibration.fraudRate { members["fraud_rate"] = .double(rate) }
+        return members
+    }
 
     /// The model file: a JSON document with sorted keys.
     public func serialized() -> [UInt8] {
@@ -110,7 +127,7 @@ public struct FraudModel: Sendable {
             "format_version": .integer(Int64(Self.formatVersion)),
             "model": .string(estimator.kind),
             "features": .array(featureNames.map(JSONValue.string)),
-            "calibration": ["method": "platt", "a": .double(calibration.a), "b": .double(calibration.b)],
+            "calibration": .object(calibrationMembers),
             "thresholds": policy.json,
             "training": training,
         ]
@@ -120,7 +137,8 @@ public struct FraudModel: Sendable {
         return bytes
     }
 
-    /// Reads a model file; refuses another format, version or feature list.
+    /// Reads a model file; refuses another format or version, and features this build does not
+    /// compute (a file trained before features were added loads without them).
     public static func load(bytes: [UInt8]) throws(FraudModelError) -> FraudModel {
         let doc: JSONValue
         do { doc = try JSONValue.parse(bytes) } catch { throw .notJSON(error.description) }
@@ -131,14 +149,24 @@ public struct FraudModel: Sendable {
             throw .unsupportedFormat("format_version \(doc["format_version"]?.description ?? "missing"), this build reads \(formatVersion)")
         }
         guard let names = doc["features"]?.arrayValue?.compactMap(\.stringValue) else { throw .malformed("no features") }
-        guard names == FraudFeature.names else { throw .featureMismatch(expected: FraudFeature.names, found: names) }
-        let estimator = try FraudEstimator.read(doc, featureCount: names.count)
+        // A file from before features were added still loads: it reads the features it knows
+        // by name and gives the others no weight. A feature this build no longer computes does not.
+        let current = FraudFeature.names
+        let positions = names.compactMap { name in current.firstIndex(of: name) }
+        guard positions.count == names.count, Set(positions).count == names.count else {
+            throw .featureMismatch(expected: current, found: names)
+        }
+        var estimator = try FraudEstimator.read(doc, featureCount: names.count)
+        if names != current { estimator = estimator.remapped(to: positions, count: current.count) }
         guard doc["calibration"]?["method"]?.stringValue == "platt", let a = doc["calibration"]?["a"]?.doubleValue,  // model file format
               let b = doc["calibration"]?["b"]?.doubleValue else { throw .malformed("calibration must be platt with a and b") }
         guard let thresholds = doc["thresholds"], let policy = FraudPolicy(json: thresholds) else {
             throw .malformed("thresholds need review_at <= decline_at, and a known rule with its costs")
         }
-        return FraudModel(estimator: estimator, calibration: PlattCalibration(a: a, b: b), policy: policy, training: doc["training"] ?? [:])
+        let fraudRate = doc["calibration"]?["fraud_rate"]?.doubleValue
+        if let fraudRate, !(fraudRate > 0 && fraudRate < 1) { throw .malformed("calibration.fraud_rate must be between 0 and 1") }
+        return FraudModel(estimator: estimator, calibration: PlattCalibration(a: a, b: b, fraudRate: fraudRate), policy: policy,
+                          training: doc["training"] ?? [:])
     }
 
     /// Reads the model file at `path`.

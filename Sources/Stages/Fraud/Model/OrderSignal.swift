@@ -116,6 +116,13 @@ public struct OrderSignal: Sendable, Hashable {
         text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
     }
 
+    /// The digits of a phone number (`+44 20 7946-0000` → `442079460000`); nil when it has
+    /// fewer than 6.
+    public static func phoneDigits(_ phone: String) -> String? {
+        let digits = String(phone.filter(\.isASCII).filter(\.isNumber))
+        return digits.count >= 6 ? digits : nil
+    }
+
     /// `normalized line1|POSTAL|CC`; nil without a first line.
     public static func addressFingerprint(_ address: Address) -> String? {
         let words = words(address.line1).map { abbreviations[$0] ?? $0 }

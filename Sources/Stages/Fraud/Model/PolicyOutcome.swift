@@ -127,7 +127,7 @@ public struct PolicyOutcome: Sendable, Hashable {
         ]
     }
 
-    static func fixed(_ x: Double, _ digits: Int) -> String {
+    public static func fixed(_ x: Double, _ digits: Int) -> String {
         let scale = (0..<digits).reduce(1.0) { a, _ in a * 10 }
         let v = (x * scale).rounded() / scale
         guard digits > 0 else { return String(Int64(v)) }

@@ -127,6 +127,9 @@ extension FraudStage {
         public static let model = Setting<String?>.optionalText(
             "fraud-model", valueName: "path", defaultText: "models/fraud-model.json",
             help: "the model file (without it: models/fraud-model.json here, beside the executable, or in /usr/share/dropflow/models)")
+        public static let fraudRate = Setting<Double?>.optionalNumber(
+            "fraud-rate", environment: "DROPFLOW_FRAUD_RATE", valueName: "share", defaultText: "the model file's calibration",
+            help: "your storefront's share of fraudulent orders (chargebacks included), to move the model's probabilities to it")
         public static let chargebackFee = Setting<Double?>.optionalNumber(
             "chargeback-fee", environment: "DROPFLOW_FRAUD_CHARGEBACK_FEE", valueName: "amount", defaultText: "the model file's (25)",
             help: "fee paid per chargeback, in the order's currency")
@@ -163,15 +166,26 @@ extension FraudStage {
             help: "order value, in the order's currency, above which an order always goes to a person")
 
         public static var all: [SettingDescription] {
-            [model.declaration, chargebackFee.declaration, shippingCost.declaration, margins.declaration, customerValueLost.declaration,
+            [model.declaration, fraudRate.declaration, chargebackFee.declaration, shippingCost.declaration, margins.declaration, customerValueLost.declaration,
              reviewCost.declaration, heldCustomerLoss.declaration, reviewShadowPrice.declaration, minimumDeclineProbability.declaration, reviewAt.declaration,
              declineAt.declaration, alwaysReviewAbove.declaration]
         }
 
         /// The model the values name, with the policy they override.
         public static func definition(_ values: SettingValues) throws -> StageDefinition {
-            let model = try FraudModelLocator.load(explicit: values[Settings.model])
+            let model = try self.model(values)
             return FraudStage.definition(model: model, policy: try policy(values, from: model.policy))
+        }
+
+        /// The model file the values name, moved to the storefront's `--fraud-rate` when given.
+        public static func model(_ values: SettingValues) throws -> FraudModel {
+            let model = try FraudModelLocator.load(explicit: values[Settings.model])
+            guard let rate = values[fraudRate] else { return model }
+            guard rate > 0, rate < 1 else { throw SettingError("--fraud-rate must be between 0 and 1 (exclusive)") }
+            guard let shifted = model.shifted(toFraudRate: rate) else {
+                throw SettingError("--fraud-rate needs a model file that records its calibration's fraud rate; retrain it")
+            }
+            return shifted
         }
 
         /// `base` with what the values override: any cost; thresholds switch the rule to thresholds.
