@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "DropflowPipeline", targets: ["DropflowPipeline"]),
         .library(name: "DropflowIntake", targets: ["DropflowIntake"]),
         .library(name: "DropflowFraud", targets: ["DropflowFraud"]),
+        .library(name: "DropflowRouting", targets: ["DropflowRouting"]),
         .library(name: "DropflowStages", targets: ["DropflowStages"]),
     ],
     dependencies: [
@@ -126,6 +127,14 @@ let package = Package(
             dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowFraudModel"],
             path: "Sources/Stages/Fraud/Decision"
         ),
+        // Routing's decisions, free of Kafka: the live picture of offers, rates and suppliers,
+        // lead-time distributions, landed cost, plans and their explanation.
+        .target(
+            name: "DropflowRouting",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline"],
+            path: "Sources/Stages/Routing/Decision",
+            exclude: ["README.md"]
+        ),
         // Each stage wired into the runtime (a thin adapter beside its decisions), and the stage
         // catalog the executable runs stages from.
         .target(
@@ -134,7 +143,7 @@ let package = Package(
                            "DropflowIntake", "DropflowFraud", "DropflowFraudModel", log],
             path: "Sources/Stages",
             // Each stage's decisions are modules of their own; this one holds the adapters beside them.
-            exclude: ["Pipeline", "Intake/Decision", "Fraud/Decision", "Fraud/Model"],
+            exclude: ["Pipeline", "Intake/Decision", "Fraud/Decision", "Fraud/Model", "Routing/Decision"],
             sources: ["Intake/Stage", "Fraud/Stage", "Catalog"]
         ),
 
@@ -222,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "DropflowStagesTests",
             dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowRuntime", "DropflowWorkerHost",
-                           "DropflowPipeline", "DropflowIntake", "DropflowFraud", "DropflowFraudModel", "DropflowStages",
+                           "DropflowPipeline", "DropflowIntake", "DropflowFraud", "DropflowFraudModel", "DropflowRouting", "DropflowStages",
                            "DropflowSimulator", "DropflowKafkaTesting", "DropflowRuntimeTesting"]
         ),
         .testTarget(

@@ -1,0 +1,145 @@
+import DropflowContract
+import DropflowCore
+import Foundation
+
+/// What a routing worker knows of the world when it decides: the latest offer per supplier and
+/// SKU (a tombstone withdraws one), each supplier's status, the latest carrier rate per lane, and
+/// each supplier's track record of filling purchase orders. Built from the feeds in the order they
+/// arrive; every routing worker holds its own.
+public struct RoutingPicture: Sendable {
+    /// Supplier id → SKU → its offer.
+    public private(set) var offers: [String: [String: SupplierOffer]] = [:]
+    /// SKU → suppliers offering it (sorted, so choices never depend on dictionary order).
+    public private(set) var suppliersBySKU: [String: [String]] = [:]
+    public private(set) var status: [String: SupplierStatus] = [:]
+    /// `carrier/level/origin/destination` → rate.
+    public private(set) var rates: [String: CarrierRate] = [:]
+    /// `origin/destination` → the rates of that lane by key.
+    private var ratesByLane: [String: [String: CarrierRate]] = [:]
+    /// Carrier → the service levels it has published rates for anywhere.
+    public private(set) var carrierLevels: [String: Set<ServiceLevel>] = [:]
+    /// Supplier id → what its answers to purchase orders were.
+    public private(set) var records: [String: SupplierRecord] = [:]
+    /// Bumped at every change that can make an order routable (an offer, a status, a rate).
+    public private(set) var version = 0
+
+    public init() {}
+
+    // MARK: Feeds
+
+    /// `supplier.offers`: the value at `key` (`supplier/sku`), or a tombstone (nil).
+    public mutating func apply(offerKey key: String, _ offer: SupplierOffer?) {
+        let (supplier, sku): (String, String)
+        if let offer {
+            (supplier, sku) = (offer.supplierID, offer.sku)
+        } else {
+            guard let slash = key.firstIndex(of: "/") else { return }
+            (supplier, sku) = (String(key[..<slash]), String(key[key.index(after: slash)...]))
+        }
+        if let offer {
+            offers[supplier, default: [:]][sku] = offer
+            var list = suppliersBySKU[sku] ?? []
+            if !list.contains(supplier) {
+                list.append(supplier)
+                list.sort()
+                suppliersBySKU[sku] = list
+            }
+        } else {
+            offers[supplier]?[sku] = nil
+            suppliersBySKU[sku]?.removeAll { $0 == supplier }
+        }
+        version += 1
+    }
+
+    /// `supplier.status`.
+    public mutating func apply(_ status: SupplierStatus) {
+        self.status[status.supplierID] = status
+        version += 1
+    }
+
+    /// `carrier.rates`: the value at `key`, or a tombstone (nil).
+    public mutating func apply(rateKey key: String, _ rate: CarrierRate?) {
+        if let old = rates[key] { ratesByLane[old.originCountry + "/" + old.destinationCountry]?[key] = nil }
+        rates[key] = rate
+        if let rate { ratesByLane[rate.originCountry + "/" + rate.destinationCountry, default: [:]][key] = rate }
+        if let rate { carrierLevels[rate.carrier, default: []].insert(rate.serviceLevel) }
+        version += 1
+    }
+
+    /// `supplier.order-updates`: what a supplier answered.
+    public mutating func apply(_ update: SupplierOrderUpdate, at seconds: Int64) {
+        records[update.supplierID, default: SupplierRecord()].record(update.status, at: seconds)
+    }
+
+    /// The `carrier.rates` key of `rate`.
+    public static func key(of rate: CarrierRate) -> String {
+        [rate.carrier, rate.serviceLevel.rawValue, rate.originCountry, rate.destinationCountry].joined(separator: "/")
+    }
+
+    // MARK: Lookups
+
+    public func offer(supplier: String, sku: String) -> SupplierOffer? { offers[supplier]?[sku] }
+
+    /// The rates published for the lane from `origin` to `destination`.
+    public func rates(from origin: String, to destination: String) -> [CarrierRate] {
+        (ratesByLane[origin + "/" + destination] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+    }
+
+    public func statusOf(_ supplier: String) -> SupplierStatus.Status {
+        status[supplier]?.status ?? .ok
+    }
+}
+
+/// A supplier's answers to purchase orders, each weighing less as it ages (a half-life of
+/// ``halfLifeDays`` of event time), so a supplier that failed last month can earn trust back.
+public struct SupplierRecord: Sendable, Hashable {
+    public static let halfLifeDays = 14.0
+    /// Decayed counts of purchase orders accepted and of those backordered or rejected.
+    public private(set) var filled = 0.0
+    public private(set) var failed = 0.0
+    /// Undecayed counts, for the explanation.
+    public private(set) var backorders = 0, rejections = 0
+    private var at: Int64 = 0
+
+    public init() {}
+
+    mutating func record(_ status: SupplierOrderUpdate.Status, at seconds: Int64) {
+        decay(to: seconds)
+        switch status {
+        case .accepted: filled += 1
+        case .backordered: failed += 1; backorders += 1
+        case .rejected: failed += 1; rejections += 1
+        case .shipped, .cancelled: break
+        }
+    }
+
+    private mutating func decay(to seconds: Int64) {
+        if seconds > at {
+            let factor = pow(0.5, Double(seconds - at) / (Self.halfLifeDays * 86_400))
+            filled *= factor
+            failed *= factor
+            at = seconds
+        }
+    }
+
+    /// The chance this supplier fills a purchase order: the prior's answers and its own.
+    public func fillRate(prior: Double, priorAnswers: Double) -> Double {
+        (prior * priorAnswers + filled) / (priorAnswers + filled + failed)
+    }
+}
+
+/// A ``RoutingPicture`` that the feed handlers and the deciding handler share (one lock).
+public final class RoutingMemory: @unchecked Sendable {
+    private let lock = NSLock()
+    private var picture = RoutingPicture()
+
+    public init() {}
+
+    /// Changes the picture.
+    public func update(_ change: (inout RoutingPicture) -> Void) {
+        lock.withLock { change(&picture) }
+    }
+
+    /// The picture as it is now (a copy: deciding does not hold the lock).
+    public var current: RoutingPicture { lock.withLock { picture } }
+}

@@ -1,0 +1,96 @@
+import DropflowContract
+import Foundation
+
+/// A carrier service on one lane as routing uses it: what it costs and how long it is said to
+/// take, from `carrier.rates` or, where no rate is published, estimated from configuration.
+public struct LaneQuote: Sendable, Hashable {
+    public var carrier: String
+    public var level: ServiceLevel
+    public var origin: String
+    public var destination: String
+    /// In the order's currency.
+    public var base: Double
+    public var perKg: Double
+    public var transitP50: Double
+    public var transitP90: Double
+    public var customs: Bool
+    /// No rate was published for this lane: the figures are ``RoutingConfig``'s estimate.
+    public var estimated: Bool
+
+    /// What a parcel of `grams` costs.
+    public func price(grams: Int) -> Double { base + perKg * Double(grams) / 1_000 }
+}
+
+/// One supplier's part of a plan: the lines (with quantities) it ships, by which carrier service,
+/// and what that costs and takes.
+public struct Shipment: Sendable, Hashable {
+    public struct Line: Sendable, Hashable {
+        public var sku: String
+        public var quantity: Int
+        /// Per unit, in the order's currency.
+        public var unitCost: Double
+        /// As the offer states it (the supplier's currency), for the purchase order.
+        public var offeredUnitCost: String
+    }
+
+    public var supplierID: String
+    public var origin: String
+    public var lines: [Line]
+    public var lane: LaneQuote
+    public var grams: Int
+    /// In the order's currency.
+    public var goods: Double
+    public var shipping: Double
+    public var duties: Double
+    public var leadTime: ShipmentLeadTime
+    /// The chance the supplier fills it (its status and track record).
+    public var fillRate: Double
+    /// The supplier's status when planned.
+    public var status: SupplierStatus.Status
+
+    public var landedCost: Double { goods + shipping + duties }
+}
+
+/// A way to fill a whole order: one shipment per supplier, and what it is expected to cost.
+public struct RoutingPlan: Sendable, Hashable {
+    public var shipments: [Shipment]
+    public var leadTime: OrderLeadTime
+    /// Goods, shipping, duties, and the extra shipments' cost.
+    public var landedCost: Double
+    public var extraShipments: Double
+    /// P(the whole order arrives by the promise).
+    public var onTime: Double
+    public var meanDays: Double
+    /// P(every supplier fills its part).
+    public var fillProbability: Double
+    /// The weighted parts of the score (lower is better) and their sum.
+    public var costPart: Double
+    public var latenessPart: Double
+    public var riskPart: Double
+    public var speedPart: Double
+    public var score: Double { costPart + latenessPart + riskPart + speedPart }
+
+    /// `sup-a` or `sup-a+sup-b`.
+    public var name: String { shipments.map(\.supplierID).joined(separator: "+") }
+    public var usesEstimatedLane: Bool { shipments.contains { $0.lane.estimated } }
+}
+
+/// Why an order cannot be routed now.
+public struct HoldReason: Sendable, Hashable {
+    public var code: String
+    public var detail: String
+
+    public init(code: String, detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+}
+
+/// What the decider concluded about an order.
+public enum RoutingOutcome: Sendable {
+    /// The chosen plan, the others in the order they ranked, and the constraint that bound the
+    /// choice (nil when none did).
+    case routed(chosen: RoutingPlan, ranked: [RoutingPlan], binding: String?)
+    /// Nothing can fill the order now.
+    case hold([HoldReason])
+}
