@@ -140,11 +140,11 @@ let package = Package(
         .target(
             name: "DropflowStages",
             dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowRuntime",
-                           "DropflowIntake", "DropflowFraud", "DropflowFraudModel", log],
+                           "DropflowIntake", "DropflowFraud", "DropflowFraudModel", "DropflowRouting", log],
             path: "Sources/Stages",
             // Each stage's decisions are modules of their own; this one holds the adapters beside them.
             exclude: ["Pipeline", "Intake/Decision", "Fraud/Decision", "Fraud/Model", "Routing/Decision"],
-            sources: ["Intake/Stage", "Fraud/Stage", "Catalog"]
+            sources: ["Intake/Stage", "Fraud/Stage", "Routing/Stage", "Catalog"]
         ),
 
         // MARK: The simulated world

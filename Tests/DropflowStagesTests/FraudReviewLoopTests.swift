@@ -26,6 +26,7 @@ func shippedFraudModel() throws -> FraudModel {
                          TopicDeclaration.ordersRejected.name, TopicDeclaration.intakeSeen.name, TopicDeclaration.supplierOffers.name,
                          TopicDeclaration.reviewDecisions.name, TopicDeclaration.reviewQueue.name, TopicDeclaration.ordersApproved.name,
                          TopicDeclaration.fraudHeld.name, TopicDeclaration.fraudDecisions.name, TopicDeclaration.fraudReviews.name,
+                         TopicDeclaration.routingHeld.name,
                          TopicDeclaration.ordersPlaced.name + ".dlq", TopicDeclaration.ordersValidated.name + ".dlq",
                          TopicDeclaration.reviewDecisions.name + ".dlq"]
 

@@ -1,6 +1,7 @@
 import DropflowContract
 import DropflowCore
 import DropflowFraudModel
+import DropflowRouting
 import DropflowRuntime
 import DropflowStages
 import DropflowWorkerHost
@@ -13,7 +14,7 @@ import Testing
     static let readme = try! String(contentsOf: TopologyTests.repo.appendingPathComponent("README.md"), encoding: .utf8)
 
     @Test func everyStageHasAnEntryAndEveryOptionIsDocumented() {
-        #expect(StageCatalog.entries.map(\.name) == ["intake", "fraud", "passthrough"])
+        #expect(StageCatalog.entries.map(\.name) == ["intake", "fraud", "routing", "passthrough"])
         for entry in StageCatalog.entries {
             let settings = WorkerHost.settings(for: entry)
             #expect(Set(settings.map(\.name)).count == settings.count, "\(entry.name): an option declared twice")
@@ -81,6 +82,27 @@ import Testing
         let missing = try SettingValues(arguments: ["--fraud-model", "/nonexistent/model.json"], environment: [:],
                                         settings: WorkerHost.settings(for: fraud))
         #expect(throws: (any Error).self) { try fraud.makeDefinition(missing) }
+
+        // Routing: the merchant's rates, promises and weights; nonsense is refused with the option's name.
+        let routing = try #require(StageCatalog.entry(named: "routing"))
+        func routingConfig(_ arguments: [String]) throws -> RoutingConfig {
+            try RoutingStage.Settings.config(try SettingValues(arguments: arguments, environment: [:], settings: WorkerHost.settings(for: routing)))
+        }
+        let defaults = try routingConfig([])
+        #expect(defaults.version == RoutingConfig().version && defaults.promiseDays == RoutingConfig().promiseDays)
+        let set = try routingConfig(["--exchange-rates", "USD=0.9, nok=0.085", "--promise-days", "express=3", "--on-time-confidence", "0.8",
+                                     "--priority-weights", "speed=0.5/3/1/2; margin=1/0/0/0"])
+        #expect(set.exchangeRates["USD"] == 0.9 && set.exchangeRates["NOK"] == 0.085 && set.exchangeRates["EUR"] == 1)
+        #expect(set.promiseDays[.express] == 3 && set.promiseDays[.standard] == 9 && set.minimumOnTimeProbability == 0.8)
+        #expect(set.weights[.speed] == RoutingConfig.Weights(cost: 0.5, lateness: 3, risk: 1, perDay: 2))
+        #expect(set.weights[.margin] == RoutingConfig.Weights(cost: 1, lateness: 0, risk: 0, perDay: 0))
+        #expect(set.version != defaults.version, "the explanation names the configuration that decided")
+        for bad in [["--exchange-rates", "USD"], ["--exchange-rates", "USD=-1"], ["--promise-days", "overnight=1"],
+                    ["--on-time-confidence", "1.5"], ["--priority-weights", "speed=1/2/3"]] {
+            #expect(throws: SettingError.self, "\(bad)") { try routingConfig(bad) }
+        }
+        #expect(try routing.makeDefinition(try SettingValues(arguments: [], environment: [:], settings: WorkerHost.settings(for: routing))).name
+                == "routing")
 
         let passthrough = try #require(StageCatalog.entry(named: "passthrough"))
         let renamed = try SettingValues(arguments: [], environment: ["DROPFLOW_PASSTHROUGH_INPUT": "chain.0", "DROPFLOW_PASSTHROUGH_OUTPUT": "chain.1"],

@@ -4,10 +4,10 @@ import DropflowRuntime
 /// Every stage the executable can run, by name. Adding a stage adds its entry here (declared
 /// beside its adapter, `Stages/<Name>/Stage/`); the command line does not change.
 public enum StageCatalog {
-    public static let entries: [StageEntry] = [IntakeStage.entry, FraudStage.entry, passthrough]
+    public static let entries: [StageEntry] = [IntakeStage.entry, FraudStage.entry, RoutingStage.entry, passthrough]
 
     /// Stages to come, named so `dropflow worker` can say they are not built yet.
-    public static let planned = ["routing", "notify", "returns"]
+    public static let planned = ["notify", "returns"]
 
     public static func entry(named name: String) -> StageEntry? {
         entries.first { $0.name == name }

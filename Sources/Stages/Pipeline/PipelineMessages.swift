@@ -228,9 +228,41 @@ public struct SeenRecord: JSONObjectType {
 
 extension JSONValue {
     /// This object with `members` added (replacing members of the same name); other values unchanged.
-    func adding(_ members: [String: JSONValue]) -> JSONValue {
+    public func adding(_ members: [String: JSONValue]) -> JSONValue {
         guard case .object(var o) = self else { return self }
         for (k, v) in members { o[k] = v }
         return .object(o)
+    }
+}
+
+/// A `routing.held` value: an approved order nothing can fill now, and why.
+public struct RoutingHeldOrder: JSONObjectType {
+    /// The JSON names of its members.
+    public enum Field: String, CaseIterable, Sendable {
+        case order, reasons, heldAt = "held_at"
+    }
+
+    public var order: ApprovedOrder
+    public var reasons: [Reason]
+    /// When it was put on hold (RFC 3339, event time).
+    public var heldAt: String
+
+    public init(order: ApprovedOrder, reasons: [Reason], heldAt: String) {
+        self.order = order
+        self.reasons = reasons
+        self.heldAt = heldAt
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        let m = try MessageDecoding.members(json)
+        order = try MessageDecoding.object(m[Field.order.rawValue], "/order")
+        reasons = try MessageDecoding.array(m[Field.reasons.rawValue], "/reasons") { (v, p) throws(ContractDecodingError) in
+            try MessageDecoding.object(v, p) as Reason
+        }
+        heldAt = try MessageDecoding.string(m[Field.heldAt.rawValue], "/held_at")
+    }
+
+    public var json: JSONValue {
+        ["order": order.json, "reasons": .array(reasons.map(\.json)), "held_at": .string(heldAt)]
     }
 }

@@ -8,6 +8,7 @@ public enum Topology {
     /// The pipeline's own topics, in the order of the flow.
     public static let pipeline: [TopicDeclaration] = [
         .ordersValidated, .fraudSignals, .intakeSeen, .fraudDecisions, .ordersApproved, .fraudHeld, .fraudReviews,
+        .routingDecisions, .routingHeld,
     ]
 
     /// How far back the pipeline's memories reach, in event time: intake recognises a storefront
@@ -61,8 +62,8 @@ extension TopicDeclaration {
     /// Fraud → routing: approved orders, by the model or by a reviewer.
     public static let ordersApproved = own(
         "orders.approved", key: "order_id", schema: .orderPlaced, retention: Topology.handOverRetention,
-        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`",
-        writers: "fraud", readers: "routing")
+        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision)",
+        writers: "fraud; routing (follow-ups, to the owner of the order's partition)", readers: "routing")
     /// Orders the fraud stage holds for a person. Compacted without a time limit: an order waits
     /// as long as the person takes, and the table holds only the orders waiting.
     public static let fraudHeld = own(
@@ -75,6 +76,19 @@ extension TopicDeclaration {
         "fraud.reviews", key: "order_id", cleanup: .compactAndDelete, retention: Topology.horizonRetention,
         value: "store record: `{decision, at}` of the review decision acted on, with its outputs until committed",
         writers: "fraud, in the partition of the `review.decisions` input", readers: "the fraud worker owning that partition, restored before it works")
+    /// The routing stage's record of each order it routed or held: the changelog of its store,
+    /// partitioned like `orders.approved`.
+    public static let routingDecisions = own(
+        "routing.decisions", key: "order_id", cleanup: .compactAndDelete, retention: Topology.horizonRetention,
+        value: "store record: `{state: routed or held or rejected, revision, at}` of the order, with its outputs until committed",
+        writers: "routing, in the partition of the `orders.approved` input",
+        readers: "the routing worker owning that partition, restored before it works")
+    /// Orders nothing can fill now, waiting for the picture to change or a person to decline
+    /// them. Compacted without a time limit, like `fraud.held`.
+    public static let routingHeld = own(
+        "routing.held", key: "order_id", cleanup: .compact, retention: nil,
+        value: "`{order, reasons[], held_at}`: the approved order and why it waits; a tombstone once routed or declined",
+        writers: "routing", readers: "every routing worker, in full; every fraud worker (a review decision for it is routing's)")
 }
 
 extension Topology {

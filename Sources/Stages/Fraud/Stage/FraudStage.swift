@@ -46,7 +46,7 @@ public enum FraudStage {
             name: name,
             inputs: [.jsonObject(.ordersValidated), .contract(.reviewDecisions)],
             outputs: [.ordersApproved, .reviewQueue, .ordersRejected, .fraudHeld],
-            tables: [.fraudHeld],
+            tables: [.fraudHeld, .routingHeld],
             followed: [FollowedTopic(.fraudSignals) { _, value, _ in
                 guard let value, let json = try? JSONValue.parse(value), let signal = OrderSignal(json: json) else { return }
                 memory.record(signal)
@@ -72,6 +72,9 @@ public enum FraudStage {
                     found = held()
                 }
                 guard let found else {
+                    if context.table(.routingHeld)[orderID] != nil {
+                        return []  // held by routing: its verdict is the routing stage's
+                    }
                     throw StageError.retriable("no order \(orderID) is held for review")
                 }
                 let record: JSONValue = ["decision": .string(decision.decision.rawValue), "reviewer": .string(decision.reviewer), "at": .string(at)]

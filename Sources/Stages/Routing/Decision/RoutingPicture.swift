@@ -37,6 +37,7 @@ public struct RoutingPicture: Sendable {
             (supplier, sku) = (String(key[..<slash]), String(key[key.index(after: slash)...]))
         }
         if let offer {
+            if let held = offers[supplier]?[sku], Self.isNewer(held.updatedAt, than: offer.updatedAt) { return }
             offers[supplier, default: [:]][sku] = offer
             var list = suppliersBySKU[sku] ?? []
             if !list.contains(supplier) {
@@ -53,12 +54,14 @@ public struct RoutingPicture: Sendable {
 
     /// `supplier.status`.
     public mutating func apply(_ status: SupplierStatus) {
+        if let held = self.status[status.supplierID], Self.isNewer(held.updatedAt, than: status.updatedAt) { return }
         self.status[status.supplierID] = status
         version += 1
     }
 
     /// `carrier.rates`: the value at `key`, or a tombstone (nil).
     public mutating func apply(rateKey key: String, _ rate: CarrierRate?) {
+        if let rate, let held = rates[key], Self.isNewer(held.updatedAt, than: rate.updatedAt) { return }
         if let old = rates[key] { ratesByLane[old.originCountry + "/" + old.destinationCountry]?[key] = nil }
         rates[key] = rate
         if let rate { ratesByLane[rate.originCountry + "/" + rate.destinationCountry, default: [:]][key] = rate }
@@ -69,6 +72,13 @@ public struct RoutingPicture: Sendable {
     /// `supplier.order-updates`: what a supplier answered.
     public mutating func apply(_ update: SupplierOrderUpdate, at seconds: Int64) {
         records[update.supplierID, default: SupplierRecord()].record(update.status, at: seconds)
+    }
+
+    /// Whether `a` is a later time than `b` (a feed message seen twice, or out of order, never
+    /// takes the picture back).
+    static func isNewer(_ a: String, than b: String) -> Bool {
+        guard let x = DateTimeFormat.epochSeconds(a), let y = DateTimeFormat.epochSeconds(b) else { return false }
+        return x > y
     }
 
     /// The `carrier.rates` key of `rate`.

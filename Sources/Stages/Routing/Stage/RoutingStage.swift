@@ -1,0 +1,292 @@
+import DropflowContract
+import DropflowCore
+import DropflowJSON
+import DropflowPipeline
+import DropflowRouting
+import DropflowRuntime
+import Foundation
+
+/// `dropflow worker routing`: suppliers and carriers for every approved order, by landed cost,
+/// speed and reliability, explained. The decisions are `RoutingDecider`'s and `RoutingMessages`'
+/// (`Stages/Routing/Decision`); this adapter wires them to topics.
+///
+/// Every worker follows `supplier.offers`, `supplier.status`, `carrier.rates` and
+/// `supplier.order-updates` in full: its picture of the world. It reads, in its group:
+///
+/// - `orders.approved` (keyed by order id): an order the fraud stage approved → routed
+///   (`orders.routed`, one `purchase-orders` message per supplier) or, when nothing can fill it
+///   now, held (`review.queue`, stage `routing`, and the `routing.held` table). The same topic
+///   carries routing's own follow-ups about a held order, so that everything about one order is
+///   decided by the owner of its partition, in order, with its store: `routing_retry` (the
+///   picture may now allow it) and `routing_review` (a person's verdict).
+/// - `supplier.offers`, `supplier.status`, `carrier.rates`: when a change lets a held order be
+///   filled, a `routing_retry` copy of it goes to `orders.approved`.
+/// - `review.decisions`: a verdict on an order routing holds becomes a `routing_review` copy;
+///   others are the fraud stage's.
+///
+/// Each decision about an order is recorded in ``decisions`` before its outputs go out.
+public enum RoutingStage {
+    public static let name = "routing"
+
+    /// Order id → `{state: routed | held | rejected, revision, at}`.
+    public static let decisions = StateStore(changelog: .routingDecisions, partitionedLike: .ordersApproved, horizon: Topology.horizon)
+
+    /// A compacted feed (`supplier.offers`, `carrier.rates`): a tombstone (JSON null to the
+    /// handler), or a value valid under the contract (its `updated_at` is the input's time).
+    static func tombstoneOr(_ topic: TopicDeclaration, _ schema: ContractSchema) -> InputTopic {
+        InputTopic(topic) { value throws(InvalidInput) in
+            guard let value else { return .null }
+            guard let json = try? JSONValue.parse(value) else { throw InvalidInput(reason: "not JSON") }
+            if let violation = schema.validate(json).first {
+                throw InvalidInput(reason: "does not match \(schema.rawValue): \(violation.message)")
+            }
+            return json
+        }
+    }
+
+    public static func definition(config: RoutingConfig = RoutingConfig()) -> StageDefinition {
+        let memory = RoutingMemory()
+        let decider = RoutingDecider(config: config)
+        let feeds = [
+            FollowedTopic(.supplierOffers) { key, value, _ in memory.update { applyOffer(key: key, value: value, to: &$0) } },
+            FollowedTopic(.supplierStatus) { _, value, _ in
+                guard let status = value.flatMap({ try? SupplierStatus(json: JSONValue.parse($0)) }) else { return }
+                memory.update { $0.apply(status) }
+            },
+            FollowedTopic(.carrierRates) { key, value, _ in memory.update { applyRate(key: key, value: value, to: &$0) } },
+            FollowedTopic(.supplierOrderUpdates) { _, value, _ in
+                guard let update = value.flatMap({ try? SupplierOrderUpdate(json: JSONValue.parse($0)) }),
+                      let at = DateTimeFormat.epochSeconds(update.at) else { return }
+                memory.update { $0.apply(update, at: at) }
+            },
+        ]
+        return StageDefinition(
+            name: name,
+            inputs: [.jsonObject(.ordersApproved), .contract(.reviewDecisions),
+                     tombstoneOr(.supplierOffers, .supplierOffer), .contract(.supplierStatus), tombstoneOr(.carrierRates, .carrierRate)],
+            outputs: [.ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .ordersRejected, .ordersApproved],
+            tables: [.routingHeld],
+            followed: feeds,
+            stores: [decisions]
+        ) { input, context in
+            switch input.topic {
+            case .ordersApproved:
+                return try decideOrder(input.json!, context: context, memory: memory, decider: decider)
+            case .reviewDecisions:
+                let decision = try decode(ReviewDecision.self, input.json!, as: "a review decision")
+                try await context.catchUpWithTables()
+                guard let held = heldOrder(decision.orderID, context) else { return [] }  // the fraud stage's, or none
+                let copy = held.order.json.adding(["routing_review": decision.json])
+                return [StageOutput(topic: .ordersApproved, key: decision.orderID, json: copy)]
+            default:
+                // A feed changed: apply it here too (the follower may not have yet), then offer
+                // every held order the picture now allows to its owner.
+                let cause = try applyFeed(input, memory: memory)
+                try await context.catchUpWithTables()
+                let picture = memory.current
+                let now = context.time.eventMs / 1000
+                var outputs: [StageOutput] = []
+                for key in context.table(.routingHeld).keys.sorted() {
+                    guard let held = heldOrder(key, context) else { continue }
+                    guard case .routed = decider.decide(held.order.order.order, picture: picture, at: now) else { continue }
+                    let retry: JSONValue = ["at": .string(DateTimeFormat.format(epochSeconds: now)), "cause": .string(cause)]
+                    outputs.append(StageOutput(topic: .ordersApproved, key: key, json: held.order.json.adding(["routing_retry": retry])))
+                }
+                return outputs
+            }
+        }
+    }
+
+    // MARK: Orders
+
+    /// An approved order, or routing's follow-up about one it holds.
+    static func decideOrder(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider) throws -> [StageOutput] {
+        let approved = try decode(ApprovedOrder.self, value, as: "an approved order")
+        let orderID = approved.orderID
+        let order = approved.order.order
+        let recorded = context.store(decisions)[orderID].flatMap { try? JSONValue.parse($0) }
+        let state = recorded?["state"]?.stringValue
+        let retry = value["routing_retry"], review = value["routing_review"]
+        // When: the latest time the value carries (placement, the fraud verdict, the follow-up).
+        let times = [order.placedAt, approved.fraud.at, retry?["at"]?.stringValue, review?["at"]?.stringValue]
+        let seconds = times.compactMap { $0.flatMap(DateTimeFormat.epochSeconds) }.max() ?? context.time.eventMs / 1000
+        let at = DateTimeFormat.format(epochSeconds: seconds)
+
+        if let review {
+            let decision = try decode(ReviewDecision.self, review, as: "a review decision")
+            guard state == "held" else {
+                context.logger.notice("review decision for an order routing does not hold: ignored",
+                                      metadata: ["order.id": "\(orderID)", "routing.state": "\(state ?? "none")"])
+                return []
+            }
+            if decision.decision == .decline {
+                let rejection = RoutingMessages.rejection(orderID: orderID, decision: decision, at: seconds)
+                return [.record(decisions, key: orderID, state: stateRecord("rejected", revision: 0, at: at)),
+                        StageOutput(topic: .ordersRejected, key: orderID, json: rejection.json),
+                        .tombstone(.routingHeld, key: orderID)]
+            }
+            // A person's approve: route it now if anything can; otherwise it keeps waiting.
+        } else if retry != nil {
+            guard state == "held" else { return [] }  // routed or declined meanwhile
+        } else if state != nil {
+            context.logger.info("approved order already routed or held (a copy): ignored", metadata: ["order.id": "\(orderID)"])
+            return []
+        }
+
+        switch decider.decide(order, picture: memory.current, at: seconds) {
+        case .routed(let chosen, let ranked, let binding):
+            let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: ranked, binding: binding, revision: 1,
+                                                    at: seconds, config: decider.config)
+            context.logger.info("routing decision", metadata: [
+                "order.id": "\(orderID)", "routing.plan": "\(chosen.name)", "routing.cost": "\(decision.totalCost ?? "")",
+                "routing.on_time": "\(Int((chosen.onTime * 100).rounded()))%"])
+            var outputs: [StageOutput] = [.record(decisions, key: orderID, state: stateRecord("routed", revision: 1, at: at)),
+                                          StageOutput(topic: .ordersRouted, key: orderID, json: decision.json)]
+            outputs += RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: seconds).map {
+                StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json)
+            }
+            if state == "held" { outputs.append(.tombstone(.routingHeld, key: orderID)) }
+            return outputs
+        case .hold(let reasons):
+            if state == "held" { return [] }  // still waiting
+            context.logger.notice("order held: nothing can fill it now", metadata: [
+                "order.id": "\(orderID)", "routing.reasons": "\(reasons.map(\.code))"])
+            let held = RoutingHeldOrder(order: approved, reasons: reasons.map { Reason(code: $0.code, detail: $0.detail) }, heldAt: at)
+            return [.record(decisions, key: orderID, state: stateRecord("held", revision: 0, at: at)),
+                    StageOutput(topic: .routingHeld, key: orderID, json: held.json),
+                    StageOutput(topic: .reviewQueue, key: orderID, json: RoutingMessages.reviewCase(order: order, reasons: reasons, at: seconds).json)]
+        }
+    }
+
+    static func stateRecord(_ state: String, revision: Int, at: String) -> [UInt8] {
+        JSONValue.object(["state": .string(state), "revision": .integer(Int64(revision)), "at": .string(at)]).serialized()
+    }
+
+    static func heldOrder(_ orderID: String, _ context: StageContext) -> RoutingHeldOrder? {
+        context.table(.routingHeld)[orderID].flatMap { try? RoutingHeldOrder(json: JSONValue.parse($0)) }
+    }
+
+    // MARK: Feeds
+
+    static func applyOffer(key: [UInt8]?, value: [UInt8]?, to picture: inout RoutingPicture) {
+        guard let key = key.flatMap({ String(validating: $0, as: UTF8.self) }) else { return }
+        guard let value else { picture.apply(offerKey: key, nil); return }
+        guard let offer = try? SupplierOffer(json: JSONValue.parse(value)) else { return }
+        picture.apply(offerKey: key, offer)
+    }
+
+    static func applyRate(key: [UInt8]?, value: [UInt8]?, to picture: inout RoutingPicture) {
+        guard let key = key.flatMap({ String(validating: $0, as: UTF8.self) }) else { return }
+        guard let value else { picture.apply(rateKey: key, nil); return }
+        guard let rate = try? CarrierRate(json: JSONValue.parse(value)) else { return }
+        picture.apply(rateKey: key, rate)
+    }
+
+    /// Applies a feed input to the picture; what changed, for the retry's `cause`.
+    static func applyFeed(_ input: StageInput, memory: RoutingMemory) throws -> String {
+        let key = input.keyString ?? ""
+        switch input.topic {
+        case .supplierOffers:
+            memory.update { applyOffer(key: input.key, value: input.value, to: &$0) }
+            return "offer " + key + (input.value == nil ? " withdrawn" : "")
+        case .carrierRates:
+            memory.update { applyRate(key: input.key, value: input.value, to: &$0) }
+            return "rate " + key + (input.value == nil ? " withdrawn" : "")
+        default:
+            let status = try decode(SupplierStatus.self, input.json!, as: "a supplier status")
+            memory.update { $0.apply(status) }
+            return "supplier \(status.supplierID) \(status.status.rawValue)"
+        }
+    }
+
+    /// A typed message, or a permanent failure (the input goes to the dead-letter topic).
+    static func decode<T: JSONObjectType>(_ type: T.Type, _ value: JSONValue, as what: String) throws -> T {
+        do { return try T(json: value) } catch { throw StageError.permanent("not \(what): \(error)") }
+    }
+}
+
+extension RoutingStage {
+    /// The routing stage's own options: what it converts money by, the customer's promises, how
+    /// surely a plan must keep them, and how each merchant priority weighs cost against speed.
+    public enum Settings {
+        public static let exchangeRates = Setting<String?>.optionalText(
+            "exchange-rates", environment: "DROPFLOW_ROUTING_EXCHANGE_RATES", valueName: "CUR=value,...",
+            defaultText: "EUR=1, USD=0.92, GBP=1.17, CNY=0.13, ...",
+            help: "the value of one unit of each currency in a common unit, to convert offers and rates into the order's currency")
+        public static let promiseDays = Setting<String?>.optionalText(
+            "promise-days", environment: "DROPFLOW_ROUTING_PROMISE_DAYS", valueName: "option=days,...",
+            defaultText: "economy=16, standard=9, express=5",
+            help: "the delivery promise of each shipping option, in days from placement")
+        public static let onTimeConfidence = Setting<Double?>.optionalNumber(
+            "on-time-confidence", environment: "DROPFLOW_ROUTING_ON_TIME_CONFIDENCE", valueName: "probability", defaultText: "0.6",
+            help: "a plan must keep the promise with at least this probability when one can")
+        public static let windowConfidence = Setting<Double?>.optionalNumber(
+            "window-confidence", environment: "DROPFLOW_ROUTING_WINDOW_CONFIDENCE", valueName: "probability", defaultText: "0.8",
+            help: "the share of the predicted delivery distribution the promised window covers")
+        public static let weights = Setting<String?>.optionalText(
+            "priority-weights", environment: "DROPFLOW_ROUTING_PRIORITY_WEIGHTS", valueName: "priority=cost/lateness/risk/per-day;...",
+            defaultText: "margin=1/0.6/1/0; balanced=1/1/1/0.3; speed=0.6/2/1.5/1.5",
+            help: "how each merchant_priority weighs landed cost, expected lateness, fill risk and each expected day")
+
+        public static var all: [SettingDescription] {
+            [exchangeRates.declaration, promiseDays.declaration, onTimeConfidence.declaration, windowConfidence.declaration,
+             weights.declaration]
+        }
+
+        /// The configuration the values describe, from the defaults.
+        public static func config(_ values: SettingValues) throws -> RoutingConfig {
+            var config = RoutingConfig()
+            func pairs(_ text: String, _ setting: String) throws -> [(String, String)] {
+                try text.split(whereSeparator: { $0 == "," || $0 == ";" }).map { item in
+                    let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard parts.count == 2, !parts[0].isEmpty else { throw SettingError("--\(setting) wants name=value pairs, got \"\(item)\"") }
+                    return (parts[0], parts[1])
+                }
+            }
+            if let text = values[exchangeRates] {
+                for (currency, value) in try pairs(text, exchangeRates.name) {
+                    guard currency.count == 3, let rate = Double(value), rate > 0 else {
+                        throw SettingError("--exchange-rates wants CUR=value with a positive value, got \(currency)=\(value)")
+                    }
+                    config.exchangeRates[currency.uppercased()] = rate
+                }
+            }
+            if let text = values[promiseDays] {
+                for (option, value) in try pairs(text, promiseDays.name) {
+                    guard let level = ServiceLevel(rawValue: option), let days = Double(value), days > 0 else {
+                        throw SettingError("--promise-days wants economy, standard or express = days, got \(option)=\(value)")
+                    }
+                    config.promiseDays[level] = days
+                }
+            }
+            for (setting, apply) in [(onTimeConfidence, { (x: Double) in config.minimumOnTimeProbability = x }),
+                                     (windowConfidence, { (x: Double) in config.windowConfidence = x })] {
+                guard let x = values[setting] else { continue }
+                guard x > 0, x < 1 else { throw SettingError("--\(setting.name) must be between 0 and 1") }
+                apply(x)
+            }
+            if let text = values[weights] {
+                for (name, value) in try pairs(text, weights.name) {
+                    let numbers = value.split(separator: "/").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                    guard let priority = MerchantPriority(rawValue: name), numbers.count == 4, numbers.allSatisfy({ $0 >= 0 }) else {
+                        throw SettingError("--priority-weights wants margin, balanced or speed = cost/lateness/risk/per-day, got \(name)=\(value)")
+                    }
+                    config.weights[priority] = RoutingConfig.Weights(cost: numbers[0], lateness: numbers[1], risk: numbers[2], perDay: numbers[3])
+                }
+            }
+            // Named by what was set, so an explanation says which configuration decided.
+            let given = [values[exchangeRates], values[promiseDays], values[onTimeConfidence].map { "\($0)" },
+                         values[windowConfidence].map { "\($0)" }, values[weights]]
+            if given.contains(where: { $0 != nil }) {
+                let text = given.map { $0 ?? "-" }.joined(separator: "|")
+                config.version += "-" + String(FNV1a.hash(Array(text.utf8)) % 0xFFFF_FFFF, radix: 16)
+            }
+            return config
+        }
+    }
+
+    /// How the executable runs routing workers.
+    public static let entry = StageEntry(
+        name: name, summary: "Suppliers and carriers for every approved order by landed cost, speed and reliability, explained.",
+        settings: Settings.all, makeDefinition: { values in definition(config: try Settings.config(values)) })
+}

@@ -1,0 +1,110 @@
+import DropflowContract
+import DropflowCore
+import DropflowFraudModel
+import DropflowJSON
+import DropflowKafka
+import DropflowKafkaTesting
+import DropflowPipeline
+import DropflowRuntime
+import DropflowRuntimeTesting
+import Foundation
+import Testing
+@testable import DropflowStages
+
+/// The routing stage on a real broker: an approved order is routed with a purchase order per
+/// supplier; an order nothing can fill is held for a person and routed by itself once an offer
+/// arrives; a held order a person declines is rejected, and the fraud stage leaves that verdict
+/// to routing; a copy of an approved order changes nothing.
+@Suite(.serialized) struct RoutingStageTests {
+    static let topics = [TopicDeclaration.ordersApproved, .reviewDecisions, .supplierOffers, .supplierStatus, .carrierRates,
+                         .supplierOrderUpdates, .ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .ordersRejected,
+                         .routingDecisions, .ordersValidated, .fraudSignals, .fraudHeld, .fraudDecisions, .fraudReviews]
+        .map(\.name) + ["orders.approved.dlq", "review.decisions.dlq", "supplier.offers.dlq", "supplier.status.dlq",
+                        "carrier.rates.dlq", "orders.validated.dlq"]
+
+    static func approved(_ id: String, sku: String, quantity: Int = 1) throws -> JSONValue {
+        var order = try exampleOrder().setting(["order_id"], .string(id))
+        order = order.setting(["lines"], [["sku": .string(sku), "quantity": .integer(Int64(quantity)), "unit_price": "49.99"]])
+        let validated = ValidatedOrder(order: try OrderPlaced(json: order), intake: IntakeSummary(orderValue: "49.99", fingerprint: "f-" + id))
+        let verdict = FraudVerdict(score: 0.01, action: .approve, reasons: [Reason(code: "expected_cost", detail: "approve")],
+                                   decidedBy: .model, at: "2026-11-24T10:16:00Z", velocity: [:])
+        return ApprovedOrder(order: validated, fraud: verdict).json
+    }
+
+    static func offer(_ supplier: String, _ sku: String, qty: Int, at: String = "2026-11-24T09:00:00Z") -> JSONValue {
+        SupplierOffer(supplierID: supplier, sku: sku, availableQty: qty, unitCost: "20.00", currency: "EUR", shipsFrom: "ES",
+                      handlingDays: SupplierOffer.HandlingDays(p50: 1, p90: 2), carriers: ["correos"], unitWeightGrams: 800,
+                      updatedAt: at).json
+    }
+
+    @Test func approvedOrdersAreRoutedHeldOrdersWaitForTheWorldAndPeopleDecideTheRest() async throws {
+        let cluster = try TestCluster()
+        try await cluster.createTopics(Self.topics, partitions: 3)
+        let producer = try cluster.producer()
+        func send(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue) async throws {
+            try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized()))
+        }
+        // The world before the workers start: one offer, one rate.
+        try await send(.supplierOffers, "sup-es/LAMP", Self.offer("sup-es", "LAMP", qty: 10))
+        let rate = CarrierRate(carrier: "correos", serviceLevel: .standard, originCountry: "ES", destinationCountry: "ES", currency: "EUR",
+                               base: "4.50", perKg: "0.80", transitDays: CarrierRate.TransitDays(p50: 2, p90: 3),
+                               updatedAt: "2026-11-24T08:00:00Z")
+        try await send(.carrierRates, "correos/standard/ES/ES", rate.json)
+
+        let routing = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
+        let fraud = RunningWorker(FraudStage.definition(model: try shippedFraudModel()), cluster.workerConfiguration())
+        try await routing.waitReady()
+        try await fraud.waitReady()
+
+        // 1. Routed: the decision meets the contract, one purchase order.
+        try await send(.ordersApproved, "r-1", try Self.approved("r-1", sku: "LAMP", quantity: 2))
+        let routed = try await cluster.waitForKeys(TopicDeclaration.ordersRouted.name, count: 1)
+        let decision = try JSONValue.parse(routed[0].value ?? [])
+        #expect(ContractSchema.routingDecision.validate(decision).isEmpty, "\(ContractSchema.routingDecision.validate(decision))")
+        #expect(decision["assignments"]?[0]?["supplier_id"]?.stringValue == "sup-es")
+        #expect(decision["assignments"]?[0]?["lines"]?[0]?["quantity"]?.intValue == 2)
+        #expect(decision["explanation"]?["summary"]?.stringValue?.contains("no other supplier") == true)
+        let pos = try await cluster.waitForKeys(TopicDeclaration.purchaseOrders.name, count: 1)
+        let po = try JSONValue.parse(pos[0].value ?? [])
+        #expect(ContractSchema.purchaseOrder.validate(po).isEmpty)
+        #expect(po["purchase_order_id"]?.stringValue == "po-r-1-sup-es-1" && po["action"]?.stringValue == "place")
+
+        // 2. Held: nobody offers SHELF; a person is told why; then an offer arrives and it is routed.
+        try await send(.ordersApproved, "r-2", try Self.approved("r-2", sku: "SHELF"))
+        let cases = try await cluster.waitForKeys(TopicDeclaration.reviewQueue.name, count: 1)
+        let heldCase = try JSONValue.parse(cases[0].value ?? [])
+        #expect(heldCase["stage"]?.stringValue == "routing" && ContractSchema.reviewCase.validate(heldCase).isEmpty)
+        #expect(heldCase["reasons"]?[0]?["code"]?.stringValue == "no_offer")
+        _ = try await cluster.waitForKeys(TopicDeclaration.routingHeld.name, count: 1)
+        try await send(.supplierOffers, "sup-es/SHELF", Self.offer("sup-es", "SHELF", qty: 3, at: "2026-11-24T11:00:00Z"))
+        let both = try await cluster.waitForKeys(TopicDeclaration.ordersRouted.name, count: 2)
+        let second = try #require(both.first { $0.keyString == "r-2" })
+        let secondAt = try JSONValue.parse(second.value ?? [])["at"]?.stringValue
+        #expect(secondAt == "2026-11-24T11:00:00Z", "routed when the offer came: \(secondAt ?? "?")")
+
+        // 3. Declined while held: rejected by review; the fraud stage leaves it alone.
+        try await send(.ordersApproved, "r-3", try Self.approved("r-3", sku: "GONE"))
+        _ = try await cluster.waitForKeys(TopicDeclaration.reviewQueue.name, count: 2)
+        _ = try await cluster.waitForKeys(TopicDeclaration.routingHeld.name, count: 2)
+        try await send(.reviewDecisions, "r-3", ["order_id": "r-3", "decision": "decline", "reviewer": "ana", "note": "discontinued",
+                                                 "at": "2026-11-24T12:00:00Z"])
+        let rejected = try await cluster.waitForKeys(TopicDeclaration.ordersRejected.name, count: 1)
+        let rejection = try JSONValue.parse(rejected[0].value ?? [])
+        #expect(rejection["stage"]?.stringValue == "review" && ContractSchema.orderRejected.validate(rejection).isEmpty)
+
+        // 4. A copy of a routed order changes nothing.
+        try await send(.ordersApproved, "r-1", try Self.approved("r-1", sku: "LAMP", quantity: 2))
+        try await send(.ordersApproved, "r-4", try Self.approved("r-4", sku: "LAMP"))
+        _ = try await cluster.waitForKeys(TopicDeclaration.ordersRouted.name, count: 3)
+        let config = cluster.workerConfiguration()
+        try await cluster.waitCommitted(group: config.group(for: RoutingStage.name), topic: TopicDeclaration.ordersApproved.name)
+        try await cluster.waitCommitted(group: config.group(for: FraudStage.name), topic: TopicDeclaration.reviewDecisions.name)
+        let all = try await cluster.readAll(TopicDeclaration.ordersRouted.name)
+        #expect(all.count == 3, "one decision per order: \(all.compactMap(\.keyString))")
+        #expect(try await cluster.readAll("review.decisions.dlq").isEmpty, "the fraud stage did not dead-letter routing's verdict")
+        let held = try await cluster.readAll(TopicDeclaration.routingHeld.name)
+        #expect(held.filter { $0.value == nil }.count == 2, "both held orders left the table")
+        _ = await routing.stop()
+        _ = await fraud.stop()
+    }
+}
