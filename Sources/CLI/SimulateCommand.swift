@@ -15,8 +15,15 @@ struct SimulateCommand: AsyncParsableCommand {
         and answers the pipeline's purchase orders as they come (supplier updates, carrier
         tracking, customers' questions and returns). Same --seed and options, same output.
 
+        The world publishes carrier.rates (every lane but a few, at the start; a few price
+        changes), supplier.offers (with unit_weight_grams) and supplier.status beside the
+        orders. Suppliers answer purchase orders from their true stock and honour
+        action: cancel until the lines ship.
+
         The truth summary (--truth; by default next to --output) holds the run, every supplier's
-        true behaviour, each scenario as resolved, and one line per order with its fraud label.
+        true behaviour, the carriers' rates (lanes without a rate, lanes quoting another
+        currency) and each lane's true transit and customs, each scenario as resolved, and one
+        line per order with its fraud label.
 
         Scenarios (repeatable, they compose): normal, surge, outage, strike, fraud-ring, all.
         They are placed within the run's span (orders ÷ orders per day).

@@ -47,7 +47,8 @@ import Testing
 
     @Test func theOrderStreamIsUnchangedAndEveryOrderGetsAPurchaseOrder() throws {
         let base = records(Self.config(seed: 2026))
-        let baseTopics: Set<String> = [SimRecord.Topic.ordersPlaced, SimRecord.Topic.supplierOffers, SimRecord.Topic.supplierStatus]
+        let baseTopics: Set<String> = [SimRecord.Topic.ordersPlaced, SimRecord.Topic.supplierOffers, SimRecord.Topic.supplierStatus,
+                                       SimRecord.Topic.carrierRates]
         #expect(Self.all.filter { baseTopics.contains($0.topic) } == base)
         let ordered = Set(Self.all.filter { $0.topic == SimRecord.Topic.purchaseOrders }.compactMap(\.key))
         #expect(ordered == Set(orders(base).compactMap(\.key)), "the baseline merchant screens nothing")
@@ -117,5 +118,31 @@ import Testing
             let d = try #require(claim.truth?["delivered_at"]?.stringValue.flatMap(SimInstant.init(rfc3339:)))
             #expect(claim.at > d && delivered[claim.key!] != nil && delivered[claim.key!]! <= d)
         }
+    }
+
+    /// Under the baseline merchant, every answer comes from the true stock: a backordered line
+    /// lacked the units, an accepted one had them; purchase orders carry carriers the supplier
+    /// uses, and the responder's ledger holds what they took.
+    @Test func theBaselinesAnswersComeFromTheTrueStock() throws {
+        var backordered = 0
+        var accepted = 0
+        for record in Self.all where record.topic == SimRecord.Topic.supplierOrderUpdates {
+            switch record.value?["status"]?.stringValue {
+            case "backordered":
+                let truth = try #require(record.truth)
+                #expect(truth["available_qty"]!.intValue! < truth["quantity"]!.intValue!)
+                #expect(["out_of_stock", "stock_misreported", "taken_by_earlier_purchase_orders"].contains(truth["cause"]!.stringValue!))
+                backordered += 1
+            case "accepted":
+                for line in record.truth?["stock"]?.arrayValue ?? [] {
+                    #expect(line["available_qty"]!.intValue! >= line["quantity"]!.intValue!)
+                }
+                accepted += 1
+            default: break
+            }
+        }
+        #expect(accepted > 1_500 && backordered > 0)
+        // Carrier rates come first, before anything of the order stream.
+        #expect(Self.all.prefix { $0.at == start }.contains { $0.topic == SimRecord.Topic.carrierRates })
     }
 }

@@ -23,6 +23,7 @@ import Testing
 
     /// Every record of the run of `config` is valid under its topic's schema, and every scenario shows.
     static func validate(_ config: SimulationConfig) throws {
+        let world = World.generate(config)
         let all = records(config)
         var byTopic: [String: Int] = [:]
         var tombstones = 0
@@ -44,6 +45,19 @@ import Testing
             case SimRecord.Topic.supplierStatus: #expect(record.key == value["supplier_id"]?.stringValue)
             case SimRecord.Topic.supplierOffers:
                 #expect(record.key == "\(value["supplier_id"]!.stringValue!)/\(value["sku"]!.stringValue!)")
+                // Every offer states its unit's packed weight: the product's.
+                let sku = try #require(value["sku"]?.stringValue)
+                let product = try #require(world.catalogue.product(sku: sku))
+                #expect(value["unit_weight_grams"]?.int64Value == Int64(product.weightGrams))
+            case SimRecord.Topic.carrierRates:
+                let key = [value["carrier"], value["service_level"], value["origin_country"], value["destination_country"]]
+                    .compactMap { $0?.stringValue }.joined(separator: "/")
+                #expect(record.key == key)
+                #expect(value["per_kg"] != nil && value["customs"] != nil && value["max_weight_grams"] != nil)
+                // The truth holds the lane's true behaviour, never the value.
+                #expect(record.truth?["transit_days_true"]?["p50"]?.doubleValue != nil)
+                #expect(record.truth?["customs_hold_probability"]?.doubleValue != nil)
+                #expect(value["transit_days_true"] == nil && value["customs_hold_probability"] == nil)
             default: Issue.record("unexpected topic \(record.topic)")
             }
             // The truth is never inside the value.
@@ -52,6 +66,9 @@ import Testing
         #expect(byTopic[SimRecord.Topic.ordersPlaced] == 2_000)
         #expect((byTopic[SimRecord.Topic.supplierOffers] ?? 0) > 500)
         #expect((byTopic[SimRecord.Topic.supplierStatus] ?? 0) > config.supplierCount)
+        // A rate for every lane but the few left without, and a price change or more.
+        let withRate = world.network.lanes.filter { !CarrierRateBook.hasNoRate($0) }.count
+        #expect((byTopic[SimRecord.Topic.carrierRates] ?? 0) > withRate)
         // Every scenario showed up: ring orders, surge orders, the outage announcement.
         let placed = orders(all)
         #expect(placed.filter { $0.pattern == "fraud_ring" }.count == 30)

@@ -54,4 +54,36 @@ import Testing
         let c = World.generate(Self.config(seed: 78))
         #expect(a.catalogue.products.map(\.priceCents) != c.catalogue.products.map(\.priceCents))
     }
+
+    /// The answering side's true stock is the feeds' own: every published offer's true quantity
+    /// is the timeline's at its `updated_at`, outages and restocks included.
+    @Test func theStockTimelineReplaysTheFeedsTruth() throws {
+        let run = Simulation.run(Self.config(seed: 9))
+        let stock = StockTimeline(world: run.world)
+        var checked = 0
+        for record in run where record.topic == SimRecord.Topic.supplierOffers {
+            guard let value = record.value, let truth = record.truth?["true_available_qty"]?.intValue,
+                  let updated = value["updated_at"]?.stringValue.flatMap(SimInstant.init(rfc3339:)) else { continue }
+            let supplierID = try #require(value["supplier_id"]?.stringValue)
+            let sku = try #require(value["sku"]?.stringValue)
+            #expect(stock.trueQuantity(supplierID: supplierID, sku: sku, at: updated) == truth, "\(record.key ?? "") at \(updated)")
+            checked += 1
+        }
+        #expect(checked > 1_000)
+        // Without published feeds the stock is the same.
+        var quiet = Self.config(seed: 9)
+        quiet.supplierFeeds = false
+        let other = StockTimeline(world: World.generate(quiet))
+        let supplier = run.world.suppliers[0]
+        for offer in supplier.offers.prefix(10) {
+            #expect(other.trueQuantity(supplierID: supplier.id, sku: offer.sku, at: start + .days(1))
+                    == stock.trueQuantity(supplierID: supplier.id, sku: offer.sku, at: start + .days(1)))
+        }
+    }
+
+    @Test func theTruthSummaryIsAFunctionOfTheSeed() {
+        func bytes(_ seed: UInt64) -> [UInt8] { Simulation.run(Self.config(seed: seed)).worldTruth.flatMap { $0.serialized() } }
+        #expect(bytes(42) == bytes(42))
+        #expect(bytes(42) != bytes(43))
+    }
 }

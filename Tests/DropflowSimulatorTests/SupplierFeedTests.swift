@@ -39,6 +39,24 @@ import Testing
         }
     }
 
+    /// A stock liar hides its stockouts: out of stock, it states a few units; the others state 0.
+    @Test func stockLiarsNeverStateZero() {
+        let offers = Self.all.filter { $0.topic == SimRecord.Topic.supplierOffers && $0.value != nil }
+        var hidden = 0
+        var honestZeros = 0
+        for record in offers where record.truth?["true_available_qty"] == 0 {
+            let stated = record.value!["available_qty"]!.intValue!
+            if Self.profile(of: record) == .stockLiar {
+                #expect(stated > 0 && record.truth?["stock_misreported"] == true)
+                hidden += 1
+            } else if Self.profile(of: record) == .fastReliable {
+                #expect(stated == 0)
+                honestZeros += 1
+            }
+        }
+        #expect(hidden > 0 && honestZeros > 0)
+    }
+
     @Test func someBatchesArriveHoursLate() {
         let offers = Self.all.filter { $0.topic == SimRecord.Topic.supplierOffers && $0.value != nil }
         let late = offers.filter { $0.truth?["late"] == true }

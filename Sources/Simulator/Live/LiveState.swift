@@ -6,12 +6,12 @@ import Foundation
 import Logging
 
 /// What the publishing loop and the purchase-order listener share: the world's responder and
-/// the answers waiting for their simulated time. Guarded by a lock (the responder is
-/// single-threaded).
+/// the answers waiting for their simulated time (a cancellation withdraws those of the
+/// shipments it stops). Guarded by a lock (the responder is single-threaded).
 final class LiveState: @unchecked Sendable {
     private let lock = NSLock()
     private let responder: WorldResponder
-    private var pending = EventQueue<SimRecord>()
+    private var pending = WorldAgenda()
     private var received = 0
     private var unreadable = 0
     private var lastReceived: ContinuousClock.Instant?
@@ -36,17 +36,15 @@ final class LiveState: @unchecked Sendable {
                 logger.warning("purchase order is not a JSON object with order_id and supplier_id; no supplier will answer it")
                 return
             }
-            for answer in responder.respond(toPurchaseOrder: value, receivedAt: at) {
-                pending.push(answer, at: answer.at.seconds)
-            }
+            pending.add(responder.handle(purchaseOrder: value, receivedAt: at))
         }
     }
 
     /// When the earliest pending answer is due, if any.
-    func nextDueTime() -> Int64? { lock.withLock { pending.firstAt } }
+    func nextDueTime() -> Int64? { lock.withLock { pending.firstAt() } }
 
     /// The earliest pending answer.
-    func popEarliest() -> SimRecord? { lock.withLock { pending.pop()?.event } }
+    func popEarliest() -> SimRecord? { lock.withLock { pending.pop() } }
 
     /// When the last purchase order arrived.
     var lastPurchaseOrder: ContinuousClock.Instant? { lock.withLock { lastReceived } }

@@ -51,6 +51,14 @@ public struct CarrierService: Sendable, Hashable {
     public let domesticOnly: Bool
     /// Multiplies the level's rates (carriers price differently).
     public let rateFactor: Double
+    /// The heaviest parcel it takes, grams (postal packets 2 kg). A supplier asked to ship a
+    /// heavier purchase order with it rejects the order; `carrier.rates` state it.
+    public let maxWeightGrams: Int
+
+    /// The service with `id`, if any.
+    public static func named(_ id: String) -> CarrierService? {
+        all.first { $0.id == id }
+    }
 
     /// Whether it picks up in `country`.
     public func servesOrigin(_ country: String) -> Bool {
@@ -59,20 +67,26 @@ public struct CarrierService: Sendable, Hashable {
 
     /// The services of the simulated world.
     public static let all: [CarrierService] = [
-        CarrierService(id: "dhl-express", level: .express, origins: [], domesticOnly: false, rateFactor: 1.1),
+        CarrierService(id: "dhl-express", level: .express, origins: [], domesticOnly: false, rateFactor: 1.1,
+                       maxWeightGrams: 70_000),
         CarrierService(id: "fedex-priority", level: .express, origins: ["US", "CA", "GB", "DE", "CN", "NL"],
-                       domesticOnly: false, rateFactor: 1.05),
+                       domesticOnly: false, rateFactor: 1.05, maxWeightGrams: 68_000),
         CarrierService(id: "ups-standard", level: .standard, origins: ["US", "CA", "GB", "DE", "NL", "PL", "ES", "IT", "FR", "TR"],
-                       domesticOnly: false, rateFactor: 1.0),
+                       domesticOnly: false, rateFactor: 1.0, maxWeightGrams: 32_000),
         CarrierService(id: "dpd-classic", level: .standard, origins: ["DE", "PL", "NL", "FR", "ES", "IT", "GB", "SE"],
-                       domesticOnly: false, rateFactor: 0.9),
-        CarrierService(id: "usps-ground", level: .standard, origins: ["US"], domesticOnly: true, rateFactor: 0.8),
-        CarrierService(id: "royalmail-tracked", level: .standard, origins: ["GB"], domesticOnly: true, rateFactor: 0.85),
-        CarrierService(id: "cainiao-standard", level: .standard, origins: ["CN"], domesticOnly: false, rateFactor: 0.7),
-        CarrierService(id: "yanwen-economy", level: .economy, origins: ["CN", "VN"], domesticOnly: false, rateFactor: 0.8),
+                       domesticOnly: false, rateFactor: 0.9, maxWeightGrams: 31_500),
+        CarrierService(id: "usps-ground", level: .standard, origins: ["US"], domesticOnly: true, rateFactor: 0.8,
+                       maxWeightGrams: 31_500),
+        CarrierService(id: "royalmail-tracked", level: .standard, origins: ["GB"], domesticOnly: true, rateFactor: 0.85,
+                       maxWeightGrams: 20_000),
+        CarrierService(id: "cainiao-standard", level: .standard, origins: ["CN"], domesticOnly: false, rateFactor: 0.7,
+                       maxWeightGrams: 20_000),
+        CarrierService(id: "yanwen-economy", level: .economy, origins: ["CN", "VN"], domesticOnly: false, rateFactor: 0.8,
+                       maxWeightGrams: 2_000),
         CarrierService(id: "postnl-packet", level: .economy, origins: ["NL", "DE", "PL", "ES", "IT", "FR", "SE", "TR"],
-                       domesticOnly: false, rateFactor: 1.0),
-        CarrierService(id: "ptt-intl", level: .economy, origins: ["TR"], domesticOnly: false, rateFactor: 0.9),
+                       domesticOnly: false, rateFactor: 1.0, maxWeightGrams: 2_000),
+        CarrierService(id: "ptt-intl", level: .economy, origins: ["TR"], domesticOnly: false, rateFactor: 0.9,
+                       maxWeightGrams: 2_000),
     ]
 }
 
@@ -110,9 +124,16 @@ public struct Lane: Sendable {
     public let customsHoldProbability: Double
     /// Extra days a customs hold adds.
     public let customsHoldDays: LeadTimeDistribution
-    /// Base rate, cents, and the rate per started 500 g.
-    let baseRateCents: Int64
-    let perHalfKiloCents: Int64
+    /// Base rate, cents of the run's currency, and the rate per started 500 g: the carrier's
+    /// tariff at the start of the run (``CarrierRateBook`` has price changes and what is published).
+    public let baseRateCents: Int64
+    public let perHalfKiloCents: Int64
+
+    /// The lane's key on `carrier.rates`: `<carrier>/<service_level>/<origin>/<destination>`.
+    public var rateKey: String { carrier + "/" + level.rawValue + "/" + origin + "/" + destination }
+
+    /// Whether a parcel on it passes customs.
+    public var crossesCustoms: Bool { Zone.crossesCustoms(origin, destination) }
 
     /// What the carrier charges for a parcel of `weightGrams`, cents.
     public func rateCents(weightGrams: Int) -> Int64 {
@@ -162,6 +183,11 @@ public struct CarrierNetwork: Sendable {
     /// The lane of `carrier` from `origin` to `destination`, if the carrier serves it.
     public func lane(carrier: String, origin: String, destination: String) -> Lane? {
         index[Self.key(carrier, origin, destination)].map { lanes[$0] }
+    }
+
+    /// The index in ``lanes`` of `carrier`'s lane from `origin` to `destination`, if it serves it.
+    public func laneIndex(carrier: String, origin: String, destination: String) -> Int? {
+        index[Self.key(carrier, origin, destination)]
     }
 
     private static func key(_ carrier: String, _ origin: String, _ destination: String) -> String {

@@ -17,6 +17,9 @@ public struct EventQueue<Event> {
     /// The time of the earliest event, or nil when empty.
     public var firstAt: Int64? { heap.first?.at }
 
+    /// The earliest event, left in place.
+    public func peek() -> Event? { heap.first?.event }
+
     /// Schedules `event` at `at` (seconds since the epoch).
     public mutating func push(_ event: Event, at: Int64) {
         heap.append(Entry(at: at, sequence: nextSequence, event: event))

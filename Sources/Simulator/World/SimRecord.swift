@@ -45,6 +45,7 @@ public struct SimRecord: Sendable, Hashable {
     public enum Topic {
         public static let ordersPlaced = "orders.placed"
         public static let supplierOffers = "supplier.offers"
+        public static let carrierRates = "carrier.rates"
         public static let supplierStatus = "supplier.status"
         public static let supplierOrderUpdates = "supplier.order-updates"
         public static let shipmentsEvents = "shipments.events"

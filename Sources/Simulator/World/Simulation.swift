@@ -30,7 +30,9 @@ public struct SimulationRun: Sequence, Sendable {
     }
 
     /// The truth that is not attached to any one message: the run, each supplier's true
-    /// behaviour, and each scenario as it was resolved (which supplier, which lanes).
+    /// behaviour, the carriers' rates (a `carrier_rates` summary: lanes without a rate, lanes
+    /// quoting another currency, exchange rates) and each lane's true behaviour (`lane` lines),
+    /// and each scenario as it was resolved (which supplier, which lanes).
     public var worldTruth: [JSONValue] {
         var lines: [JSONValue] = [[
             "kind": "run", "seed": .integer(Int64(bitPattern: config.seed)), "orders": .integer(Int64(config.orders)),
@@ -47,8 +49,15 @@ public struct SimulationRun: Sequence, Sendable {
                 "handling_days_true": ["p50": .double(supplier.handling.p50), "p90": .double(supplier.handling.p90)],
                 "handling_days_stated": ["p50": .double(supplier.statedHandling.p50), "p90": .double(supplier.statedHandling.p90)],
                 "accepts_returns": .bool(supplier.acceptsReturns), "offers": .integer(Int64(supplier.offers.count)),
+                "carriers": .array(supplier.carriers.map(JSONValue.string)),
+                "feed_interval_hours": .double(supplier.profile.feedIntervalHours),
+                "late_feed_probability": .double(supplier.profile.lateFeedProbability),
+                "wrong_stock_probability": .double(supplier.profile.wrongStockProbability),
+                "daily_degraded_probability": .double(supplier.profile.dailyDegradedProbability),
+                "backorders": "from_true_stock",
             ])
         }
+        lines += world.rates.truthLines
         for scenario in config.scenarios {
             lines.append(scenarioTruth(scenario))
         }

@@ -30,6 +30,8 @@ public struct SimulationConfig: Sendable, Hashable {
     public var fraud: FraudConfig
     /// Whether to publish `supplier.offers` and `supplier.status`.
     public var supplierFeeds: Bool
+    /// Whether to publish `carrier.rates` (at the start, and the price changes during the run).
+    public var carrierRates: Bool
     /// What happens besides the everyday.
     public var scenarios: [Scenario]
 
@@ -41,7 +43,7 @@ public struct SimulationConfig: Sendable, Hashable {
                 market: MarketProfile = MarketProfile(), skuCount: Int = 300, supplierCount: Int = 16,
                 existingCustomers: Int = 3_000, returningBuyerShare: Double = 0.35, unusualLegitRate: Double? = nil,
                 unusualLegit: UnusualLegitMix = UnusualLegitMix(), fraud: FraudConfig = FraudConfig(),
-                supplierFeeds: Bool = true, scenarios: [Scenario] = [.normalDay]) {
+                supplierFeeds: Bool = true, carrierRates: Bool = true, scenarios: [Scenario] = [.normalDay]) {
         precondition(orders >= 0 && ordersPerDay > 0 && skuCount >= ProductCategory.all.count && supplierCount >= 3
                      && existingCustomers >= 1 && (0...1).contains(returningBuyerShare)
                      && unusualLegitRate.map { (0...1).contains($0) } ?? true,
@@ -62,6 +64,7 @@ public struct SimulationConfig: Sendable, Hashable {
         self.unusualLegit = unusualLegitRate.map { unusualLegit.scaled(toTotal: $0) } ?? unusualLegit
         self.fraud = fraud
         self.supplierFeeds = supplierFeeds
+        self.carrierRates = carrierRates
         self.scenarios = scenarios
     }
 

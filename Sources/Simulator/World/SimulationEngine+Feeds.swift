@@ -16,6 +16,8 @@ struct OfferState {
     var phantom: Int?
     /// Withdrawn (a tombstone was published).
     var delisted = false
+    /// Reorders that arrived so far.
+    var restocks = 0
 }
 
 /// The true health of one supplier during a run.
@@ -47,6 +49,8 @@ extension SimulationEngine {
         // An announced outage takes the feed down; an unannounced one leaves it publishing stale stock.
         if outage, let announced = state.announcedAt, announced <= t { return }
         if outage && !full { return }
+        // A feeds-only engine notes when the supplier counted its stock (every tick outside an outage).
+        if feedsOnly && !outage { stockCounts[s].append(t) }
 
         let late = feedRNG.chance(supplier.profile.lateFeedProbability)
         let delay = late ? Int64(feedRNG.uniform(3_600, 8 * 3_600)) : Int64(feedRNG.uniform(5, 180))
@@ -62,10 +66,13 @@ extension SimulationEngine {
                 if feedRNG.chance(0.0003) {
                     offerState.delisted = true
                     stock[s][o] = offerState
-                    queue.push(.publish(SimRecord(topic: SimRecord.Topic.supplierOffers,
-                                                  key: supplier.offerKey(sku: supplier.offers[o].sku),
-                                                  value: nil, truth: ["withdrawn": true, "late": .bool(late)],
-                                                  at: SimInstant(seconds: t + delay))), at: t + delay)
+                    noteStock(s, o, at: t)
+                    if !feedsOnly {
+                        queue.push(.publish(SimRecord(topic: SimRecord.Topic.supplierOffers,
+                                                      key: supplier.offerKey(sku: supplier.offers[o].sku),
+                                                      value: nil, truth: ["withdrawn": true, "late": .bool(late)],
+                                                      at: SimInstant(seconds: t + delay))), at: t + delay)
+                    }
                     continue
                 }
                 // A liar starts or stops overstating; the stationary share of lying offers is `wrong`.
@@ -75,6 +82,9 @@ extension SimulationEngine {
                     offerState.phantom = feedRNG.int(in: 5...60)
                 }
                 stated = offerState.trueQty + (offerState.phantom ?? 0)
+                if stated == 0 && supplier.profile == .stockLiar {
+                    stated = Self.hiddenStockout(world, seed: config.seed, supplier: s, offer: o, at: t)
+                }
                 if full && feedRNG.chance(0.03) {
                     offerState.unitCostCents = max(1, Pricing.scale(offerState.unitCostCents, by: feedRNG.uniform(0.93, 1.07)))
                     costChanged = true
@@ -83,11 +93,29 @@ extension SimulationEngine {
             let changed = stated != offerState.statedQty || costChanged
             offerState.statedQty = stated
             stock[s][o] = offerState
-            if changed || full {
+            noteStock(s, o, at: t)
+            if (changed || full) && !feedsOnly {
                 queue.push(.publish(offerRecord(supplier: s, offer: o, stated: stated, updatedAt: t, publishedAt: t + delay,
                                                 late: late)), at: t + delay)
             }
         }
+    }
+
+    /// What a stock liar states when it is out of stock: never 0 while it offers the SKU, but a
+    /// few units (3–12), drawn from a stream of their own (no draw of the feed's stream).
+    static func hiddenStockout(_ world: World, seed: UInt64, supplier s: Int, offer o: Int, at t: Int64) -> Int {
+        let supplier = world.suppliers[s]
+        var rng = SimRandom(seed: seed, stream: "feeds/hidden-stockout/" + supplier.id + "/" + supplier.offers[o].sku + "/"
+                            + String(t))
+        return rng.int(in: 3...12)
+    }
+
+    /// A feeds-only engine keeps offer `o` of supplier `s` as it is at `t` when it changed.
+    func noteStock(_ s: Int, _ o: Int, at t: Int64) {
+        guard feedsOnly else { return }
+        let point = StockPoint(seconds: t, state: stock[s][o])
+        if let last = stockHistory[s][o].last, last.sameState(as: point) { return }
+        stockHistory[s][o].append(point)
     }
 
     /// Brings one offer's true stock to `t`: a reorder that arrived, sales since the last
@@ -98,6 +126,7 @@ extension SimulationEngine {
         if let arrival = state.restockAt, arrival <= t {
             state.trueQty = max(state.trueQty, offer.restockTarget)
             state.restockAt = nil
+            state.restocks += 1
         }
         let sold = feedRNG.poisson(offer.dailyDemand * days * demandFactor)
         state.trueQty = max(0, state.trueQty - sold)
@@ -199,6 +228,7 @@ extension SimulationEngine {
             "handling_days": ["p50": .double(Self.halfDays(supplier.statedHandling.p50)),
                               "p90": .double(Self.halfDays(supplier.statedHandling.p90))],
             "carriers": .array(supplier.carriers.map(JSONValue.string)), "accepts_returns": .bool(supplier.acceptsReturns),
+            "unit_weight_grams": .integer(Int64(max(1, world.catalogue.products[offer.productIndex].weightGrams))),
             "updated_at": .string(SimInstant(seconds: updatedAt).rfc3339),
         ]
         if supplier.acceptsReturns { value["restocking_fee_pct"] = .integer(Int64(supplier.restockingFeePct)) }

@@ -54,16 +54,26 @@ final class SimulationEngine {
     var ordersEmitted = 0
     var nextOrderNumber = 1
 
-    init(world: World) {
+    /// Whether it only replays supplier feeds (no orders, no records), keeping every offer's
+    /// true stock over time in ``stockHistory``: ``StockTimeline`` runs one beside the run.
+    let feedsOnly: Bool
+    /// Per supplier and offer, the true stock after each change (feeds-only engines).
+    var stockHistory: [[[StockPoint]]] = []
+    /// Per supplier, when its stock was brought up to date (feed ticks outside outages).
+    var stockCounts: [[Int64]] = []
+
+    init(world: World, feedsOnly: Bool = false) {
         self.world = world
+        self.feedsOnly = feedsOnly
         config = world.config
         arrivalRNG = SimRandom(seed: config.seed, stream: "arrivals")
         orderRNG = SimRandom(seed: config.seed, stream: "orders")
         fraudRNG = SimRandom(seed: config.seed, stream: "fraud")
         feedRNG = SimRandom(seed: config.seed, stream: "feeds")
         var customerRNG = SimRandom(seed: config.seed, stream: "customers")
-        customers = CustomerPool(existing: config.existingCustomers, now: config.start, countries: world.customerCountries,
-                                 &customerRNG)
+        // A feeds-only engine has no customers (one throwaway account, from its own generator).
+        customers = CustomerPool(existing: feedsOnly ? 1 : config.existingCustomers, now: config.start,
+                                 countries: world.customerCountries, &customerRNG)
 
         // Incidents of pattern p arrive at rate f·share_p / E[orders per incident], so that the
         // expected share of fraudulent orders is f whatever the burst sizes.
@@ -77,10 +87,15 @@ final class SimulationEngine {
         arrivals = ArrivalProcess(basePerSecond: config.ordersPerDay / 86_400 * kindWeights.reduce(0, +),
                                   rhythm: config.dailyRhythm, surges: config.surges)
 
-        stock = world.suppliers.map { supplier in
-            supplier.offers.map { offer in
-                OfferState(trueQty: offer.initialStock, statedQty: offer.initialStock, unitCostCents: offer.unitCostCents,
-                           lastAdvanced: world.config.start.seconds)
+        let seed = world.config.seed
+        stock = world.suppliers.enumerated().map { s, supplier in
+            supplier.offers.enumerated().map { o, offer in
+                // A stock liar hides a stockout from the start too.
+                let stated = offer.initialStock == 0 && supplier.profile == .stockLiar
+                    ? Self.hiddenStockout(world, seed: seed, supplier: s, offer: o, at: world.config.start.seconds)
+                    : offer.initialStock
+                return OfferState(trueQty: offer.initialStock, statedQty: stated, unitCostCents: offer.unitCostCents,
+                                  lastAdvanced: world.config.start.seconds)
             }
         }
         let startSeconds = world.config.start.seconds
@@ -88,7 +103,15 @@ final class SimulationEngine {
         outageSuppliers = config.outages.map(world.outageSupplierIndex)
 
         arrivalClock = Double(config.start.seconds)
-        scheduleStart()
+        if feedsOnly {
+            stockHistory = stock.map { offers in
+                offers.map { [StockPoint(seconds: startSeconds, state: $0)] }
+            }
+            stockCounts = world.suppliers.map { _ in [startSeconds] }
+            scheduleFeeds()
+        } else {
+            scheduleStart()
+        }
     }
 
     /// Expected orders of one incident of `pattern`.
@@ -102,7 +125,7 @@ final class SimulationEngine {
 
     static let stolenCardSecondOrderProbability = 0.3
 
-    /// The first events: initial feeds, the first arrival, scenario events.
+    /// The first events: initial feeds and carrier rates, the first arrival, scenario events.
     private func scheduleStart() {
         let start = config.start.seconds
         if config.supplierFeeds {
@@ -120,6 +143,16 @@ final class SimulationEngine {
                 queue.push(.healthCheck(s), at: start + Int64(feedRNG.uniform(0, 86_400)))
             }
         }
+        // Carrier rates: every lane that has one, before the first order; the price changes
+        // when they fall due. No draw: the rate book is the world's.
+        if config.carrierRates {
+            for record in world.rates.initialRecords(at: config.start) {
+                queue.push(.publish(record), at: start)
+            }
+            for change in world.rates.changes {
+                queue.push(.publish(world.rates.changeRecord(change)), at: change.at.seconds)
+            }
+        }
         arrivalClock = arrivals.next(after: arrivalClock, &arrivalRNG)
         queue.push(.arrival, at: Int64(arrivalClock.rounded(.down)))
         for (k, outage) in config.outages.enumerated() {
@@ -127,6 +160,27 @@ final class SimulationEngine {
         }
         for ring in config.rings {
             startRing(ring)
+        }
+    }
+
+    /// The feed events of ``scheduleStart()`` alone (with the same draws), whether or not the
+    /// run publishes feeds, and the configured outages: a feeds-only engine.
+    private func scheduleFeeds() {
+        let start = config.start.seconds
+        for s in world.suppliers.indices {
+            let interval = world.suppliers[s].profile.feedIntervalHours * 3_600
+            queue.push(.feedTick(s), at: start + Int64(feedRNG.uniform(0.2, 1) * interval))
+            queue.push(.healthCheck(s), at: start + Int64(feedRNG.uniform(0, 86_400)))
+        }
+        for (k, outage) in config.outages.enumerated() {
+            queue.push(.outageStart(k), at: outage.start.seconds)
+        }
+    }
+
+    /// A feeds-only engine: handles every event up to `t` (seconds) inclusive.
+    func replayFeeds(through t: Int64) {
+        while let first = queue.firstAt, first <= t, let (at, event) = queue.pop() {
+            _ = handle(event, at: at)
         }
     }
 

@@ -2,52 +2,76 @@ import DropflowCore
 import DropflowJSON
 import DropflowContract
 
-/// How suppliers answer purchase orders (`supplier.order-updates`), as a pure function of the
-/// world and the purchase order: the same purchase order (id and revision) always gets the same
-/// answers, so a redelivered one is answered identically.
+/// How suppliers answer purchase orders (`supplier.order-updates`), from their true stock.
 ///
 /// What a supplier does: after a delay that depends on its profile, it rejects lines it does not
-/// offer (or the whole order when asked to ship with a carrier it does not use), backorders
-/// lines it turns out not to have (often, for stock liars), accepts the rest and ships them
-/// after a handling time drawn from its true distribution. A backordered line ships once
-/// restocked, or is cancelled. During a configured outage it answers nothing until the outage
-/// ends, then works through the backlog or rejects.
+/// offer or has withdrawn (or the whole order when asked to ship with a carrier it does not use,
+/// or a parcel over the carrier's weight limit), then looks at its TRUE stock at that moment
+/// (``StockTimeline``: the feed simulation's stock, whatever its feed said) less the units the
+/// run's earlier purchase orders took (``StockLedger``): a line it has the units for is accepted
+/// and its units taken; a line it lacks them for is backordered. Accepted lines ship together
+/// after a handling time drawn from its true distribution. A backordered line ships after the
+/// offer's next restock (when that restock comes within ``maxBackorderWaitDays`` and covers it:
+/// the units are taken from it) plus a handling time, or is cancelled 3–10 days later ("not
+/// restocked"). During a configured outage it answers nothing until the outage ends, then works
+/// through the backlog or rejects.
 ///
-/// It does not see a run's dynamic state (stock levels, random degraded episodes): backorders
-/// follow per-profile rates. See README.md (phase 2).
+/// Stock liars publish phantom units, so a merchant that believes their feed sends them orders
+/// they cannot fill: their backorders come out of the stock, not from a rate.
+///
+/// The same purchase order (id and revision) with the same stock and ledger always gets the same
+/// answers: random draws come from a stream of the purchase order's own.
 extension World {
+    /// How long a supplier waits for a restock before it cancels a backordered line.
+    public static let maxBackorderWaitDays = 14.0
+
     /// The supplier's answers to `purchaseOrder` (a `purchase-orders` value) received at `at`,
-    /// in time order. Empty when the supplier is unknown (nobody answers).
+    /// in time order, as if it were the run's only purchase order: its true stock at the moment
+    /// with nothing taken before. Empty when the supplier is unknown (nobody answers) and for a
+    /// cancellation (there is nothing to cancel). Replays the run's feeds up to then: for many
+    /// purchase orders use ``answer(purchaseOrder:at:stock:ledger:)`` or a ``WorldResponder``.
     public func answer(purchaseOrder po: JSONValue, at: SimInstant) -> [SimRecord] {
-        guard let orderID = po["order_id"]?.stringValue, let supplierID = po["supplier_id"]?.stringValue,
-              let supplier = suppliers.first(where: { $0.id == supplierID }) else { return [] }
+        var ledger = StockLedger()
+        return answer(purchaseOrder: po, at: at, stock: StockTimeline(world: self), ledger: &ledger)
+    }
+
+    /// The supplier's answers to `purchaseOrder` received at `at`, from the true stock of
+    /// `stock` less what `ledger` holds; the units it takes go into `ledger`.
+    public func answer(purchaseOrder po: JSONValue, at: SimInstant, stock: StockTimeline,
+                       ledger: inout StockLedger) -> [SimRecord] {
+        supplierAnswer(purchaseOrder: po, at: at, stock: stock, ledger: &ledger).records.map(\.record)
+    }
+
+    /// The answers and, per line, what became of it (for a later cancellation).
+    func supplierAnswer(purchaseOrder po: JSONValue, at: SimInstant, stock: StockTimeline,
+                        ledger: inout StockLedger) -> SupplierAnswer {
+        guard po["action"]?.stringValue != "cancel", let orderID = po["order_id"]?.stringValue,
+              let supplierID = po["supplier_id"]?.stringValue,
+              let s = suppliers.firstIndex(where: { $0.id == supplierID }) else { return SupplierAnswer(respondAt: at) }
+        let supplier = suppliers[s]
         let poID = po["purchase_order_id"]?.stringValue
         let revision = po["revision"]?.int64Value ?? 1
         var rng = SimRandom(seed: config.seed, stream: "answer/" + supplierID + "/" + (poID ?? orderID) + "/" + String(revision))
-        var answers: [SimRecord] = []
+        var answer = SupplierAnswer(respondAt: at)
         func update(_ status: String, _ time: SimInstant, reason: String? = nil, skus: [String]? = nil, carrier: String? = nil,
-                    tracking: String? = nil, truth: [String: JSONValue]) {
-            var value: [String: JSONValue] = ["order_id": .string(orderID), "supplier_id": .string(supplierID),
-                                              "status": .string(status), "at": .string(time.rfc3339)]
-            if let poID, !poID.isEmpty, poID.count <= 128 { value["purchase_order_id"] = .string(poID) }
-            if let reason { value["reason"] = .string(reason) }
-            if let skus { value["skus"] = .array(skus.map(JSONValue.string)) }
-            if let carrier { value["carrier"] = .string(carrier) }
-            if let tracking { value["tracking_number"] = .string(tracking) }
-            var t = truth
-            t["purchase_order_id"] = poID.map(JSONValue.string) ?? .null
-            answers.append(SimRecord(topic: SimRecord.Topic.supplierOrderUpdates, key: orderID, value: .object(value),
-                                     truth: .object(t), at: time))
+                    tracking: String? = nil, group: Int? = nil, truth: [String: JSONValue]) {
+            answer.records.append((Self.orderUpdate(orderID: orderID, supplierID: supplierID, poID: poID, status: status, at: time,
+                                                    reason: reason, skus: skus, carrier: carrier, tracking: tracking, truth: truth),
+                                   group))
         }
 
         var respondAt = at + Self.answerDelay(supplier.profile, &rng)
+        func done() -> SupplierAnswer {
+            answer.respondAt = respondAt
+            return answer.sorted()
+        }
         let violations = ContractSchema.purchaseOrder.validate(po)
         if let first = violations.first {
             update("rejected", respondAt, reason: "invalid purchase order: " + first.message, truth: ["cause": "invalid_purchase_order"])
-            return answers
+            return done()
         }
         let carrier = po["carrier"]!.stringValue!
-        let lines = po["lines"]!.arrayValue!.map { ($0["sku"]!.stringValue!, $0["quantity"]!.intValue ?? 1) }
+        let lines = po["lines"]!.arrayValue!.map { ($0["sku"]!.stringValue!, Int($0["quantity"]!.int64Value ?? 1)) }
 
         // An outage holds every answer until it ends; then the backlog, or a rejection.
         if let outage = outage(of: supplier.id, at: at) {
@@ -55,56 +79,178 @@ extension World {
             if rng.chance(0.3) {
                 update("rejected", respondAt, reason: "cannot fulfil: backlog after warehouse outage",
                        truth: ["cause": "supplier_outage", "outage_started_at": .string(outage.start.rfc3339)])
-                return answers
+                return done()
             }
         }
         guard supplier.carriers.contains(carrier) else {
             update("rejected", respondAt, reason: "carrier " + carrier + " is not available from " + supplier.id,
                    truth: ["cause": "carrier_not_available"])
-            return answers
+            return done()
+        }
+        let weight = lines.reduce(0) { total, line in
+            total + line.1 * (supplier.offers.first { $0.sku == line.0 }.map { catalogue.products[$0.productIndex].weightGrams } ?? 0)
+        }
+        if let service = CarrierService.named(carrier), weight > service.maxWeightGrams {
+            update("rejected", respondAt, reason: "parcel of \(weight) g is over the \(service.maxWeightGrams) g limit of " + carrier,
+                   truth: ["cause": "over_weight_limit", "weight_grams": .integer(Int64(weight)),
+                           "max_weight_grams": .integer(Int64(service.maxWeightGrams))])
+            return done()
         }
 
-        var accepted: [String] = []
-        var backordered: [(sku: String, offer: SupplierOffer)] = []
+        var accepted: [(sku: String, quantity: Int, stock: JSONValue, take: Int)] = []
+        var backordered: [(sku: String, quantity: Int, offer: Int, point: StockPoint, taken: Int)] = []
         var notOffered: [String] = []
-        for (sku, _) in lines {
-            guard let offer = supplier.offers.first(where: { $0.sku == sku }) else {
+        var withdrawn: [String] = []
+        for (sku, quantity) in lines {
+            guard let o = supplier.offers.firstIndex(where: { $0.sku == sku }) else {
                 notOffered.append(sku)
                 continue
             }
-            if rng.chance(Self.backorderProbability(supplier.profile)) { backordered.append((sku, offer)) } else { accepted.append(sku) }
+            let point = stock.point(supplier: s, offer: o, at: respondAt)
+            if point.delisted {
+                withdrawn.append(sku)
+                continue
+            }
+            let cycle = ledger.cycle(supplier: s, offer: o, at: respondAt, stock: stock)
+            let taken = ledger.taken(supplier: s, offer: o, cycle: cycle)
+            if point.quantity - taken >= quantity {
+                let take = ledger.take(supplier: s, offer: o, quantity: quantity, cycle: cycle)
+                accepted.append((sku, quantity, Self.stockTruth(sku, quantity, point, taken), take))
+            } else {
+                backordered.append((sku, quantity, o, point, taken))
+            }
         }
         if !notOffered.isEmpty {
             update("rejected", respondAt, reason: "not offered by " + supplier.id, skus: notOffered, truth: ["cause": "sku_not_offered"])
         }
+        if !withdrawn.isEmpty {
+            update("rejected", respondAt, reason: "no longer offered by " + supplier.id, skus: withdrawn,
+                   truth: ["cause": "offer_withdrawn"])
+        }
+        for sku in notOffered + withdrawn {
+            answer.lines.append(AnsweredLine(sku: sku, takes: [], group: nil, shipsAt: nil, cancelledAt: nil))
+        }
         let partial = accepted.count != lines.count
         let shipBy = po["ship_by"]?.stringValue.flatMap(SimInstant.init(rfc3339:))
         if !accepted.isEmpty {
-            update("accepted", respondAt, skus: partial ? accepted : nil, truth: ["cause": "in_stock"])
+            let skus = accepted.map(\.sku)
+            let stockTruth = JSONValue.array(accepted.map(\.stock))
+            update("accepted", respondAt, skus: partial ? skus : nil, truth: ["cause": "in_stock", "stock": stockTruth])
             let handling = supplier.sampleHandlingDays(&rng)
             let shippedAt = respondAt + .days(handling)
-            update("shipped", shippedAt, skus: partial ? accepted : nil, carrier: carrier,
-                   tracking: Self.trackingNumber(carrier, &rng),
+            let group = answer.newGroup()
+            update("shipped", shippedAt, skus: partial ? skus : nil, carrier: carrier, tracking: Self.trackingNumber(carrier, &rng),
+                   group: group,
                    truth: ["cause": "in_stock", "handling_days": .double(handling),
                            "late_for_ship_by": .bool(shipBy.map { shippedAt > $0 } ?? false)])
-        }
-        for (sku, offer) in backordered {
-            let cause: JSONValue = supplier.profile == .stockLiar ? "stock_misreported" : "out_of_stock"
-            update("backordered", respondAt, reason: "out of stock", skus: [sku], truth: ["cause": cause])
-            if rng.chance(0.6) {
-                let restock = offer.restockLeadDays * rng.uniform(0.8, 1.3)
-                let handling = supplier.sampleHandlingDays(&rng)
-                update("shipped", respondAt + .days(restock + handling), skus: [sku], carrier: carrier,
-                       tracking: Self.trackingNumber(carrier, &rng),
-                       truth: ["cause": "shipped_after_restock", "restock_days": .double(restock), "handling_days": .double(handling)])
-            } else {
-                update("cancelled", respondAt + .days(rng.uniform(3, 10)), reason: "not restocked", skus: [sku],
-                       truth: ["cause": "not_restocked"])
+            for line in accepted {
+                answer.lines.append(AnsweredLine(sku: line.sku, takes: [line.take], group: group, shipsAt: shippedAt, cancelledAt: nil))
             }
         }
-        // Stable: answers made at the same instant keep the order above.
-        return answers.enumerated().sorted { $0.element.at != $1.element.at ? $0.element.at < $1.element.at : $0.offset < $1.offset }
-            .map(\.element)
+        for line in backordered {
+            var truth = Self.stockTruth(line.sku, line.quantity, line.point, line.taken).objectValue!
+            let cause: String
+            if line.point.quantity >= line.quantity {
+                cause = "taken_by_earlier_purchase_orders"
+            } else if line.point.stated >= line.quantity {
+                cause = "stock_misreported"
+            } else {
+                cause = "out_of_stock"
+            }
+            truth["cause"] = .string(cause)
+            truth["supplier_profile"] = .string(supplier.profile.rawValue)
+            update("backordered", respondAt, reason: "out of stock", skus: [line.sku], truth: truth)
+            let group = answer.newGroup()
+            let limit = respondAt + .days(Self.maxBackorderWaitDays)
+            if let restock = stock.nextRestock(supplier: s, offer: line.offer, after: respondAt, until: limit),
+               case let cycle = ledger.cycle(supplier: s, offer: line.offer, at: restock.at, stock: stock),
+               restock.quantity - ledger.taken(supplier: s, offer: line.offer, cycle: cycle) >= line.quantity {
+                let take = ledger.take(supplier: s, offer: line.offer, quantity: line.quantity, cycle: cycle)
+                let handling = supplier.sampleHandlingDays(&rng)
+                let shippedAt = restock.at + .days(handling)
+                update("shipped", shippedAt, skus: [line.sku], carrier: carrier, tracking: Self.trackingNumber(carrier, &rng),
+                       group: group,
+                       truth: ["cause": "shipped_after_restock", "restocked_at": .string(restock.at.rfc3339),
+                               "restock_days": .double((restock.at - respondAt).days), "handling_days": .double(handling)])
+                answer.lines.append(AnsweredLine(sku: line.sku, takes: [take], group: group, shipsAt: shippedAt, cancelledAt: nil))
+            } else {
+                let cancelledAt = respondAt + .days(rng.uniform(3, 10))
+                update("cancelled", cancelledAt, reason: "not restocked", skus: [line.sku], group: group,
+                       truth: ["cause": "not_restocked", "waited_days": .double(Self.maxBackorderWaitDays)])
+                answer.lines.append(AnsweredLine(sku: line.sku, takes: [], group: group, shipsAt: nil, cancelledAt: cancelledAt))
+            }
+        }
+        return done()
+    }
+
+    /// The supplier's answer to `action: cancel` of a purchase order it answered before
+    /// (`placed`), received at `at`: it handles the cancellation after its usual delay, and never
+    /// before it answered the purchase order itself (an outage holds it too). Lines not shipped
+    /// by then are cancelled (one `cancelled` update, `skus` naming them unless they are all the
+    /// lines) and their units go back to stock; their shipments, or their own later
+    /// cancellation, will not happen (`withdrawnGroups`). Lines already shipped keep their state
+    /// and get no new answer: when every line shipped (or ended before), the answer is empty.
+    func cancellation(of placed: inout SupplierAnswer, cancel po: JSONValue, at: SimInstant,
+                      ledger: inout StockLedger) -> (records: [SimRecord], withdrawnGroups: [Int]) {
+        guard let orderID = po["order_id"]?.stringValue, let supplierID = po["supplier_id"]?.stringValue,
+              let supplier = supplier(id: supplierID) else { return ([], []) }
+        let poID = po["purchase_order_id"]?.stringValue
+        let revision = po["revision"]?.int64Value ?? 1
+        var rng = SimRandom(seed: config.seed, stream: "cancel/" + supplierID + "/" + (poID ?? orderID) + "/" + String(revision))
+        var handledAt = at + Self.answerDelay(supplier.profile, &rng)
+        if let outage = outage(of: supplierID, at: at) {
+            handledAt = max(handledAt, outage.start + outage.duration + Self.answerDelay(supplier.profile, &rng))
+        }
+        handledAt = max(handledAt, placed.respondAt)
+
+        var cancelled: [String] = []
+        var groups: [Int] = []
+        var units = 0
+        for (k, line) in placed.lines.enumerated() {
+            guard let group = line.group else { continue }  // rejected at once, or cancelled before
+            if let shipped = line.shipsAt, shipped <= handledAt { continue }
+            if let ended = line.cancelledAt, ended <= handledAt { continue }
+            cancelled.append(line.sku)
+            if !groups.contains(group) { groups.append(group) }
+            for take in line.takes {
+                units += ledger.heldQuantity(take) ?? 0
+                ledger.release(take)
+            }
+            placed.lines[k] = AnsweredLine(sku: line.sku, takes: [], group: nil, shipsAt: nil, cancelledAt: handledAt)
+        }
+        guard !cancelled.isEmpty else { return ([], []) }
+        let all = cancelled.count == placed.lines.count
+        let record = Self.orderUpdate(orderID: orderID, supplierID: supplierID, poID: poID, status: "cancelled", at: handledAt,
+                                      reason: "cancelled at the merchant's request", skus: all ? nil : cancelled, carrier: nil,
+                                      tracking: nil,
+                                      truth: ["cause": "cancelled_by_merchant", "units_returned": .integer(Int64(units)),
+                                              "cancel_received_at": .string(at.rfc3339)])
+        return ([record], groups)
+    }
+
+    /// One `supplier.order-updates` record (key `order_id`).
+    static func orderUpdate(orderID: String, supplierID: String, poID: String?, status: String, at time: SimInstant,
+                            reason: String?, skus: [String]?, carrier: String?, tracking: String?,
+                            truth: [String: JSONValue]) -> SimRecord {
+        var value: [String: JSONValue] = ["order_id": .string(orderID), "supplier_id": .string(supplierID),
+                                          "status": .string(status), "at": .string(time.rfc3339)]
+        if let poID, !poID.isEmpty, poID.count <= 128 { value["purchase_order_id"] = .string(poID) }
+        if let reason { value["reason"] = .string(reason) }
+        if let skus { value["skus"] = .array(skus.map(JSONValue.string)) }
+        if let carrier { value["carrier"] = .string(carrier) }
+        if let tracking { value["tracking_number"] = .string(tracking) }
+        var t = truth
+        t["purchase_order_id"] = poID.map(JSONValue.string) ?? .null
+        return SimRecord(topic: SimRecord.Topic.supplierOrderUpdates, key: orderID, value: .object(value), truth: .object(t), at: time)
+    }
+
+    /// What the supplier really had of one line: true stock, units earlier purchase orders took,
+    /// what is left, and what its feed stated.
+    static func stockTruth(_ sku: String, _ quantity: Int, _ point: StockPoint, _ taken: Int) -> JSONValue {
+        ["sku": .string(sku), "quantity": .integer(Int64(quantity)), "true_qty": .integer(Int64(point.quantity)),
+         "taken_by_earlier_purchase_orders": .integer(Int64(taken)),
+         "available_qty": .integer(Int64(max(0, point.quantity - taken))), "stated_qty": .integer(Int64(point.stated)),
+         "restocks": .integer(Int64(point.restocks))]
     }
 
     /// The configured outage of supplier `id` under way at `t`, if any.
@@ -128,19 +274,51 @@ extension World {
         }
     }
 
-    /// Chance that a line turns out not to be in stock.
-    static func backorderProbability(_ profile: SupplierProfile) -> Double {
-        switch profile {
-        case .fastReliable: return 0.02
-        case .cheapSlow: return 0.06
-        case .stockLiar: return 0.25
-        }
-    }
-
     /// A tracking number in the carrier's style: its initials and 12 digits.
     static func trackingNumber(_ carrier: String, _ rng: inout SimRandom) -> String {
         var s = carrier.split(separator: "-").map { String($0.prefix(1)).uppercased() }.joined()
         for _ in 0..<12 { s.append(Character(Unicode.Scalar(UInt8(0x30 + rng.int(below: 10))))) }
         return s
+    }
+}
+
+/// One line of an answered purchase order: what became of it.
+struct AnsweredLine: Sendable {
+    let sku: String
+    /// Ledger takes holding its units.
+    var takes: [Int]
+    /// The group of its future records (its shipment, or its own cancellation); nil when it was
+    /// rejected at once.
+    var group: Int?
+    /// When it ships, if it does.
+    var shipsAt: SimInstant?
+    /// When it is cancelled (by the supplier for want of a restock, or at the merchant's request).
+    var cancelledAt: SimInstant?
+}
+
+/// A supplier's answers to one purchase order, each with the group it belongs to (records of
+/// one shipment, or of one backordered line's own cancellation, share a group: a later
+/// cancellation withdraws them together), and what became of each line.
+struct SupplierAnswer: Sendable {
+    var records: [(record: SimRecord, group: Int?)] = []
+    var lines: [AnsweredLine] = []
+    /// When the supplier answered.
+    var respondAt: SimInstant
+    var groupCount = 0
+
+    init(respondAt: SimInstant) { self.respondAt = respondAt }
+
+    mutating func newGroup() -> Int {
+        defer { groupCount += 1 }
+        return groupCount
+    }
+
+    /// Records in time order; answers made at the same instant keep their order.
+    func sorted() -> SupplierAnswer {
+        var copy = self
+        copy.records = records.enumerated()
+            .sorted { $0.element.record.at != $1.element.record.at ? $0.element.record.at < $1.element.record.at : $0.offset < $1.offset }
+            .map(\.element)
+        return copy
     }
 }

@@ -11,6 +11,8 @@ public struct World: Sendable {
     public let catalogue: Catalogue
     public let suppliers: [Supplier]
     public let network: CarrierNetwork
+    /// What the carriers publish on `carrier.rates` (and the lanes left without a rate).
+    public let rates: CarrierRateBook
     /// The supplier with the most offers (the default victim of a supplier outage).
     public let majorSupplierIndex: Int
     /// Indices into `suppliers` of the suppliers offering each product (catalogue order); 1–5 of
@@ -92,7 +94,9 @@ public struct World: Sendable {
         let origins = drafts.map(\.country).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let destinations = Geography.customerCountries.map { Geography.countries[$0].code }
         let network = CarrierNetwork.generate(origins: origins, destinations: destinations, &rng)
-        return World(config: config, catalogue: catalogue, suppliers: suppliers, network: network,
+        // Rates draw from streams of their own: the world's stream ends here, as before.
+        let rates = CarrierRateBook.generate(network: network, config: config)
+        return World(config: config, catalogue: catalogue, suppliers: suppliers, network: network, rates: rates,
                      majorSupplierIndex: majorIndex, suppliersByProduct: byProduct,
                      customerCountries: config.market.customerCountries)
     }
