@@ -2,6 +2,7 @@ import DropflowContract
 import DropflowCore
 import DropflowJSON
 import DropflowRouting
+import DropflowSimulator
 import Foundation
 import Testing
 
@@ -158,6 +159,16 @@ struct RoutingDecisionTests {
         #expect(cheapest.name == "sup-cn")
     }
 
+    @Test("with no service as fast as the customer chose, the fastest there is ships it, and the explanation says so")
+    func slowerThanAsked() throws {
+        var w = Self.twoSuppliers()
+        w.status("sup-pl", .outage)  // China has no express service to Germany
+        let outcome = w.decide(RoutingWorld.order([("LAMP", 1, "30.00")], option: "express"))
+        let plan = try #require(outcome.chosen)
+        #expect(plan.shipments[0].lane.level == .standard, "standard is China's fastest: \(plan.shipments[0].lane)")
+        #expect(outcome.binding?.contains("no express service from sup-cn: shipped by standard") == true, "\(outcome.binding ?? "")")
+    }
+
     @Test("a promise no plan can keep binds the choice, and the explanation says so")
     func bindingPromise() throws {
         var w = Self.twoSuppliers()
@@ -262,5 +273,56 @@ struct RoutingDecisionTests {
         let held = RoutingMessages.reviewCase(order: order, reasons: [HoldReason(code: "out_of_stock", detail: "LAMP: 0 of 1")],
                                               at: RoutingWorld.now)
         #expect(held.stage == "routing" && ContractSchema.reviewCase.validate(held.json).isEmpty)
+    }
+}
+
+/// The decision on the simulated world's own feeds: its offers, statuses and carrier rates, read
+/// as a routing worker reads them, route nearly every legitimate order, each decision valid
+/// under the contract, with estimated lanes, splits and currency conversion where the world
+/// calls for them.
+@Suite("Routing: the simulated world")
+struct RoutingOnTheSimulatedWorldTests {
+    @Test("the world's legitimate orders are routed from its feeds")
+    func simulatedWorld() throws {
+        var config = SimulationConfig(seed: 21, orders: 1_500, ordersPerDay: 1_500)
+        config.scenarios = [.normalDay]
+        var picture = RoutingPicture()
+        let decider = RoutingDecider()
+        var routed = 0, held: [String: Int] = [:], orders = 0, estimated = 0, split = 0, invalid: [String] = []
+        for record in Simulation.run(config) {
+            switch record.topic {
+            case SimRecord.Topic.supplierOffers:
+                picture.apply(offerKey: record.key ?? "", try record.value.map { try SupplierOffer(json: $0) })
+            case SimRecord.Topic.supplierStatus:
+                if let value = record.value { picture.apply(try SupplierStatus(json: value)) }
+            case "carrier.rates":
+                let rate = try record.value.map { try CarrierRate(json: $0) }
+                picture.apply(rateKey: record.key ?? "", rate)
+            case SimRecord.Topic.ordersPlaced:
+                guard record.truth?["is_fraud"]?.boolValue != true, let value = record.value else { continue }
+                let order = try OrderPlaced(json: value)
+                orders += 1
+                switch RoutingDecider().decide(order, picture: picture, at: record.at.seconds) {
+                case .routed(let chosen, let ranked, let binding):
+                    routed += 1
+                    if chosen.usesEstimatedLane { estimated += 1 }
+                    if chosen.shipments.count > 1 { split += 1 }
+                    let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: ranked, binding: binding, revision: 1,
+                                                            at: record.at.seconds, config: decider.config)
+                    invalid += ContractSchema.routingDecision.validate(decision.json).map { "\(order.orderID): \($0.message)" }
+                    for po in RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: record.at.seconds) {
+                        invalid += ContractSchema.purchaseOrder.validate(po.json).map { "\(po.purchaseOrderID): \($0.message)" }
+                    }
+                case .hold(let reasons):
+                    for reason in reasons { held[reason.code, default: 0] += 1 }
+                }
+            default:
+                continue
+            }
+        }
+        print("routed \(routed) of \(orders) legitimate orders; held \(held); estimated lanes \(estimated); splits \(split)")
+        #expect(orders > 1_300)
+        #expect(Double(routed) >= 0.97 * Double(orders), "held: \(held)")
+        #expect(invalid.isEmpty, "\(invalid.prefix(5))")
     }
 }

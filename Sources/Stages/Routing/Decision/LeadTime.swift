@@ -36,61 +36,106 @@ public struct LogNormalDays: Sendable, Hashable {
 
 /// When one shipment arrives, in days from the moment it is ordered: the supplier's handling,
 /// then the carrier's transit, and on a customs lane, with some probability, a hold at customs.
-/// Handling and transit are independent; the distribution of their sum is computed by summing
-/// over handling in steps of ``step`` days (a discrete convolution).
+/// Handling and transit are independent: the distribution of the sum is their convolution,
+/// computed once on a grid of ``step`` days (each variable's mass put at the nearest grid point)
+/// and kept as a table of the distribution function, so each question after is a lookup.
 public struct ShipmentLeadTime: Sendable, Hashable {
-    public var handling: LogNormalDays
-    public var transit: LogNormalDays
+    public let handling: LogNormalDays
+    public let transit: LogNormalDays
     /// Chance of a customs hold, and how long one lasts.
-    public var customsHoldProbability: Double
-    public var customsHold: LogNormalDays?
+    public let customsHoldProbability: Double
+    public let customsHold: LogNormalDays?
+    /// P(arrival <= k × step), k = 0 ..< ``points``.
+    private let table: [Double]
 
-    /// The convolution's step, days.
+    /// The grid, days; beyond ``points`` × ``step`` (120 days) a parcel counts as not arrived.
     static let step = 0.25
-    /// Handling beyond this many days is treated as this many (its probability is counted).
-    static let horizon = 120.0
+    static let points = 480
 
-    public init(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double = 0, customsHold: LogNormalDays? = nil) {
+    /// The parameters alone, without the table (a key to look a computed one up by).
+    static func parameters(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double,
+                           customsHold: LogNormalDays?) -> ShipmentLeadTime {
+        ShipmentLeadTime(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability, customsHold: customsHold,
+                         table: [])
+    }
+
+    private init(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double, customsHold: LogNormalDays?, table: [Double]) {
         self.handling = handling
         self.transit = transit
         self.customsHoldProbability = customsHold == nil ? 0 : min(max(customsHoldProbability, 0), 1)
         self.customsHold = customsHold
+        self.table = table
     }
 
-    /// P(handling + transit (+ hold) <= days).
+    public init(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double = 0, customsHold: LogNormalDays? = nil) {
+        self.handling = handling
+        self.transit = transit
+        let q = customsHold == nil ? 0 : min(max(customsHoldProbability, 0), 1)
+        self.customsHoldProbability = q
+        self.customsHold = customsHold
+        var afterHandling = Self.masses(transit)
+        if let customsHold, q > 0 {
+            let held = Self.convolve(afterHandling, Self.masses(customsHold))
+            afterHandling = zip(afterHandling, held).map { (1 - q) * $0 + q * $1 }
+        }
+        var cumulative = 0.0
+        table = Self.convolve(Self.masses(handling), afterHandling).map { mass in
+            cumulative += mass
+            return min(cumulative, 1)
+        }
+    }
+
+    /// A distribution's mass at each grid point (the mass within half a step of it).
+    static func masses(_ d: LogNormalDays) -> [Double] {
+        var out = Array(repeating: 0.0, count: points)
+        var previous = 0.0
+        for k in 0..<points {
+            let upTo = d.cdf((Double(k) + 0.5) * step)
+            out[k] = upTo - previous
+            previous = upTo
+            if 1 - upTo < 1e-12 { break }
+        }
+        return out
+    }
+
+    /// The masses of the sum of two independent variables given by their masses.
+    static func convolve(_ a: [Double], _ b: [Double]) -> [Double] {
+        var out = Array(repeating: 0.0, count: points)
+        let lastA = a.lastIndex { $0 > 1e-14 } ?? 0, lastB = b.lastIndex { $0 > 1e-14 } ?? 0
+        for i in 0...lastA where a[i] > 1e-14 {
+            let ai = a[i]
+            for j in 0...min(lastB, points - 1 - i) { out[i + j] += ai * b[j] }
+        }
+        return out
+    }
+
+    /// P(handling + transit (+ hold) <= days), interpolated between grid points.
     public func cdf(_ days: Double) -> Double {
         guard days > 0 else { return 0 }
-        var total = 0.0
-        var previous = 0.0
-        var h = Self.step
-        while h <= min(days, Self.horizon) + Self.step / 2 {
-            let upTo = handling.cdf(h)
-            let mass = upTo - previous
-            previous = upTo
-            if mass > 1e-12 { total += mass * afterHandling(days - (h - Self.step / 2)) }
-            h += Self.step
-        }
-        return min(max(total, 0), 1)
-    }
-
-    /// P(transit (+ hold) <= days).
-    func afterHandling(_ days: Double) -> Double {
-        guard days > 0 else { return 0 }
-        let plain = transit.cdf(days)
-        guard let hold = customsHold, customsHoldProbability > 0 else { return plain }
-        var held = 0.0, previous = 0.0, c = 0.5
-        while c <= days + 0.25 {
-            let upTo = hold.cdf(c)
-            held += (upTo - previous) * transit.cdf(days - (c - 0.25))
-            previous = upTo
-            c += 0.5
-        }
-        return (1 - customsHoldProbability) * plain + customsHoldProbability * held
+        // A point's mass stands for the half step around it.
+        let x = days / Self.step - 0.5
+        if x <= 0 { return table[0] * max(0, days / (Self.step / 2)) }
+        let k = Int(x)
+        if k >= Self.points - 1 { return table[Self.points - 1] }
+        let f = x - Double(k)
+        return table[k] * (1 - f) + table[k + 1] * f
     }
 
     /// The mean, days.
     public var meanDays: Double {
         handling.mean + transit.mean + customsHoldProbability * (customsHold?.mean ?? 0)
+    }
+
+    public static func == (a: ShipmentLeadTime, b: ShipmentLeadTime) -> Bool {
+        a.handling == b.handling && a.transit == b.transit && a.customsHoldProbability == b.customsHoldProbability
+            && a.customsHold == b.customsHold
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(handling)
+        hasher.combine(transit)
+        hasher.combine(customsHoldProbability)
+        hasher.combine(customsHold)
     }
 }
 

@@ -10,6 +10,8 @@ extension RoutingDecider {
         let config: RoutingConfig
         let seconds: Int64
         let excluding: Set<String>
+        /// Lead times already computed for this order (plans share suppliers and lanes).
+        let leadTimes = LeadTimeCache()
 
         var destination: String { order.shippingAddress.country }
         var currency: String { order.currency }
@@ -27,13 +29,7 @@ extension RoutingDecider {
         }
 
         /// Service levels that honour the customer's choice: it or a faster one.
-        var allowedLevels: [ServiceLevel] {
-            switch option {
-            case .economy: return [.economy, .standard, .express]
-            case .standard: return [.standard, .express]
-            case .express: return [.express]
-            }
-        }
+        var allowedLevels: [ServiceLevel] { ServiceLevel.allCases.filter { $0.speed >= option.speed } }
 
         /// What the customer pays for the goods and shipping, in the order's currency.
         var revenue: Double {
@@ -131,10 +127,17 @@ extension RoutingDecider {
             }
             let duties = self.duties(from: origin, value: customsValue)
             var best: (Shipment, Double)?
-            for lane in lanes(from: origin, carriers: carriers, grams: grams) {
+            // No service as fast as the customer chose: the fastest there is (the explanation says so).
+            var quotes = lanes(from: origin, carriers: carriers, grams: grams, levels: allowedLevels)
+            if quotes.isEmpty {
+                let all = lanes(from: origin, carriers: carriers, grams: grams, levels: ServiceLevel.allCases)
+                let fastest = all.map(\.level.speed).max()
+                quotes = all.filter { $0.level.speed == fastest }
+            }
+            for lane in quotes {
                 let hold = lane.customs ? LogNormalDays(p50: config.customsHoldP50, p90: config.customsHoldP90) : nil
-                let leadTime = ShipmentLeadTime(handling: handling, transit: LogNormalDays(p50: lane.transitP50, p90: lane.transitP90),
-                                                customsHoldProbability: config.customsHoldProbability, customsHold: hold)
+                let leadTime = leadTimes.leadTime(handling: handling, transit: LogNormalDays(p50: lane.transitP50, p90: lane.transitP90),
+                                                  customsHoldProbability: config.customsHoldProbability, customsHold: hold)
                 let shipment = Shipment(supplierID: supplier, origin: origin, lines: lines, lane: lane, grams: grams, goods: goods,
                                         shipping: lane.price(grams: grams), duties: duties,
                                         leadTime: leadTime, fillRate: fill, status: status)
@@ -156,8 +159,7 @@ extension RoutingDecider {
         /// The carrier services from `origin` to the destination that honour the customer's
         /// shipping option: published rates of the supplier's carriers (all published ones when
         /// it names none), and an estimate for each named carrier with no rate on the lane.
-        func lanes(from origin: String, carriers: Set<String>?, grams: Int) -> [LaneQuote] {
-            let allowed = allowedLevels
+        func lanes(from origin: String, carriers: Set<String>?, grams: Int, levels allowed: [ServiceLevel]) -> [LaneQuote] {
             var quotes: [LaneQuote] = []
             var rated: Set<String> = []
             for rate in picture.rates(from: origin, to: destination) {
@@ -194,5 +196,21 @@ extension RoutingDecider {
                              transitP50: e.transitP50 * transit, transitP90: e.transitP90 * transit,
                              customs: config.importRules(from: origin, to: destination) != nil, estimated: true)
         }
+    }
+}
+
+/// Lead times computed while deciding one order, by their parameters.
+final class LeadTimeCache {
+    private var known: [ShipmentLeadTime: ShipmentLeadTime] = [:]
+
+    func leadTime(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double, customsHold: LogNormalDays?) -> ShipmentLeadTime {
+        // Hashing and equality look at the parameters only, so a fresh value finds its table.
+        let probe = ShipmentLeadTime.parameters(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability,
+                                                customsHold: customsHold)
+        if let found = known[probe] { return found }
+        let computed = ShipmentLeadTime(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability,
+                                        customsHold: customsHold)
+        known[probe] = computed
+        return computed
     }
 }

@@ -64,19 +64,27 @@ public struct RoutingDecider: Sendable {
         }
         plans.sort { a, b in a.score != b.score ? a.score < b.score : a.name < b.name }
         let promise = context.promiseDays
+        func slower(_ plan: RoutingPlan) -> String? {
+            let levels = plan.shipments.filter { $0.lane.level.speed < context.option.speed }
+            guard !levels.isEmpty else { return nil }
+            return "no \(context.option.rawValue) service from " + levels.map(\.supplierID).joined(separator: ", ")
+                + ": shipped by " + levels.map(\.lane.level.rawValue).joined(separator: ", ")
+        }
         let keeping = plans.filter { $0.onTime >= config.minimumOnTimeProbability }
         if keeping.isEmpty {
             // No plan keeps the promise as surely as asked: the likeliest to, and say so.
             let ranked = plans.sorted { a, b in a.onTime != b.onTime ? a.onTime > b.onTime : a.score < b.score }
             let binding = "no plan keeps the \(context.option.rawValue) promise (\(Format.days(promise)) days from placement) with "
                 + "\(Format.percent(config.minimumOnTimeProbability)) confidence; chose the likeliest (\(Format.percent(ranked[0].onTime)))"
-            return .routed(chosen: ranked[0], ranked: ranked, binding: binding)
+            return .routed(chosen: ranked[0], ranked: ranked, binding: [binding, slower(ranked[0])].compactMap { $0 }.joined(separator: "; "))
         }
         let binding = keeping.count < plans.count && keeping[0] != plans[0]
             ? "the \(context.option.rawValue) promise (\(Format.days(promise)) days): cheaper plans keep it less than "
                 + "\(Format.percent(config.minimumOnTimeProbability)) of the time"
             : nil
-        return .routed(chosen: keeping[0], ranked: keeping + plans.filter { $0.onTime < config.minimumOnTimeProbability }, binding: binding)
+        let constraints = [binding, slower(keeping[0])].compactMap { $0 }
+        return .routed(chosen: keeping[0], ranked: keeping + plans.filter { $0.onTime < config.minimumOnTimeProbability },
+                       binding: constraints.isEmpty ? nil : constraints.joined(separator: "; "))
     }
 
     /// One supplier shipping some units of one SKU.

@@ -94,3 +94,14 @@ public enum RoutingOutcome: Sendable {
     /// Nothing can fill the order now.
     case hold([HoldReason])
 }
+
+extension ServiceLevel {
+    /// Economy 0, standard 1, express 2.
+    var speed: Int {
+        switch self {
+        case .economy: return 0
+        case .standard: return 1
+        case .express: return 2
+        }
+    }
+}
