@@ -42,3 +42,11 @@ public struct InvalidInput: Error, Sendable {
     public var reason: String
     public init(reason: String) { self.reason = reason }
 }
+
+extension StageError {
+    /// `value` as a typed message, or a permanent failure naming what does not fit (the input
+    /// goes to the dead-letter topic): for a handler that reads more than the runtime checked.
+    public static func decode<T: JSONObjectType>(_ type: T.Type, _ value: JSONValue, as what: String) throws -> T {
+        do { return try T(json: value) } catch { throw StageError.permanent("not \(what): \(error)") }
+    }
+}

@@ -56,7 +56,7 @@ public enum FraudStage {
             let value = input.json!  // both inputs are JSON topics
             let at = DateTimeFormat.format(context.eventTime)
             if input.topic == .reviewDecisions {
-                let decision = try decode(ReviewDecision.self, value, as: "a review decision")
+                let decision = try StageError.decode(ReviewDecision.self, value, as: "a review decision")
                 let orderID = decision.orderID
                 let acted = context.store(reviews)
                 if acted[orderID] != nil {
@@ -81,7 +81,7 @@ public enum FraudStage {
                 return [.record(reviews, key: orderID, state: record.serialized())]
                     + outputs(FraudMessages.publications(forReview: decision, held: found, at: at))
             }
-            let order = try decode(ValidatedOrder.self, value, as: "an accepted order")
+            let order = try StageError.decode(ValidatedOrder.self, value, as: "an accepted order")
             if context.store(decisions)[order.orderID] != nil {
                 context.logger.info("accepted order already decided (a copy): ignored", metadata: ["order.id": "\(order.orderID)"])
                 return []
@@ -114,12 +114,6 @@ public enum FraudStage {
             case .release(let orderID): .tombstone(.fraudHeld, key: orderID)
             }
         }
-    }
-
-    /// A typed message, or a permanent failure (the input goes to the dead-letter topic) naming
-    /// what does not fit.
-    static func decode<T: JSONObjectType>(_ type: T.Type, _ value: JSONValue, as what: String) throws -> T {
-        do { return try T(json: value) } catch { throw StageError.permanent("not \(what): \(error)") }
     }
 }
 

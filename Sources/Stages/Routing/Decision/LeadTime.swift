@@ -52,21 +52,6 @@ public struct ShipmentLeadTime: Sendable, Hashable {
     static let step = 0.25
     static let points = 480
 
-    /// The parameters alone, without the table (a key to look a computed one up by).
-    static func parameters(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double,
-                           customsHold: LogNormalDays?) -> ShipmentLeadTime {
-        ShipmentLeadTime(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability, customsHold: customsHold,
-                         table: [])
-    }
-
-    private init(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double, customsHold: LogNormalDays?, table: [Double]) {
-        self.handling = handling
-        self.transit = transit
-        self.customsHoldProbability = customsHold == nil ? 0 : min(max(customsHoldProbability, 0), 1)
-        self.customsHold = customsHold
-        self.table = table
-    }
-
     public init(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double = 0, customsHold: LogNormalDays? = nil) {
         self.handling = handling
         self.transit = transit

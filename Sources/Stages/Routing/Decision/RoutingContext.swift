@@ -31,14 +31,8 @@ extension RoutingDecider {
         /// Service levels that honour the customer's choice: it or a faster one.
         var allowedLevels: [ServiceLevel] { ServiceLevel.allCases.filter { $0.speed >= option.speed } }
 
-        /// What the customer pays for the goods and shipping, in the order's currency.
-        var revenue: Double {
-            order.lines.reduce(0) { $0 + Double($1.quantity) * (MoneyAmount($1.unitPrice)?.doubleValue ?? 0) }
-                + (order.shippingPaid.flatMap { MoneyAmount($0)?.doubleValue } ?? 0)
-        }
-
         /// What missing the promise costs for this order.
-        var lateCost: Double { config.lateCostFixed + config.lateCostShare * revenue }
+        var lateCost: Double { config.lateCostFixed + config.lateCostShare * order.revenue }
 
         /// The suppliers that can ship some of `need` now, or why none can.
         func suppliers(for need: RoutingDecider.Need) -> ([String], [HoldReason]) {
@@ -199,18 +193,24 @@ extension RoutingDecider {
     }
 }
 
-/// Lead times computed while deciding one order, by their parameters.
+/// Lead times computed while deciding one order, by their parameters (plans share suppliers
+/// and lanes, and each lead time's table is a convolution).
 final class LeadTimeCache {
-    private var known: [ShipmentLeadTime: ShipmentLeadTime] = [:]
+    private struct Key: Hashable {
+        var handling: LogNormalDays
+        var transit: LogNormalDays
+        var customsHoldProbability: Double
+        var customsHold: LogNormalDays?
+    }
+
+    private var known: [Key: ShipmentLeadTime] = [:]
 
     func leadTime(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double, customsHold: LogNormalDays?) -> ShipmentLeadTime {
-        // Hashing and equality look at the parameters only, so a fresh value finds its table.
-        let probe = ShipmentLeadTime.parameters(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability,
-                                                customsHold: customsHold)
-        if let found = known[probe] { return found }
+        let key = Key(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability, customsHold: customsHold)
+        if let found = known[key] { return found }
         let computed = ShipmentLeadTime(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability,
                                         customsHold: customsHold)
-        known[probe] = computed
+        known[key] = computed
         return computed
     }
 }

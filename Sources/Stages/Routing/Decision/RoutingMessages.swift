@@ -22,12 +22,10 @@ public enum RoutingMessages {
                 serviceLevel: shipment.lane.level,
                 lines: shipment.lines.map { RoutingDecision.Assignment.Line(sku: $0.sku, quantity: $0.quantity) })
         }
-        let revenue = order.lines.reduce(0) { $0 + Double($1.quantity) * (MoneyAmount($1.unitPrice)?.doubleValue ?? 0) }
-            + (order.shippingPaid.flatMap { MoneyAmount($0)?.doubleValue } ?? 0)
         return RoutingDecision(
             orderID: order.orderID, revision: revision, rerouteReason: rerouteReason, assignments: assignments,
             deliveryWindow: window(chosen.leadTime, from: seconds, confidence: config.windowConfidence),
-            totalCost: money(chosen.landedCost), expectedMargin: money(revenue - chosen.landedCost), currency: currency,
+            totalCost: money(chosen.landedCost), expectedMargin: money(order.revenue - chosen.landedCost), currency: currency,
             explanation: explanation(order: order, chosen: chosen, ranked: ranked, binding: binding, at: seconds, config: config),
             at: DateTimeFormat.format(epochSeconds: seconds))
     }
@@ -55,9 +53,7 @@ public enum RoutingMessages {
 
     /// The case a person sees for an order nothing can fill now.
     public static func reviewCase(order: OrderPlaced, reasons: [HoldReason], at seconds: Int64) -> ReviewCase {
-        let value = order.payment.amount ?? money(order.lines.reduce(0) {
-            $0 + Double($1.quantity) * (MoneyAmount($1.unitPrice)?.doubleValue ?? 0)
-        })
+        let value = order.payment.amount ?? money(order.goodsValue)
         return ReviewCase(orderID: order.orderID, stage: "routing",
                           reasons: reasons.map { Reason(code: $0.code, detail: $0.detail) }, orderValue: value,
                           currency: order.currency, at: DateTimeFormat.format(epochSeconds: seconds))

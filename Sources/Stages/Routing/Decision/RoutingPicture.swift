@@ -14,8 +14,9 @@ public struct RoutingPicture: Sendable {
     public private(set) var status: [String: SupplierStatus] = [:]
     /// `carrier/level/origin/destination` → rate.
     public private(set) var rates: [String: CarrierRate] = [:]
-    /// `origin/destination` → the rates of that lane by key.
-    private var ratesByLane: [String: [String: CarrierRate]] = [:]
+    /// `origin/destination` → the rates of that lane, in key order (kept sorted as rates come,
+    /// since every plan looks its lanes up).
+    private var ratesByLane: [String: [(key: String, rate: CarrierRate)]] = [:]
     /// Carrier → the service levels it has published rates for anywhere.
     public private(set) var carrierLevels: [String: Set<ServiceLevel>] = [:]
     /// Supplier id → what its answers to purchase orders were.
@@ -62,9 +63,14 @@ public struct RoutingPicture: Sendable {
     /// `carrier.rates`: the value at `key`, or a tombstone (nil).
     public mutating func apply(rateKey key: String, _ rate: CarrierRate?) {
         if let rate, let held = rates[key], Self.isNewer(held.updatedAt, than: rate.updatedAt) { return }
-        if let old = rates[key] { ratesByLane[old.originCountry + "/" + old.destinationCountry]?[key] = nil }
+        if let old = rates[key] { ratesByLane[old.originCountry + "/" + old.destinationCountry]?.removeAll { $0.key == key } }
         rates[key] = rate
-        if let rate { ratesByLane[rate.originCountry + "/" + rate.destinationCountry, default: [:]][key] = rate }
+        if let rate {
+            let lane = rate.originCountry + "/" + rate.destinationCountry
+            var list = ratesByLane[lane] ?? []
+            list.insert((key, rate), at: list.firstIndex { $0.key > key } ?? list.count)
+            ratesByLane[lane] = list
+        }
         if let rate { carrierLevels[rate.carrier, default: []].insert(rate.serviceLevel) }
         version += 1
     }
@@ -92,7 +98,7 @@ public struct RoutingPicture: Sendable {
 
     /// The rates published for the lane from `origin` to `destination`.
     public func rates(from origin: String, to destination: String) -> [CarrierRate] {
-        (ratesByLane[origin + "/" + destination] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+        (ratesByLane[origin + "/" + destination] ?? []).map(\.rate)
     }
 
     public func statusOf(_ supplier: String) -> SupplierStatus.Status {

@@ -105,3 +105,13 @@ extension ServiceLevel {
         }
     }
 }
+
+extension OrderPlaced {
+    /// What the customer pays for the goods, in the order's currency.
+    var goodsValue: Double {
+        lines.reduce(0) { $0 + Double($1.quantity) * (MoneyAmount($1.unitPrice)?.doubleValue ?? 0) }
+    }
+
+    /// What the customer pays for the goods and shipping, in the order's currency.
+    var revenue: Double { goodsValue + (shippingPaid.flatMap { MoneyAmount($0)?.doubleValue } ?? 0) }
+}

@@ -73,7 +73,7 @@ public enum RoutingStage {
             case .ordersApproved:
                 return try decideOrder(input.json!, context: context, memory: memory, decider: decider)
             case .reviewDecisions:
-                let decision = try decode(ReviewDecision.self, input.json!, as: "a review decision")
+                let decision = try StageError.decode(ReviewDecision.self, input.json!, as: "a review decision")
                 try await context.catchUpWithTables()
                 guard let held = heldOrder(decision.orderID, context) else { return [] }  // the fraud stage's, or none
                 let copy = held.order.json.adding(["routing_review": decision.json])
@@ -101,7 +101,7 @@ public enum RoutingStage {
 
     /// An approved order, or routing's follow-up about one it holds.
     static func decideOrder(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider) throws -> [StageOutput] {
-        let approved = try decode(ApprovedOrder.self, value, as: "an approved order")
+        let approved = try StageError.decode(ApprovedOrder.self, value, as: "an approved order")
         let orderID = approved.orderID
         let order = approved.order.order
         let recorded = context.store(decisions)[orderID].flatMap { try? JSONValue.parse($0) }
@@ -113,7 +113,7 @@ public enum RoutingStage {
         let at = DateTimeFormat.format(epochSeconds: seconds)
 
         if let review {
-            let decision = try decode(ReviewDecision.self, review, as: "a review decision")
+            let decision = try StageError.decode(ReviewDecision.self, review, as: "a review decision")
             guard state == "held" else {
                 context.logger.notice("review decision for an order routing does not hold: ignored",
                                       metadata: ["order.id": "\(orderID)", "routing.state": "\(state ?? "none")"])
@@ -193,15 +193,10 @@ public enum RoutingStage {
             memory.update { applyRate(key: input.key, value: input.value, to: &$0) }
             return "rate " + key + (input.value == nil ? " withdrawn" : "")
         default:
-            let status = try decode(SupplierStatus.self, input.json!, as: "a supplier status")
+            let status = try StageError.decode(SupplierStatus.self, input.json!, as: "a supplier status")
             memory.update { $0.apply(status) }
             return "supplier \(status.supplierID) \(status.status.rawValue)"
         }
-    }
-
-    /// A typed message, or a permanent failure (the input goes to the dead-letter topic).
-    static func decode<T: JSONObjectType>(_ type: T.Type, _ value: JSONValue, as what: String) throws -> T {
-        do { return try T(json: value) } catch { throw StageError.permanent("not \(what): \(error)") }
     }
 }
 
