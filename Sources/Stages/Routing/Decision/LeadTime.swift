@@ -35,13 +35,16 @@ public struct LogNormalDays: Sendable, Hashable {
 }
 
 /// When one shipment arrives, in days from the moment it is ordered: the supplier's handling,
-/// then the carrier's transit, and on a customs lane, with some probability, a hold at customs.
-/// Handling and transit are independent: the distribution of the sum is their convolution,
+/// the wait for the carrier to collect the labelled parcel, then the carrier's transit, and on a
+/// customs lane, with some probability, a hold at customs. They are independent: the
+/// distribution of the sum is their convolution,
 /// computed once on a grid of ``step`` days (each variable's mass put at the nearest grid point)
 /// and kept as a table of the distribution function, so each question after is a lookup.
 public struct ShipmentLeadTime: Sendable, Hashable {
     public let handling: LogNormalDays
     public let transit: LogNormalDays
+    /// From the supplier's label to the carrier's collection (nil: none).
+    public let pickup: LogNormalDays?
     /// Chance of a customs hold, and how long one lasts.
     public let customsHoldProbability: Double
     public let customsHold: LogNormalDays?
@@ -52,9 +55,11 @@ public struct ShipmentLeadTime: Sendable, Hashable {
     static let step = 0.25
     static let points = 480
 
-    public init(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double = 0, customsHold: LogNormalDays? = nil) {
+    public init(handling: LogNormalDays, transit: LogNormalDays, pickup: LogNormalDays? = nil, customsHoldProbability: Double = 0,
+                customsHold: LogNormalDays? = nil) {
         self.handling = handling
         self.transit = transit
+        self.pickup = pickup
         let q = customsHold == nil ? 0 : min(max(customsHoldProbability, 0), 1)
         self.customsHoldProbability = q
         self.customsHold = customsHold
@@ -63,8 +68,10 @@ public struct ShipmentLeadTime: Sendable, Hashable {
             let held = Self.convolve(afterHandling, Self.masses(customsHold))
             afterHandling = zip(afterHandling, held).map { (1 - q) * $0 + q * $1 }
         }
+        var beforeTransit = Self.masses(handling)
+        if let pickup { beforeTransit = Self.convolve(beforeTransit, Self.masses(pickup)) }
         var cumulative = 0.0
-        table = Self.convolve(Self.masses(handling), afterHandling).map { mass in
+        table = Self.convolve(beforeTransit, afterHandling).map { mass in
             cumulative += mass
             return min(cumulative, 1)
         }
@@ -94,7 +101,7 @@ public struct ShipmentLeadTime: Sendable, Hashable {
         return out
     }
 
-    /// P(handling + transit (+ hold) <= days), interpolated between grid points.
+    /// P(handling (+ pickup) + transit (+ hold) <= days), interpolated between grid points.
     public func cdf(_ days: Double) -> Double {
         guard days > 0 else { return 0 }
         // A point's mass stands for the half step around it.
@@ -108,17 +115,18 @@ public struct ShipmentLeadTime: Sendable, Hashable {
 
     /// The mean, days.
     public var meanDays: Double {
-        handling.mean + transit.mean + customsHoldProbability * (customsHold?.mean ?? 0)
+        handling.mean + (pickup?.mean ?? 0) + transit.mean + customsHoldProbability * (customsHold?.mean ?? 0)
     }
 
     public static func == (a: ShipmentLeadTime, b: ShipmentLeadTime) -> Bool {
-        a.handling == b.handling && a.transit == b.transit && a.customsHoldProbability == b.customsHoldProbability
+        a.handling == b.handling && a.transit == b.transit && a.pickup == b.pickup && a.customsHoldProbability == b.customsHoldProbability
             && a.customsHold == b.customsHold
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(handling)
         hasher.combine(transit)
+        hasher.combine(pickup)
         hasher.combine(customsHoldProbability)
         hasher.combine(customsHold)
     }

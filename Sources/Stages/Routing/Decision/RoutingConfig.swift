@@ -6,7 +6,7 @@ import Foundation
 /// deployment; ``version`` names the configuration in every explanation.
 public struct RoutingConfig: Sendable, Hashable {
     /// Names this configuration in explanations (`routing-config/<version>`).
-    public var version = "1"
+    public var version = "2"
 
     // MARK: Money
 
@@ -88,6 +88,13 @@ public struct RoutingConfig: Sendable, Hashable {
     /// An import into the EU (any member state) from outside it.
     public var euImport = Import(deMinimis: 150, dutyRate: 0.04, clearanceFee: 6, currency: "EUR")
     public var defaultImport = Import(deMinimis: 100, dutyRate: 0.06, clearanceFee: 8, currency: "EUR")
+    /// From the supplier's shipping label to the carrier collecting the parcel, days (median,
+    /// p90): a stated handling time ends with the label, a stated transit starts at collection.
+    /// 0 for either turns it off.
+    public var pickupP50 = 0.65
+    public var pickupP90 = 1.1
+    /// The pickup wait as a distribution, nil when turned off.
+    public var pickup: LogNormalDays? { pickupP50 > 0 && pickupP90 > 0 ? LogNormalDays(p50: pickupP50, p90: pickupP90) : nil }
     /// Chance of a customs hold on a customs lane, and its length (median, p90 days).
     public var customsHoldProbability = 0.15
     public var customsHoldP50 = 2.0
@@ -103,6 +110,15 @@ public struct RoutingConfig: Sendable, Hashable {
         return imports[destination] ?? defaultImport
     }
 
+    /// Duties and the clearance fee on goods worth `value` (in `currency`) shipped from `origin`
+    /// to `destination`, in `currency`: 0 on a lane that crosses no customs border.
+    public func importCharges(from origin: String, to destination: String, value: Double, currency: String) -> Double {
+        guard let rules = importRules(from: origin, to: destination),
+              let threshold = convert(rules.deMinimis, from: rules.currency, to: currency),
+              let fee = convert(rules.clearanceFee, from: rules.currency, to: currency) else { return 0 }
+        return fee + (value > threshold ? rules.dutyRate * value : 0)
+    }
+
     // MARK: The promise and what a late or failed order costs
 
     /// The delivery promise of each shipping option, days from placement (what the storefront
@@ -112,8 +128,8 @@ public struct RoutingConfig: Sendable, Hashable {
     /// one exists; otherwise the likeliest, and the explanation says the promise binds.
     public var minimumOnTimeProbability = 0.6
     /// What a late order costs the merchant: refunds, tickets and a share of the order's value.
-    public var lateCostFixed = 8.0
-    public var lateCostShare = 0.15
+    public var lateCostFixed = 15.0
+    public var lateCostShare = 0.25
     /// What a purchase order the supplier cannot fill costs (a re-route, a later delivery).
     public var failedFillCost = 12.0
     /// The extra cost of each shipment beyond the first (packing, a second tracking, support).

@@ -131,7 +131,8 @@ extension RoutingDecider {
             for lane in quotes {
                 let hold = lane.customs ? LogNormalDays(p50: config.customsHoldP50, p90: config.customsHoldP90) : nil
                 let leadTime = leadTimes.leadTime(handling: handling, transit: LogNormalDays(p50: lane.transitP50, p90: lane.transitP90),
-                                                  customsHoldProbability: config.customsHoldProbability, customsHold: hold)
+                                                  pickup: config.pickup, customsHoldProbability: config.customsHoldProbability,
+                                                  customsHold: hold)
                 let shipment = Shipment(supplierID: supplier, origin: origin, lines: lines, lane: lane, grams: grams, goods: goods,
                                         shipping: lane.price(grams: grams), duties: duties,
                                         leadTime: leadTime, fillRate: fill, status: status)
@@ -144,10 +145,7 @@ extension RoutingDecider {
         /// Duties and clearance fees on goods worth `value` (the customer's price) shipped from
         /// `origin` to the destination, in the order's currency.
         func duties(from origin: String, value: Double) -> Double {
-            guard let rules = config.importRules(from: origin, to: destination),
-                  let threshold = config.convert(rules.deMinimis, from: rules.currency, to: currency),
-                  let fee = config.convert(rules.clearanceFee, from: rules.currency, to: currency) else { return 0 }
-            return fee + (value > threshold ? rules.dutyRate * value : 0)
+            config.importCharges(from: origin, to: destination, value: value, currency: currency)
         }
 
         /// The carrier services from `origin` to the destination that honour the customer's
@@ -199,16 +197,19 @@ final class LeadTimeCache {
     private struct Key: Hashable {
         var handling: LogNormalDays
         var transit: LogNormalDays
+        var pickup: LogNormalDays?
         var customsHoldProbability: Double
         var customsHold: LogNormalDays?
     }
 
     private var known: [Key: ShipmentLeadTime] = [:]
 
-    func leadTime(handling: LogNormalDays, transit: LogNormalDays, customsHoldProbability: Double, customsHold: LogNormalDays?) -> ShipmentLeadTime {
-        let key = Key(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability, customsHold: customsHold)
+    func leadTime(handling: LogNormalDays, transit: LogNormalDays, pickup: LogNormalDays?, customsHoldProbability: Double,
+                  customsHold: LogNormalDays?) -> ShipmentLeadTime {
+        let key = Key(handling: handling, transit: transit, pickup: pickup, customsHoldProbability: customsHoldProbability,
+                      customsHold: customsHold)
         if let found = known[key] { return found }
-        let computed = ShipmentLeadTime(handling: handling, transit: transit, customsHoldProbability: customsHoldProbability,
+        let computed = ShipmentLeadTime(handling: handling, transit: transit, pickup: pickup, customsHoldProbability: customsHoldProbability,
                                         customsHold: customsHold)
         known[key] = computed
         return computed
