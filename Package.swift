@@ -174,6 +174,14 @@ let package = Package(
             path: "Sources/Tools/Training"
         ),
 
+        // Reports that judge a stage's decisions against the simulated world's truth
+        // (`dropflow report`).
+        .target(
+            name: "DropflowReports",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowRouting", "DropflowSimulator"],
+            path: "Sources/Tools/Reports"
+        ),
+
         // The main job (`dropflow demo`): the pipeline end to end against the simulated world,
         // scored against its truth.
         .target(
@@ -198,7 +206,7 @@ let package = Package(
             dependencies: [
                 "DropflowCore", "DropflowContract", "DropflowKafka", "DropflowLocalBroker", "DropflowRuntime", "DropflowWorkerHost",
                 "DropflowPipeline", "DropflowStages", "DropflowFraudModel", "DropflowSimulator", "DropflowSimulatorLive",
-                "DropflowDemo", "DropflowBench", "DropflowTraining", log,
+                "DropflowDemo", "DropflowBench", "DropflowTraining", "DropflowReports", log,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI"
@@ -237,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "DropflowToolsTests",
             dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowPipeline", "DropflowFraudModel",
-                           "DropflowSimulator", "DropflowDemo", "DropflowBench", "DropflowTraining", "DropflowKafkaTesting",
+                           "DropflowSimulator", "DropflowDemo", "DropflowBench", "DropflowTraining", "DropflowReports", "DropflowKafkaTesting",
                            "DropflowRuntimeTesting"],
             // Model files the tests compare with, read by path.
             exclude: ["Fixtures"]

@@ -12,7 +12,7 @@ struct Dropflow: AsyncParsableCommand {
         `dropflow roundtrip` sends orders through Kafka visibly, and `dropflow bench` and
         `dropflow bench-chain` measure the Kafka layer and the runtime.
         """,
-        subcommands: [DemoCommand.self, WorkerCommand.self, SimulateCommand.self, TrainCommand.self, TopicsCommand.self,
+        subcommands: [DemoCommand.self, WorkerCommand.self, SimulateCommand.self, TrainCommand.self, ReportCommand.self, TopicsCommand.self,
                       BrokerCommand.self, RoundTripCommand.self, BenchCommand.self, ChainBenchCommand.self]
     )
 }

@@ -85,6 +85,8 @@ public struct Catalogue: Sendable {
     let expensiveRiskyIndices: [Int]
     /// Indices of products under 20.00 (card testers buy these).
     let cheapIndices: [Int]
+    /// The index of each SKU's product.
+    public let indexBySKU: [String: Int]
     /// Indices of electronics.
     let electronicsIndices: [Int]
     /// The more expensive half of the electronics (what loyal customers' big purchases are).
@@ -153,6 +155,7 @@ public struct Catalogue: Sendable {
         expensiveRiskyIndices = byPrice.isEmpty ? [0] : Array(byPrice.prefix(max(1, byPrice.count / 2)))
         let cheap = products.indices.filter { products[$0].priceCents < 2_000 }
         cheapIndices = cheap.isEmpty ? [0] : cheap
+        indexBySKU = Dictionary(products.enumerated().map { ($1.sku, $0) }, uniquingKeysWith: { first, _ in first })
         let electronics = products.indices.filter { products[$0].category.name == "electronics" }
         electronicsIndices = electronics.isEmpty ? riskyIndices.isEmpty ? [0] : riskyIndices : electronics
         let electronicsByPrice = electronicsIndices.sorted { products[$0].priceCents > products[$1].priceCents }

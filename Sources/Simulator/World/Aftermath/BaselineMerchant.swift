@@ -2,32 +2,49 @@ import DropflowCore
 import DropflowJSON
 import DropflowContract
 
-/// A naive merchant that sends every order to suppliers without any fraud screening: each
-/// line to the cheapest supplier offering the SKU whose feed (the latest `supplier.offers` it
-/// observed) states enough units and that has a carrier of the order's shipping level serving
-/// the destination (else, in this order of preference: one with another carrier serving it, a
-/// supplier whose feed states too few units, any supplier of the SKU); lines grouped per
-/// supplier into one `purchase-orders` value each, with the supplier's cheapest carrier (at the
-/// carrier's price at the time) that serves the destination at that level and takes the
-/// parcel's weight. It believes the feeds, phantom units included, never re-routes and never
-/// cancels.
-public struct BaselineMerchant: Sendable {
+/// A naive merchant that sends every order to suppliers without any fraud screening, each line
+/// to one supplier by its ``Rule`` (by default the cheapest supplier offering the SKU whose feed
+/// — the latest `supplier.offers` it observed — states enough units and that has a carrier of
+/// the order's shipping level serving the destination; else, in this order of preference: one
+/// with another carrier serving it, a supplier whose feed states too few units, any supplier of
+/// the SKU); lines grouped per supplier into one `purchase-orders` value each, with the
+/// supplier's cheapest carrier (at the carrier's price at the time) that serves the destination
+/// at that level and takes the parcel's weight. It believes the feeds, phantom units included,
+/// never re-routes and never cancels.
+public struct BaselineMerchant: Sendable, Merchant {
+    /// How a line's supplier is chosen.
+    public enum Rule: String, Sendable, CaseIterable {
+        /// The cheapest supplier whose feed states enough units (preferring one with a carrier of
+        /// the order's level to the destination).
+        case cheapestInStock = "cheapest-in-stock"
+        /// The supplier of the SKU with the lowest unit cost, always: stock, carriers and speed
+        /// are not looked at.
+        case fixedCheapest = "fixed-cheapest"
+        /// The first supplier in the catalogue's list for the SKU whose feed states enough units
+        /// (preferring one with a carrier of the order's level to the destination).
+        case firstInStock = "first-in-stock"
+    }
+
     public let world: World
-    private let productIndexBySKU: [String: Int]
+    public let rule: Rule
     /// The latest stated `available_qty` per `supplier.offers` key (0 once withdrawn).
     private var stated: [String: Int] = [:]
 
-    public init(world: World) {
+    public init(world: World, rule: Rule = .cheapestInStock) {
         self.world = world
-        var index: [String: Int] = [:]
-        for (i, product) in world.catalogue.products.enumerated() { index[product.sku] = i }
-        productIndexBySKU = index
+        self.rule = rule
     }
 
     /// Reads a `supplier.offers` record (others are ignored): what the feed says a supplier has.
     public mutating func observe(_ record: SimRecord) {
         guard record.topic == SimRecord.Topic.supplierOffers, let key = record.key else { return }
         stated[key] = record.value.map { Int($0["available_qty"]?.int64Value ?? 0) } ?? 0
+    }
+
+    /// Reads `record` (``observe(_:)``); for an order, its purchase orders.
+    public mutating func react(to record: SimRecord) -> [SimRecord] {
+        observe(record)
+        return purchaseOrders(for: record)
     }
 
     /// The purchase-order records for an `orders.placed` record (key `order_id`, truth
@@ -44,18 +61,22 @@ public struct BaselineMerchant: Sendable {
         // Supplier index → (lines, weight), in the order suppliers are first chosen.
         var groups: [(supplier: Int, lines: [JSONValue], weight: Int)] = []
         for line in lines {
-            guard let sku = line["sku"]?.stringValue, let p = productIndexBySKU[sku] else { continue }
+            guard let sku = line["sku"]?.stringValue, let p = world.catalogue.indexBySKU[sku] else { continue }
             let quantity = Int(line["quantity"]?.int64Value ?? 1)
             let weight = quantity * world.catalogue.products[p].weightGrams
-            var best: (supplier: Int, short: Bool, rank: Int, cost: Int64)?
-            for s in world.suppliersByProduct[p] {
+            var best: (supplier: Int, order: (Int, Int, Int64, Int), cost: Int64)?
+            for (position, s) in world.suppliersByProduct[p].enumerated() {
                 let supplier = world.suppliers[s]
                 guard let offer = supplier.offers.first(where: { $0.sku == sku }) else { continue }
                 let short = stated[supplier.offerKey(sku: sku)].map { $0 < quantity } ?? false
                 let rank = carrierChoice(supplier, destination: destination, level: level, weightGrams: weight, at: at).1
-                if best == nil || (short ? 1 : 0, rank, offer.unitCostCents) < (best!.short ? 1 : 0, best!.rank, best!.cost) {
-                    best = (s, short, rank, offer.unitCostCents)
+                let order: (Int, Int, Int64, Int)
+                switch rule {
+                case .cheapestInStock: order = (short ? 1 : 0, rank, offer.unitCostCents, 0)
+                case .fixedCheapest: order = (0, 0, offer.unitCostCents, position)
+                case .firstInStock: order = (short ? 1 : 0, rank, 0, position)
                 }
+                if best == nil || order < best!.order { best = (s, order, offer.unitCostCents) }
             }
             guard let best else { continue }
             let value: JSONValue = ["sku": .string(sku), "quantity": .integer(Int64(quantity)),

@@ -2,24 +2,37 @@ import DropflowCore
 import DropflowJSON
 import DropflowContract
 
-/// A run with whole order lifecycles: the run's records, the ``BaselineMerchant``'s
-/// `purchase-orders` for every order (it reads the run's `supplier.offers` as they come), and a
-/// ``WorldResponder``'s answers to them (supplier updates from true stock, parcel journeys,
-/// customer inquiries and returns), merged in time order.
+/// Whoever routes the run's orders: it hears every record the world publishes, in time order
+/// (feeds, orders, suppliers' answers, tracking, customers), and its own purchase orders, and
+/// answers with the records it publishes then: its `purchase-orders`, which the world (a
+/// ``WorldResponder``) answers from the true stock, and any of its own (a routing decision).
+public protocol Merchant {
+    /// The records to publish after `record` (none before `record.at`).
+    mutating func react(to record: SimRecord) -> [SimRecord]
+}
+
+/// A run with whole order lifecycles: the run's records, a ``Merchant``'s `purchase-orders`
+/// (it hears every record as it comes out), and a ``WorldResponder``'s answers to them (supplier
+/// updates from true stock, parcel journeys, customer inquiries and returns), merged in time
+/// order.
 ///
 /// Lazy: it pulls the run's records one at a time and keeps what is scheduled for later in a
 /// min-heap; once the run's last order is out, it flushes the heap (shipments and returns
 /// weeks later). Ties: a run record comes before a pending record of the same second; pending
-/// records of the same second come out in the order they were scheduled. Deterministic:
-/// iterating twice gives the same records.
-public struct FulfilledRun: Sequence {
+/// records of the same second come out in the order they were scheduled. Deterministic for a
+/// deterministic merchant: iterating twice gives the same records.
+public struct MerchantRun<M: Merchant>: Sequence {
     public let run: SimulationRun
     public let rates: ReactionRates
     /// Until when a purchase order's units are missing from the true stock.
     public let stockPolicy: StockLedger.Policy
+    /// The merchant each iteration starts with.
+    public let merchant: M
 
-    public init(run: SimulationRun, rates: ReactionRates = ReactionRates(), stockPolicy: StockLedger.Policy = .untilStockCount) {
+    public init(run: SimulationRun, merchant: M, rates: ReactionRates = ReactionRates(),
+                stockPolicy: StockLedger.Policy = .untilStockCount) {
         self.run = run
+        self.merchant = merchant
         self.rates = rates
         self.stockPolicy = stockPolicy
     }
@@ -27,20 +40,21 @@ public struct FulfilledRun: Sequence {
     public var world: World { run.world }
 
     public func makeIterator() -> Iterator {
-        Iterator(base: run.makeIterator(), merchant: BaselineMerchant(world: run.world),
+        Iterator(base: run.makeIterator(), merchant: merchant,
                  responder: WorldResponder(world: run.world, rates: rates, stockPolicy: stockPolicy))
     }
 
     public struct Iterator: IteratorProtocol {
         var base: SimulationIterator
-        var merchant: BaselineMerchant
+        /// The merchant, as far as it has heard.
+        public private(set) var merchant: M
         /// The world's side (its stock ledger tells what the merchant's purchase orders took).
         public let responder: WorldResponder
         var pending = WorldAgenda()
         var peeked: SimRecord?
         var baseDone = false
 
-        init(base: SimulationIterator, merchant: BaselineMerchant, responder: WorldResponder) {
+        init(base: SimulationIterator, merchant: M, responder: WorldResponder) {
             self.base = base
             self.merchant = merchant
             self.responder = responder
@@ -54,26 +68,42 @@ public struct FulfilledRun: Sequence {
                 peeked = base.next()
                 if peeked == nil { baseDone = true }
             }
-            if let record = peeked {
-                if let t = pending.firstAt(), t < record.at.seconds { return pending.pop() }
+            let record: SimRecord
+            if let run = peeked, pending.firstAt().map({ $0 >= run.at.seconds }) ?? true {
                 peeked = nil
-                merchant.observe(record)
-                schedule(after: record)
-                return record
+                record = run
+            } else if let due = pending.pop() {
+                record = due
+            } else {
+                return nil
             }
-            return pending.pop()
+            schedule(after: record)
+            return record
         }
 
-        /// For an order: its purchase orders and everything that follows them.
+        /// The merchant's purchase orders after `record`, and everything that follows them.
         private mutating func schedule(after record: SimRecord) {
-            guard record.topic == SimRecord.Topic.ordersPlaced else { return }
-            responder.observe(record)
-            for po in merchant.purchaseOrders(for: record) {
-                pending.add(po)
-                pending.add(responder.handle(purchaseOrder: po.value!, receivedAt: po.at))
+            let isOrder = record.topic == SimRecord.Topic.ordersPlaced
+            if isOrder { responder.observe(record) }
+            for published in merchant.react(to: record) {
+                pending.add(published)
+                if published.topic == SimRecord.Topic.purchaseOrders, let po = published.value {
+                    pending.add(responder.handle(purchaseOrder: po, receivedAt: published.at))
+                }
             }
-            // Every purchase order of the order is answered: its facts are no longer needed.
-            if let id = record.key { responder.forget(orderID: id) }
+            // A merchant that routes at once has answered every purchase order of the order: its
+            // facts are no longer needed (one that routes later gets no customer reactions).
+            if isOrder, let id = record.key { responder.forget(orderID: id) }
         }
+    }
+}
+
+/// A run with whole order lifecycles through the ``BaselineMerchant`` (what
+/// `dropflow simulate --lifecycle` writes).
+public typealias FulfilledRun = MerchantRun<BaselineMerchant>
+
+extension MerchantRun where M == BaselineMerchant {
+    public init(run: SimulationRun, rates: ReactionRates = ReactionRates(), stockPolicy: StockLedger.Policy = .untilStockCount) {
+        self.init(run: run, merchant: BaselineMerchant(world: run.world), rates: rates, stockPolicy: stockPolicy)
     }
 }

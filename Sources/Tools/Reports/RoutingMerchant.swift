@@ -1,0 +1,99 @@
+import DropflowContract
+import DropflowCore
+import DropflowJSON
+import DropflowRouting
+import DropflowSimulator
+
+/// Dropflow's routing as a merchant of the simulated world: it keeps the picture a routing
+/// worker keeps (offers, statuses, carrier rates, suppliers' answers), decides each legitimate
+/// order with ``RoutingDecider`` a little after it is placed (the pipeline's latency), publishes
+/// the decision (`orders.routed`, whose window the tally judges) and its purchase orders, and
+/// holds an order nothing can fill until a feed change lets it be filled — as the stage does.
+/// Fraudulent orders (by the truth) never reach it: routing sees approved orders.
+struct RoutingMerchant: Merchant {
+    let decider: RoutingDecider
+    /// From placement to the routing decision: intake and fraud before it.
+    let latency: SimDuration
+    private(set) var picture = RoutingPicture()
+    /// Held orders by id, and the held ids by the SKUs they wait for.
+    private var held: [String: OrderPlaced] = [:]
+    private var heldBySKU: [String: Set<String>] = [:]
+    private var seen: Set<String> = []
+    private(set) var counts = Counts()
+
+    struct Counts: Sendable {
+        var routed = 0, held = 0, routedAfterHold = 0, split = 0, estimatedLane = 0, undecodable = 0
+        /// The sum over routed orders of the chosen plan's P(on time): what the decider expected.
+        var expectedOnTime = 0.0
+        var holdReasons: [String: Int] = [:]
+    }
+
+    init(decider: RoutingDecider, latency: SimDuration = .minutes(2)) {
+        self.decider = decider
+        self.latency = latency
+    }
+
+    mutating func react(to record: SimRecord) -> [SimRecord] {
+        do {
+            switch record.topic {
+            case SimRecord.Topic.supplierOffers:
+                picture.apply(offerKey: record.key ?? "", try record.value.map { try DropflowContract.SupplierOffer(json: $0) })
+                let sku = record.key.flatMap { $0.split(separator: "/", maxSplits: 1).last.map(String.init) } ?? ""
+                return retry(heldBySKU[sku] ?? [], at: record.at)
+            case SimRecord.Topic.supplierStatus:
+                if let value = record.value { picture.apply(try SupplierStatus(json: value)) }
+                return retry(Set(held.keys), at: record.at)
+            case SimRecord.Topic.carrierRates:
+                picture.apply(rateKey: record.key ?? "", try record.value.map { try CarrierRate(json: $0) })
+                return retry(Set(held.keys), at: record.at)
+            case SimRecord.Topic.supplierOrderUpdates:
+                if let value = record.value { picture.apply(try SupplierOrderUpdate(json: value), at: record.at.seconds) }
+                return []
+            case SimRecord.Topic.ordersPlaced:
+                guard record.truth?["is_fraud"]?.boolValue != true, let value = record.value else { return [] }
+                let order = try OrderPlaced(json: value)
+                guard seen.insert(order.orderID).inserted else { return [] }
+                return route(order, at: record.at + latency, first: true)
+            default:
+                return []
+            }
+        } catch {
+            counts.undecodable += 1
+            return []
+        }
+    }
+
+    /// Held orders among `ids` that the picture now lets be filled, routed at `at`.
+    private mutating func retry(_ ids: Set<String>, at: SimInstant) -> [SimRecord] {
+        ids.sorted().flatMap { id in held[id].map { route($0, at: at, first: false) } ?? [] }
+    }
+
+    private mutating func route(_ order: OrderPlaced, at: SimInstant, first: Bool) -> [SimRecord] {
+        switch decider.decide(order, picture: picture, at: at.seconds) {
+        case .routed(let chosen, let ranked, let binding):
+            if !first {
+                held[order.orderID] = nil
+                for line in order.lines { heldBySKU[line.sku]?.remove(order.orderID) }
+                counts.routedAfterHold += 1
+            }
+            counts.routed += 1
+            counts.expectedOnTime += chosen.onTime
+            if chosen.shipments.count > 1 { counts.split += 1 }
+            if chosen.usesEstimatedLane { counts.estimatedLane += 1 }
+            let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: ranked, binding: binding, revision: 1,
+                                                    at: at.seconds, config: decider.config)
+            let truth: JSONValue = ["source": "dropflow_routing"]
+            return [SimRecord(topic: "orders.routed", key: order.orderID, value: decision.json, truth: truth, at: at)]
+                + RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at.seconds).map {
+                    SimRecord(topic: SimRecord.Topic.purchaseOrders, key: order.orderID, value: $0.json, truth: truth, at: at)
+                }
+        case .hold(let reasons):
+            guard first else { return [] }
+            counts.held += 1
+            for reason in reasons { counts.holdReasons[reason.code, default: 0] += 1 }
+            held[order.orderID] = order
+            for line in order.lines { heldBySKU[line.sku, default: []].insert(order.orderID) }
+            return []
+        }
+    }
+}
