@@ -16,7 +16,7 @@ struct RoutingMerchant: Merchant {
     let latency: SimDuration
     private(set) var picture = RoutingPicture()
     /// Held orders by id, and the held ids by the SKUs they wait for.
-    private var held: [String: OrderPlaced] = [:]
+    private var held: [String: (order: OrderPlaced, since: SimInstant)] = [:]
     private var heldBySKU: [String: Set<String>] = [:]
     private var seen: Set<String> = []
     private(set) var counts = Counts()
@@ -26,6 +26,8 @@ struct RoutingMerchant: Merchant {
         /// The sum over routed orders of the chosen plan's P(on time): what the decider expected.
         var expectedOnTime = 0.0
         var holdReasons: [String: Int] = [:]
+        /// Days each order routed after a hold waited.
+        var waitedDays: [Double] = []
     }
 
     init(decider: RoutingDecider, latency: SimDuration = .minutes(2)) {
@@ -65,14 +67,14 @@ struct RoutingMerchant: Merchant {
 
     /// Held orders among `ids` that the picture now lets be filled, routed at `at`.
     private mutating func retry(_ ids: Set<String>, at: SimInstant) -> [SimRecord] {
-        ids.sorted().flatMap { id in held[id].map { route($0, at: at, first: false) } ?? [] }
+        ids.sorted().flatMap { id in held[id].map { route($0.order, at: at, first: false) } ?? [] }
     }
 
     private mutating func route(_ order: OrderPlaced, at: SimInstant, first: Bool) -> [SimRecord] {
         switch decider.decide(order, picture: picture, at: at.seconds) {
         case .routed(let chosen, let ranked, let binding):
-            if !first {
-                held[order.orderID] = nil
+            if !first, let since = held.removeValue(forKey: order.orderID)?.since {
+                counts.waitedDays.append(Double((at - since).seconds) / 86_400)
                 for line in order.lines { heldBySKU[line.sku]?.remove(order.orderID) }
                 counts.routedAfterHold += 1
             }
@@ -91,7 +93,7 @@ struct RoutingMerchant: Merchant {
             guard first else { return [] }
             counts.held += 1
             for reason in reasons { counts.holdReasons[reason.code, default: 0] += 1 }
-            held[order.orderID] = order
+            held[order.orderID] = (order, at)
             for line in order.lines { heldBySKU[line.sku, default: []].insert(order.orderID) }
             return []
         }

@@ -79,9 +79,11 @@ public struct RoutingReport: Sendable {
         public let seconds: Double
         /// Dropflow's expected on-time orders (the sum of its chosen plans' P(on time)).
         public var expectedOnTime: Double?
+        /// Days the orders routed after a hold waited, sorted.
+        public var waitedDays: [Double] = []
 
         public init(policy: Policy, summary: FulfilmentSummary, held: Int? = nil, routedAfterHold: Int? = nil, split: Int? = nil,
-                    estimatedLane: Int? = nil, seconds: Double = 0, expectedOnTime: Double? = nil) {
+                    estimatedLane: Int? = nil, seconds: Double = 0, expectedOnTime: Double? = nil, waitedDays: [Double] = []) {
             self.policy = policy
             self.summary = summary
             self.held = held
@@ -90,6 +92,7 @@ public struct RoutingReport: Sendable {
             self.estimatedLane = estimatedLane
             self.seconds = seconds
             self.expectedOnTime = expectedOnTime
+            self.waitedDays = waitedDays
         }
     }
 
@@ -139,7 +142,8 @@ public struct RoutingReport: Sendable {
         while let record = records.next() { tally.observe(record) }
         let counts = records.merchant.counts
         return Row(policy: policy, summary: tally.summary, held: counts.held, routedAfterHold: counts.routedAfterHold,
-                   split: counts.split, estimatedLane: counts.estimatedLane, seconds: seconds(), expectedOnTime: counts.expectedOnTime)
+                   split: counts.split, estimatedLane: counts.estimatedLane, seconds: seconds(), expectedOnTime: counts.expectedOnTime,
+                   waitedDays: counts.waitedDays.sorted())
     }
 
     // MARK: Reading the figures
@@ -191,7 +195,9 @@ public struct RoutingReport: Sendable {
             var line = "\(row.policy.rawValue): sent \(s.sent), delivered in full \(s.inFull), on time \(s.onTimeInFull) "
                 + "(\(options.joined(separator: ", "))); outside the window: \(s.early) early, \(s.late) late"
             if let held = row.held {
-                line += "; held \(held) (routed later \(row.routedAfterHold ?? 0)), split \(row.split ?? 0), on estimated lanes \(row.estimatedLane ?? 0)"
+                let waited = row.waitedDays
+                let wait = waited.isEmpty ? "" : ", after \(Self.days(waited[waited.count / 2])) days (median), p90 \(Self.days(waited[min(waited.count - 1, waited.count * 9 / 10)]))"
+                line += "; held \(held) (routed later \(row.routedAfterHold ?? 0)\(wait)), split \(row.split ?? 0), on estimated lanes \(row.estimatedLane ?? 0)"
                 line += "; expected on time \(Int((row.expectedOnTime ?? 0).rounded())) (from the stated figures)"
             } else {
                 line += "; window: what its suppliers and carriers state"
