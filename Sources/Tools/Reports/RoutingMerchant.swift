@@ -9,11 +9,15 @@ import DropflowSimulator
 /// order with ``RoutingDecider`` a little after it is placed (the pipeline's latency), publishes
 /// the decision (`orders.routed`, whose window the tally judges) and its purchase orders, and
 /// holds an order nothing can fill until a feed change lets it be filled — as the stage does.
+/// It learns lead times from its own purchase orders, the answers and the parcels' tracking.
 /// Fraudulent orders (by the truth) never reach it: routing sees approved orders.
 struct RoutingMerchant: Merchant {
     let decider: RoutingDecider
     /// From placement to the routing decision: intake and fraud before it.
     let latency: SimDuration
+    /// Whether it learns lead times from its purchase orders and their parcels (else the stated
+    /// figures alone, as before learning).
+    let learns: Bool
     private(set) var picture = RoutingPicture()
     /// Held orders by id, and the held ids by the SKUs they wait for.
     private var held: [String: (order: OrderPlaced, since: SimInstant)] = [:]
@@ -30,8 +34,9 @@ struct RoutingMerchant: Merchant {
         var waitedDays: [Double] = []
     }
 
-    init(decider: RoutingDecider, latency: SimDuration = .minutes(2)) {
+    init(decider: RoutingDecider, learns: Bool = true, latency: SimDuration = .minutes(2)) {
         self.decider = decider
+        self.learns = learns
         self.latency = latency
     }
 
@@ -50,6 +55,12 @@ struct RoutingMerchant: Merchant {
                 return retry(Set(held.keys), at: record.at)
             case SimRecord.Topic.supplierOrderUpdates:
                 if let value = record.value { picture.apply(try SupplierOrderUpdate(json: value), at: record.at.seconds) }
+                return []
+            case SimRecord.Topic.purchaseOrders:
+                if learns, let value = record.value { picture.apply(try PurchaseOrder(json: value)) }
+                return []
+            case SimRecord.Topic.shipmentsEvents:
+                if learns, let value = record.value { picture.apply(try ShipmentEvent(json: value)) }
                 return []
             case SimRecord.Topic.ordersPlaced:
                 guard record.truth?["is_fraud"]?.boolValue != true, let value = record.value else { return [] }

@@ -49,8 +49,11 @@ public struct RoutingReport: Sendable {
 
     /// Who routes.
     public enum Policy: String, Sendable, CaseIterable {
-        /// Dropflow's routing decision (``RoutingDecider``), holding what nothing can fill.
+        /// Dropflow's routing decision (``RoutingDecider``), holding what nothing can fill, learning
+        /// lead times from events.
         case dropflow
+        /// The same decision from the stated figures alone (no learning).
+        case dropflowStated = "dropflow-stated"
         /// Each SKU from its cheapest supplier, always, with that supplier's cheapest carrier of
         /// the order's level.
         case fixedCheapest = "fixed-cheapest"
@@ -62,7 +65,7 @@ public struct RoutingReport: Sendable {
 
         var baselineRule: BaselineMerchant.Rule? {
             switch self {
-            case .dropflow: return nil
+            case .dropflow, .dropflowStated: return nil
             case .fixedCheapest: return .fixedCheapest
             case .firstInStock: return .firstInStock
             case .cheapestInStock: return .cheapestInStock
@@ -138,7 +141,8 @@ public struct RoutingReport: Sendable {
             return Row(policy: policy, summary: tally.summary, held: nil, routedAfterHold: nil, split: nil, estimatedLane: nil,
                        seconds: seconds())
         }
-        var records = MerchantRun(run: run, merchant: RoutingMerchant(decider: RoutingDecider(config: config))).makeIterator()
+        var records = MerchantRun(run: run, merchant: RoutingMerchant(decider: RoutingDecider(config: config), learns: policy == .dropflow))
+            .makeIterator()
         while let record = records.next() { tally.observe(record) }
         let counts = records.merchant.counts
         return Row(policy: policy, summary: tally.summary, held: counts.held, routedAfterHold: counts.routedAfterHold,
@@ -153,7 +157,7 @@ public struct RoutingReport: Sendable {
     public static func shortfalls(_ rows: [Row]) -> [String] {
         guard let ours = rows.first(where: { $0.policy == .dropflow }) else { return ["no dropflow row"] }
         var problems: [String] = []
-        for other in rows where other.policy != .dropflow {
+        for other in rows where other.policy.baselineRule != nil {
             if ours.summary.onTimeInFullShare <= other.summary.onTimeInFullShare {
                 problems.append("on time in full \(percent(ours.summary.onTimeInFullShare)) is not above \(other.policy.rawValue)'s \(percent(other.summary.onTimeInFullShare))")
             }
@@ -198,7 +202,7 @@ public struct RoutingReport: Sendable {
                 let waited = row.waitedDays
                 let wait = waited.isEmpty ? "" : ", after \(Self.days(waited[waited.count / 2])) days (median), p90 \(Self.days(waited[min(waited.count - 1, waited.count * 9 / 10)]))"
                 line += "; held \(held) (routed later \(row.routedAfterHold ?? 0)\(wait)), split \(row.split ?? 0), on estimated lanes \(row.estimatedLane ?? 0)"
-                line += "; expected on time \(Int((row.expectedOnTime ?? 0).rounded())) (from the stated figures)"
+                line += "; expected on time \(Int((row.expectedOnTime ?? 0).rounded())) (by its own predictions)"
             } else {
                 line += "; window: what its suppliers and carriers state"
             }

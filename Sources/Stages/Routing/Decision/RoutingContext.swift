@@ -113,7 +113,9 @@ extension RoutingDecider {
                 }
             }
             let status = picture.statusOf(supplier)
-            var handling = LogNormalDays(p50: handlingP50, p90: handlingP90)
+            let learnedHandling = picture.learned.handling(supplier: supplier, stated: LogNormalDays(p50: handlingP50, p90: handlingP90),
+                                                           at: seconds)
+            var handling = learnedHandling.days
             var fill = (picture.records[supplier] ?? SupplierRecord()).fillRate(prior: config.priorFillRate, priorAnswers: config.priorAnswers)
             if status == .degraded {
                 handling = LogNormalDays(p50: handling.median * config.degradedHandlingFactor, p90: handling.p90 * config.degradedHandlingFactor)
@@ -130,12 +132,16 @@ extension RoutingDecider {
             }
             for lane in quotes {
                 let hold = lane.customs ? LogNormalDays(p50: config.customsHoldP50, p90: config.customsHoldP90) : nil
-                let leadTime = leadTimes.leadTime(handling: handling, transit: LogNormalDays(p50: lane.transitP50, p90: lane.transitP90),
-                                                  pickup: config.pickup, customsHoldProbability: config.customsHoldProbability,
+                // Learned transit includes the holds its parcels met: the configured hold fades as it is learned.
+                let transit = picture.learned.transit(carrier: lane.carrier, origin: origin, destination: destination,
+                                                      stated: LogNormalDays(p50: lane.transitP50, p90: lane.transitP90), at: seconds)
+                let pickup = config.pickup.map { picture.learned.pickup(carrier: lane.carrier, configured: $0, at: seconds).days }
+                let leadTime = leadTimes.leadTime(handling: handling, transit: transit.days, pickup: pickup,
+                                                  customsHoldProbability: config.customsHoldProbability * (1 - transit.dataShare),
                                                   customsHold: hold)
                 let shipment = Shipment(supplierID: supplier, origin: origin, lines: lines, lane: lane, grams: grams, goods: goods,
                                         shipping: lane.price(grams: grams), duties: duties,
-                                        leadTime: leadTime, fillRate: fill, status: status)
+                                        leadTime: leadTime, fillRate: fill, status: status, handling: learnedHandling, transit: transit)
                 let score = price([shipment]).score
                 if best == nil || score < best!.1 || (score == best!.1 && lane.carrier < best!.0.lane.carrier) { best = (shipment, score) }
             }

@@ -7,8 +7,9 @@ import Foundation
 /// explanation, one `purchase-order` per chosen supplier, and, for an order that must wait, the
 /// `review-case` that tells a person why.
 public enum RoutingMessages {
-    /// Names the lead-time model in every explanation: stated figures as log-normal fits.
-    public static let model = "stated-lognormal/1"
+    /// Names the lead-time model in every explanation: stated figures as log-normal priors,
+    /// updated from purchase orders, suppliers' answers and parcels' tracking.
+    public static let model = "learned-lognormal/2"
 
     /// The decision for `order`, revision `revision`, made at `seconds` (event time).
     public static func decision(order: OrderPlaced, chosen: RoutingPlan, ranked: [RoutingPlan], binding: String?, revision: Int,
@@ -105,6 +106,7 @@ public enum RoutingMessages {
             summary += "; no other supplier could ship it"
         }
         if let binding { summary += "; binding: " + binding }
+        for note in learnedNotes(chosen) + (others.first.map(learnedNotes) ?? []) { summary += "; " + note }
         var members: [String: JSONValue] = [
             "model": .string(model), "config_version": .string("routing-config/" + config.version),
             "priority": .string((order.merchantPriority ?? .balanced).rawValue), "promise_days": .double(promise),
@@ -118,6 +120,23 @@ public enum RoutingMessages {
                  "why": .string(lostBy(plan, to: chosen, currency: currency))]
             },
             unknownMembers: members)
+    }
+
+    /// What the events taught that the feeds did not say, for each shipment of `plan` whose
+    /// learned handling or transit contradicts the stated figure.
+    static func learnedNotes(_ plan: RoutingPlan) -> [String] {
+        plan.shipments.flatMap { s -> [String] in
+            var notes: [String] = []
+            if s.handling.contradictsPrior {
+                notes.append("\(s.supplierID) handles in \(Format.days(s.handling.days.median)) days (median of \(s.handling.observations) orders), "
+                             + "not the \(Format.days(s.handling.prior.median)) its feed states")
+            }
+            if s.transit.contradictsPrior {
+                notes.append("\(s.lane.carrier) \(s.origin)→\(s.lane.destination) takes \(Format.days(s.transit.days.median)) days "
+                             + "(median of \(s.transit.observations) parcels), not the \(Format.days(s.transit.prior.median)) stated")
+            }
+            return notes
+        }
     }
 
     /// Why `plan` lost to `chosen`: the score gap and the part that made most of it.
@@ -143,7 +162,11 @@ public enum RoutingMessages {
                  "origin": .string(s.origin), "goods": .string(money(s.goods)), "shipping": .string(money(s.shipping)),
                  "duties": .string(money(s.duties)), "weight_grams": .integer(Int64(s.grams)),
                  "handling_days_p50": .double(rounded(s.leadTime.handling.median)),
-                 "transit_days_p50": .double(rounded(s.lane.transitP50)), "lane_estimated": .bool(s.lane.estimated),
+                 "handling_days_stated_p50": .double(rounded(s.handling.prior.median)),
+                 "handling_observations": .integer(Int64(s.handling.observations)),
+                 "transit_days_p50": .double(rounded(s.transit.days.median)),
+                 "transit_days_stated_p50": .double(rounded(s.transit.prior.median)),
+                 "transit_observations": .integer(Int64(s.transit.observations)), "lane_estimated": .bool(s.lane.estimated),
                  "supplier_status": .string(s.status.rawValue), "fill_rate": .double(rounded(s.fillRate))]
             }),
             "landed_cost": .string(money(plan.landedCost)), "currency": .string(currency),

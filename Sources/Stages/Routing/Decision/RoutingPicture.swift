@@ -23,8 +23,12 @@ public struct RoutingPicture: Sendable {
     public private(set) var records: [String: SupplierRecord] = [:]
     /// Bumped at every change that can make an order routable (an offer, a status, a rate).
     public private(set) var version = 0
+    /// Lead times learned from purchase orders, suppliers' answers and parcels' tracking.
+    public private(set) var learned: LeadTimeLearner
 
-    public init() {}
+    public init(learning: LeadTimeLearner.Settings = LeadTimeLearner.Settings()) {
+        learned = LeadTimeLearner(settings: learning)
+    }
 
     // MARK: Feeds
 
@@ -78,6 +82,20 @@ public struct RoutingPicture: Sendable {
     /// `supplier.order-updates`: what a supplier answered.
     public mutating func apply(_ update: SupplierOrderUpdate, at seconds: Int64) {
         records[update.supplierID, default: SupplierRecord()].record(update.status, at: seconds)
+        learned.observe(update)
+    }
+
+    /// `purchase-orders`: one of routing's own, so its supplier's answer and its parcels can be
+    /// timed (the origin is where the supplier's offer of its first line ships from).
+    public mutating func apply(_ po: PurchaseOrder) {
+        guard let sku = po.lines.first?.sku, let origin = offer(supplier: po.supplierID, sku: sku)?.shipsFrom,
+              let at = DateTimeFormat.epochSeconds(po.at) else { return }
+        learned.placed(po, origin: origin, at: at)
+    }
+
+    /// `shipments.events`: a parcel's tracking.
+    public mutating func apply(_ event: ShipmentEvent) {
+        learned.observe(event)
     }
 
     /// Whether `a` is a later time than `b` (a feed message seen twice, or out of order, never

@@ -47,6 +47,9 @@ public struct Shipment: Sendable, Hashable {
     public var fillRate: Double
     /// The supplier's status when planned.
     public var status: SupplierStatus.Status
+    /// Where the handling and transit came from: the stated figures, and what events taught.
+    public var handling: LearnedDays
+    public var transit: LearnedDays
 
     public var landedCost: Double { goods + shipping + duties }
 }
