@@ -70,6 +70,20 @@ struct LeadTimeLearningTests {
         #expect(abs(try #require(picture.learned.pickup["dhl"]).posterior(prior: stated, priorWeight: 0, at: now, halfLifeDays: 21).median - 0.5) < 0.01)
         let transit = picture.learned.transit(carrier: "dhl", origin: "PL", destination: "DE", stated: stated, at: now)
         #expect(transit.observations == 1 && transit.dataShare > 0.1 && transit.days.median > stated.median)
+
+        // The topics read in another order (a replay reads one before another): the same lessons.
+        var replayed = world.picture
+        replayed.apply(Self.event(a, .pickedUp, tracking: "T1", at: 4.5))
+        replayed.apply(Self.event(a, .delivered, tracking: "T1", at: 7.5))
+        replayed.apply(Self.event(a, .lost, tracking: "T2", at: 20))
+        replayed.apply(Self.update(a, .backordered, skus: ["MUG"], at: 0.1))
+        replayed.apply(Self.update(a, .shipped, skus: ["LAMP"], tracking: "T1", at: 4))
+        replayed.apply(Self.update(a, .shipped, skus: ["MUG"], tracking: "T2", at: 12))
+        #expect(replayed.learned.early == 3, "the answers wait for their purchase order, the tracking for its shipment")
+        replayed.apply(a)
+        #expect(replayed.learned.early == 0 && replayed.learned.following == (0, 0))
+        #expect(replayed.learned.handling == picture.learned.handling && replayed.learned.pickup == picture.learned.pickup
+                && replayed.learned.transit == picture.learned.transit)
     }
 
     @Test("a supplier whose feed understates its handling is found out after a few orders, and the explanation says so")

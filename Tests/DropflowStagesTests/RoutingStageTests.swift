@@ -17,7 +17,7 @@ import Testing
 /// to routing; a copy of an approved order changes nothing.
 @Suite(.serialized) struct RoutingStageTests {
     static let topics = [TopicDeclaration.ordersApproved, .reviewDecisions, .supplierOffers, .supplierStatus, .carrierRates,
-                         .supplierOrderUpdates, .ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .ordersRejected,
+                         .supplierOrderUpdates, .shipmentsEvents, .ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .ordersRejected,
                          .routingDecisions, .ordersValidated, .fraudSignals, .fraudHeld, .fraudDecisions, .fraudReviews]
         .map(\.name) + ["orders.approved.dlq", "review.decisions.dlq", "supplier.offers.dlq", "supplier.status.dlq",
                         "carrier.rates.dlq", "orders.validated.dlq"]

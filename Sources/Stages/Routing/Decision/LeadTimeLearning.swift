@@ -167,6 +167,11 @@ public struct LeadTimeLearner: Sendable {
     private var awaitingShipment: [String: [String: Int64]] = [:]
     private var awaitingPickup: [String: [String: Int64]] = [:]
     private var onTheWay: [String: [String: Int64]] = [:]
+    /// Answers heard before their purchase order, and tracking before its `shipped` update (the
+    /// topics are read apart, and a replay reads one before another): kept until what they
+    /// follow arrives, or forgotten like the rest.
+    private var earlyUpdates: [String: [SupplierOrderUpdate]] = [:]
+    private var earlyEvents: [String: [ShipmentEvent]] = [:]
     private var lastSweep: Int64 = 0
     /// Bumped at every change of what a key learns from (`h:`supplier, `p:`carrier, `t:`lane).
     private var versions: [String: Int] = [:]
@@ -180,6 +185,8 @@ public struct LeadTimeLearner: Sendable {
 
     /// Open purchase orders and parcels followed (for memory checks).
     public var following: (purchaseOrders: Int, parcels: Int) { (open.count, parcels.count) }
+    /// Answers and tracking events waiting for what they follow.
+    public var early: Int { earlyUpdates.count + earlyEvents.count }
 
     public static func laneKey(carrier: String, origin: String, destination: String) -> String {
         carrier + "/" + origin + "/" + destination
@@ -202,12 +209,17 @@ public struct LeadTimeLearner: Sendable {
                                              remaining: Set(po.lines.map(\.sku)))
         awaitingShipment[po.supplierID, default: [:]][po.purchaseOrderID] = seconds
         bump("h:" + po.supplierID)
+        for update in earlyUpdates.removeValue(forKey: po.purchaseOrderID) ?? [] { observe(update) }
         sweep(at: seconds)
     }
 
     /// A supplier's answer.
     public mutating func observe(_ update: SupplierOrderUpdate) {
-        guard let id = update.purchaseOrderID, var po = open[id], let at = DateTimeFormat.epochSeconds(update.at) else { return }
+        guard let id = update.purchaseOrderID, let at = DateTimeFormat.epochSeconds(update.at) else { return }
+        guard var po = open[id] else {
+            if update.status != .accepted { earlyUpdates[id, default: []].append(update) }
+            return
+        }
         let skus = update.skus.map(Set.init) ?? po.remaining
         switch update.status {
         case .backordered:
@@ -223,6 +235,7 @@ public struct LeadTimeLearner: Sendable {
                                       shippedAt: at)
                 awaitingPickup[carrier, default: [:]][key] = at
                 bump("p:" + carrier)
+                for event in earlyEvents.removeValue(forKey: key)?.sorted(by: { $0.at < $1.at }) ?? [] { observe(event) }
             }
             po.remaining.subtract(skus)
         case .rejected, .cancelled:
@@ -243,7 +256,12 @@ public struct LeadTimeLearner: Sendable {
     public mutating func observe(_ event: ShipmentEvent) {
         guard let tracking = event.trackingNumber, let at = DateTimeFormat.epochSeconds(event.at) else { return }
         let key = event.orderID + "/" + tracking
-        guard var parcel = parcels[key] else { return }
+        guard var parcel = parcels[key] else {
+            if event.status == .pickedUp || event.status == .delivered || event.status == .lost || event.status == .returnedToSender {
+                earlyEvents[key, default: []].append(event)
+            }
+            return
+        }
         switch event.status {
         case .pickedUp:
             guard parcel.pickedUpAt == nil else { return }
@@ -291,6 +309,9 @@ public struct LeadTimeLearner: Sendable {
             bump("h:" + po.supplierID)
         }
         for (key, parcel) in parcels where parcel.shippedAt < horizon { forget(parcel: key, parcel) }
+        func recent(_ at: String) -> Bool { (DateTimeFormat.epochSeconds(at) ?? 0) >= horizon }
+        earlyUpdates = earlyUpdates.filter { $0.value.contains { recent($0.at) } }
+        earlyEvents = earlyEvents.filter { $0.value.contains { recent($0.at) } }
     }
 
     // MARK: Answers

@@ -11,7 +11,9 @@ import Foundation
 /// (`Stages/Routing/Decision`); this adapter wires them to topics.
 ///
 /// Every worker follows `supplier.offers`, `supplier.status`, `carrier.rates` and
-/// `supplier.order-updates` in full: its picture of the world. It reads, in its group:
+/// `supplier.order-updates` in full: its picture of the world; and `purchase-orders` (routing's
+/// own) with `shipments.events`, to learn suppliers' handling and carriers' pickup and transit
+/// from what they do. It reads, in its group:
 ///
 /// - `orders.approved` (keyed by order id): an order the fraud stage approved → routed
 ///   (`orders.routed`, one `purchase-orders` message per supplier) or, when nothing can fill it
@@ -58,6 +60,15 @@ public enum RoutingStage {
                 guard let update = value.flatMap({ try? SupplierOrderUpdate(json: JSONValue.parse($0)) }),
                       let at = DateTimeFormat.epochSeconds(update.at) else { return }
                 memory.update { $0.apply(update, at: at) }
+            },
+            // Lead times are learned from routing's own purchase orders and the parcels' tracking.
+            FollowedTopic(.purchaseOrders) { _, value, _ in
+                guard let po = value.flatMap({ try? PurchaseOrder(json: JSONValue.parse($0)) }) else { return }
+                memory.update { $0.apply(po) }
+            },
+            FollowedTopic(.shipmentsEvents) { _, value, _ in
+                guard let event = value.flatMap({ try? ShipmentEvent(json: JSONValue.parse($0)) }) else { return }
+                memory.update { $0.apply(event) }
             },
         ]
         return StageDefinition(
