@@ -377,4 +377,44 @@ import Testing
         }
         #expect(tried > 0)
     }
+
+    /// A cancellation that names only the backordered line withdraws that line, even before the
+    /// accepted one shipped: a re-route takes the missing units elsewhere and keeps the rest.
+    @Test func aCancellationNamingSomeLinesWithdrawsOnlyThose() throws {
+        let supplier = Self.supplier(.fastReliable)
+        let s = try #require(Self.world.suppliers.firstIndex { $0.id == supplier.id })
+        func grams(_ o: Int) -> Int { Self.world.catalogue.products[supplier.offers[o].productIndex].weightGrams }
+        var tried = 0
+        for number in 70..<130 {
+            guard let respondAt = Self.answer(Self.purchaseOrder(supplier, number: number)).first?.at else { continue }
+            let have = { (o: Int) in Self.stock.point(supplier: s, offer: o, at: respondAt).quantity }
+            guard let inStock = supplier.offers.indices.first(where: { have($0) >= 2 && grams($0) < 2_000 }),
+                  let other = supplier.offers.indices.first(where: { $0 != inStock && (have($0) + 1) * grams($0) < 15_000 })
+            else { continue }
+            let otherSKU = supplier.offers[other].sku
+            var po = Self.purchaseOrder(supplier, number: number).objectValue!
+            po["lines"] = [["sku": .string(supplier.offers[inStock].sku), "quantity": 1],
+                           ["sku": .string(otherSKU), "quantity": .integer(Int64(have(other) + 1))]]
+            let responder = WorldResponder(world: Self.world)
+            let placed = responder.handle(purchaseOrder: .object(po), receivedAt: Self.placedAt)
+            let backordered = try #require(placed.records.first { $0.record.value?["status"] == "backordered" })
+            let shipped = try #require(placed.records.first {
+                $0.record.value?["status"] == "shipped" && $0.record.value?["skus"] != [.string(otherSKU)]
+            })
+            let followUp = try #require(placed.records.first {
+                $0.record.value?["skus"] == [.string(otherSKU)] && ["shipped", "cancelled"].contains($0.record.value?["status"])
+            })
+            let cancelAt = backordered.record.at + .minutes(1)
+            guard shipped.record.at > cancelAt + .hours(8), followUp.record.at > cancelAt + .hours(8) else { continue }
+            var cancel = Self.cancel(.object(po)).objectValue!
+            cancel["lines"] = [["sku": .string(otherSKU), "quantity": .integer(Int64(have(other) + 1))]]
+            let cancelled = responder.handle(purchaseOrder: .object(cancel), receivedAt: cancelAt)
+            let answer = try #require(cancelled.records.first?.record)
+            #expect(answer.value?["status"] == "cancelled" && answer.value?["skus"] == [.string(otherSKU)])
+            #expect(cancelled.withdrawn == [followUp.ticket], "the accepted line still ships")
+            tried += 1
+            if tried == 3 { break }
+        }
+        #expect(tried > 0)
+    }
 }

@@ -188,8 +188,10 @@ extension World {
     /// before it answered the purchase order itself (an outage holds it too). Lines not shipped
     /// by then are cancelled (one `cancelled` update, `skus` naming them unless they are all the
     /// lines) and their units go back to stock; their shipments, or their own later
-    /// cancellation, will not happen (`withdrawnGroups`). Lines already shipped keep their state
-    /// and get no new answer: when every line shipped (or ended before), the answer is empty.
+    /// cancellation, will not happen (`withdrawnGroups`). A cancellation whose `lines` name only
+    /// some SKUs withdraws only those, unless one ships in a parcel with a line it does not name
+    /// (accepted lines ship together): that one ships. Lines already shipped keep their state and
+    /// get no new answer: when every line shipped (or ended before), the answer is empty.
     func cancellation(of placed: inout SupplierAnswer, cancel po: JSONValue, at: SimInstant,
                       ledger: inout StockLedger) -> (records: [SimRecord], withdrawnGroups: [Int]) {
         guard let orderID = po["order_id"]?.stringValue, let supplierID = po["supplier_id"]?.stringValue,
@@ -206,10 +208,21 @@ extension World {
         var cancelled: [String] = []
         var groups: [Int] = []
         var units = 0
+        func pending(_ line: AnsweredLine) -> Bool {
+            guard line.group != nil else { return false }  // rejected at once, or cancelled before
+            if let shipped = line.shipsAt, shipped <= handledAt { return false }
+            if let ended = line.cancelledAt, ended <= handledAt { return false }
+            return true
+        }
+        // A cancellation naming some of the lines withdraws those; a line packed to ship with one
+        // it does not name (accepted together, one parcel) ships with it.
+        let named = Set(po["lines"]?.arrayValue?.compactMap { $0["sku"]?.stringValue } ?? [])
+        var keptGroups: Set<Int> = []
+        if !named.isEmpty {
+            for line in placed.lines where pending(line) && !named.contains(line.sku) { keptGroups.insert(line.group!) }
+        }
         for (k, line) in placed.lines.enumerated() {
-            guard let group = line.group else { continue }  // rejected at once, or cancelled before
-            if let shipped = line.shipsAt, shipped <= handledAt { continue }
-            if let ended = line.cancelledAt, ended <= handledAt { continue }
+            guard pending(line), let group = line.group, !keptGroups.contains(group) else { continue }
             cancelled.append(line.sku)
             if !groups.contains(group) { groups.append(group) }
             for take in line.takes {
