@@ -23,6 +23,10 @@ struct RoutingMerchant: Merchant {
     private var held: [String: (order: OrderPlaced, since: SimInstant)] = [:]
     private var heldBySKU: [String: Set<String>] = [:]
     private var seen: Set<String> = []
+    /// Orders with something not shipped yet: what re-routes work from.
+    private var routed: [String: RoutedOrder] = [:]
+    /// Whether it re-routes when a supplier backorders, rejects, cancels or goes into outage.
+    let reroutes: Bool
     private(set) var counts = Counts()
 
     struct Counts: Sendable {
@@ -30,13 +34,17 @@ struct RoutingMerchant: Merchant {
         /// The sum over routed orders of the chosen plan's P(on time): what the decider expected.
         var expectedOnTime = 0.0
         var holdReasons: [String: Int] = [:]
+        /// Re-routes by cause, and causes no other supplier could take.
+        var reroutes: [String: Int] = [:]
+        var reroutesImpossible = 0
         /// Days each order routed after a hold waited.
         var waitedDays: [Double] = []
     }
 
-    init(decider: RoutingDecider, learns: Bool = true, latency: SimDuration = .minutes(2)) {
+    init(decider: RoutingDecider, learns: Bool = true, reroutes: Bool = true, latency: SimDuration = .minutes(2)) {
         self.decider = decider
         self.learns = learns
+        self.reroutes = reroutes
         self.latency = latency
     }
 
@@ -48,14 +56,30 @@ struct RoutingMerchant: Merchant {
                 let sku = record.key.flatMap { $0.split(separator: "/", maxSplits: 1).last.map(String.init) } ?? ""
                 return retry(heldBySKU[sku] ?? [], at: record.at)
             case SimRecord.Topic.supplierStatus:
-                if let value = record.value { picture.apply(try SupplierStatus(json: value)) }
-                return retry(Set(held.keys), at: record.at)
+                guard let value = record.value else { return [] }
+                let status = try SupplierStatus(json: value)
+                picture.apply(status)
+                var out = retry(Set(held.keys), at: record.at)
+                if reroutes, status.status == .outage {
+                    for id in routed.keys.sorted() where !(routed[id]?.openParts(of: status.supplierID).isEmpty ?? true) {
+                        let cause = RerouteCause(kind: .outage, supplierID: status.supplierID, purchaseOrderID: nil, skus: [],
+                                                 detail: status.updatedAt)
+                        out += reroute(id, cause, at: record.at)
+                    }
+                }
+                return out
             case SimRecord.Topic.carrierRates:
                 picture.apply(rateKey: record.key ?? "", try record.value.map { try CarrierRate(json: $0) })
                 return retry(Set(held.keys), at: record.at)
             case SimRecord.Topic.supplierOrderUpdates:
-                if let value = record.value { picture.apply(try SupplierOrderUpdate(json: value), at: record.at.seconds) }
-                return []
+                guard let value = record.value else { return [] }
+                let update = try SupplierOrderUpdate(json: value)
+                picture.apply(update, at: record.at.seconds)
+                guard var order = routed[update.orderID] else { return [] }
+                let cause = order.record(update)
+                routed[update.orderID] = order.parts.contains { !$0.open.isEmpty } ? order : nil
+                guard reroutes, let cause else { return [] }
+                return reroute(update.orderID, cause, at: record.at)
             case SimRecord.Topic.purchaseOrders:
                 if learns, let value = record.value { picture.apply(try PurchaseOrder(json: value)) }
                 return []
@@ -81,6 +105,26 @@ struct RoutingMerchant: Merchant {
         ids.sorted().flatMap { id in held[id].map { route($0.order, at: at, first: false) } ?? [] }
     }
 
+    /// Re-routes what `cause` affects of `orderID`, a little after the cause was heard.
+    private mutating func reroute(_ orderID: String, _ cause: RerouteCause, at heard: SimInstant) -> [SimRecord] {
+        guard var order = routed[orderID] else { return [] }
+        let at = heard + latency
+        let outcome = decider.reroute(&order, cause: cause, picture: picture, at: at.seconds)
+        routed[orderID] = order
+        switch outcome {
+        case .rerouted(let decision, let purchaseOrders, let cancellations):
+            counts.reroutes[cause.kind.rawValue, default: 0] += 1
+            let truth: JSONValue = ["source": "dropflow_routing", "reroute": .string(cause.kind.rawValue)]
+            return [SimRecord(topic: "orders.routed", key: orderID, value: decision.json, truth: truth, at: at)]
+                + (cancellations + purchaseOrders).map { SimRecord(topic: SimRecord.Topic.purchaseOrders, key: orderID, value: $0.json, truth: truth, at: at) }
+        case .cannot:
+            counts.reroutesImpossible += 1
+            return []
+        case .nothing:
+            return []
+        }
+    }
+
     private mutating func route(_ order: OrderPlaced, at: SimInstant, first: Bool) -> [SimRecord] {
         switch decider.decide(order, picture: picture, at: at.seconds) {
         case .routed(let chosen, let ranked, let binding):
@@ -96,10 +140,10 @@ struct RoutingMerchant: Merchant {
             let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: ranked, binding: binding, revision: 1,
                                                     at: at.seconds, config: decider.config)
             let truth: JSONValue = ["source": "dropflow_routing"]
+            let purchaseOrders = RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at.seconds)
+            if reroutes { routed[order.orderID] = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders) }
             return [SimRecord(topic: "orders.routed", key: order.orderID, value: decision.json, truth: truth, at: at)]
-                + RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at.seconds).map {
-                    SimRecord(topic: SimRecord.Topic.purchaseOrders, key: order.orderID, value: $0.json, truth: truth, at: at)
-                }
+                + purchaseOrders.map { SimRecord(topic: SimRecord.Topic.purchaseOrders, key: order.orderID, value: $0.json, truth: truth, at: at) }
         case .hold(let reasons):
             guard first else { return [] }
             counts.held += 1

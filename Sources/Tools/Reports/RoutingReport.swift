@@ -52,7 +52,9 @@ public struct RoutingReport: Sendable {
         /// Dropflow's routing decision (``RoutingDecider``), holding what nothing can fill, learning
         /// lead times from events.
         case dropflow
-        /// The same decision from the stated figures alone (no learning).
+        /// The same decision without re-routing.
+        case dropflowNoReroute = "dropflow-no-reroute"
+        /// The same decision from the stated figures alone, without re-routing (Routing I).
         case dropflowStated = "dropflow-stated"
         /// Each SKU from its cheapest supplier, always, with that supplier's cheapest carrier of
         /// the order's level.
@@ -65,7 +67,7 @@ public struct RoutingReport: Sendable {
 
         var baselineRule: BaselineMerchant.Rule? {
             switch self {
-            case .dropflow, .dropflowStated: return nil
+            case .dropflow, .dropflowNoReroute, .dropflowStated: return nil
             case .fixedCheapest: return .fixedCheapest
             case .firstInStock: return .firstInStock
             case .cheapestInStock: return .cheapestInStock
@@ -84,9 +86,13 @@ public struct RoutingReport: Sendable {
         public var expectedOnTime: Double?
         /// Days the orders routed after a hold waited, sorted.
         public var waitedDays: [Double] = []
+        /// Dropflow's re-routes by cause, and causes no other supplier could take.
+        public var reroutes: [String: Int] = [:]
+        public var reroutesImpossible = 0
 
         public init(policy: Policy, summary: FulfilmentSummary, held: Int? = nil, routedAfterHold: Int? = nil, split: Int? = nil,
-                    estimatedLane: Int? = nil, seconds: Double = 0, expectedOnTime: Double? = nil, waitedDays: [Double] = []) {
+                    estimatedLane: Int? = nil, seconds: Double = 0, expectedOnTime: Double? = nil, waitedDays: [Double] = [],
+                    reroutes: [String: Int] = [:], reroutesImpossible: Int = 0) {
             self.policy = policy
             self.summary = summary
             self.held = held
@@ -96,6 +102,8 @@ public struct RoutingReport: Sendable {
             self.seconds = seconds
             self.expectedOnTime = expectedOnTime
             self.waitedDays = waitedDays
+            self.reroutes = reroutes
+            self.reroutesImpossible = reroutesImpossible
         }
     }
 
@@ -141,13 +149,14 @@ public struct RoutingReport: Sendable {
             return Row(policy: policy, summary: tally.summary, held: nil, routedAfterHold: nil, split: nil, estimatedLane: nil,
                        seconds: seconds())
         }
-        var records = MerchantRun(run: run, merchant: RoutingMerchant(decider: RoutingDecider(config: config), learns: policy == .dropflow))
+        var records = MerchantRun(run: run, merchant: RoutingMerchant(decider: RoutingDecider(config: config), learns: policy != .dropflowStated,
+                                                                  reroutes: policy == .dropflow))
             .makeIterator()
         while let record = records.next() { tally.observe(record) }
         let counts = records.merchant.counts
         return Row(policy: policy, summary: tally.summary, held: counts.held, routedAfterHold: counts.routedAfterHold,
                    split: counts.split, estimatedLane: counts.estimatedLane, seconds: seconds(), expectedOnTime: counts.expectedOnTime,
-                   waitedDays: counts.waitedDays.sorted())
+                   waitedDays: counts.waitedDays.sorted(), reroutes: counts.reroutes, reroutesImpossible: counts.reroutesImpossible)
     }
 
     // MARK: Reading the figures
@@ -202,6 +211,10 @@ public struct RoutingReport: Sendable {
                 let waited = row.waitedDays
                 let wait = waited.isEmpty ? "" : ", after \(Self.days(waited[waited.count / 2])) days (median), p90 \(Self.days(waited[min(waited.count - 1, waited.count * 9 / 10)]))"
                 line += "; held \(held) (routed later \(row.routedAfterHold ?? 0)\(wait)), split \(row.split ?? 0), on estimated lanes \(row.estimatedLane ?? 0)"
+                if !row.reroutes.isEmpty || row.reroutesImpossible > 0 {
+                    line += "; re-routed \(row.reroutes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))"
+                        + " (\(row.reroutesImpossible) could go nowhere else)"
+                }
                 line += "; expected on time \(Int((row.expectedOnTime ?? 0).rounded())) (by its own predictions)"
             } else {
                 line += "; window: what its suppliers and carriers state"

@@ -1,0 +1,194 @@
+import DropflowContract
+import DropflowCore
+import Foundation
+
+/// What routing sent for one order and what became of each part: what a re-route works from.
+/// Built from the decision and its purchase orders, then kept up to date with the suppliers'
+/// answers (``record(_:)``).
+public struct RoutedOrder: Sendable, Hashable {
+    /// One purchase order: its lines, and which of them shipped or ended.
+    public struct Part: Sendable, Hashable {
+        public var purchaseOrderID: String
+        public var assignment: RoutingDecision.Assignment
+        /// SKU → units asked for.
+        public var lines: [String: Int]
+        /// Lines the supplier shipped (final: never re-routed).
+        public var shipped: Set<String> = []
+        /// Lines that will not come from this supplier: rejected, cancelled, or withdrawn by a re-route.
+        public var ended: Set<String> = []
+
+        public var supplierID: String { assignment.supplierID }
+        /// Lines neither shipped nor ended, with their units.
+        public var open: [String: Int] { lines.filter { !shipped.contains($0.key) && !ended.contains($0.key) } }
+    }
+
+    public var order: OrderPlaced
+    public var revision: Int
+    public var parts: [Part]
+    /// Causes already acted on (``RerouteCause/tag``): one re-route per cause, however often it is heard.
+    public var causes: Set<String> = []
+
+    /// The order as `decision` routed it with `purchaseOrders`.
+    public init(order: OrderPlaced, decision: RoutingDecision, purchaseOrders: [PurchaseOrder]) {
+        self.order = order
+        revision = decision.revision
+        parts = purchaseOrders.filter { $0.action != .cancel }.compactMap { po in
+            guard let assignment = decision.assignments.first(where: { $0.supplierID == po.supplierID }) else { return nil }
+            return Part(purchaseOrderID: po.purchaseOrderID, assignment: assignment,
+                        lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +))
+        }
+    }
+
+    /// Parts with something open at `supplierID`.
+    public func openParts(of supplierID: String) -> [Part] { parts.filter { $0.supplierID == supplierID && !$0.open.isEmpty } }
+
+    /// Reads a supplier's answer to one of this order's purchase orders; the cause to re-route
+    /// for, if the answer is one (a backorder, a rejection, a cancellation the supplier made).
+    public mutating func record(_ update: SupplierOrderUpdate) -> RerouteCause? {
+        guard let id = update.purchaseOrderID, let k = parts.firstIndex(where: { $0.purchaseOrderID == id }) else { return nil }
+        let named = update.skus.map(Set.init) ?? Set(parts[k].lines.keys)
+        switch update.status {
+        case .shipped:
+            parts[k].shipped.formUnion(named.intersection(parts[k].lines.keys))
+            return nil
+        case .accepted:
+            return nil
+        case .backordered, .rejected, .cancelled:
+            // Lines already shipped, or ended by routing itself (its own cancellation confirmed): nothing to do.
+            let affected = named.intersection(parts[k].open.keys)
+            guard !affected.isEmpty else { return nil }
+            if update.status != .backordered { parts[k].ended.formUnion(affected) }
+            let kind: RerouteCause.Kind = update.status == .backordered ? .backordered : update.status == .rejected ? .rejected : .cancelledBySupplier
+            return RerouteCause(kind: kind, supplierID: parts[k].supplierID, purchaseOrderID: id, skus: affected.sorted(),
+                                detail: update.reason)
+        }
+    }
+}
+
+/// Why part of an order must go elsewhere.
+public struct RerouteCause: Sendable, Hashable {
+    public enum Kind: String, Sendable {
+        case backordered, rejected
+        case cancelledBySupplier = "cancelled_by_supplier"
+        case outage = "supplier_outage"
+    }
+
+    public var kind: Kind
+    public var supplierID: String
+    /// The purchase order answered (nil for an outage: every open one of the supplier).
+    public var purchaseOrderID: String?
+    public var skus: [String]
+    public var detail: String?
+
+    public init(kind: Kind, supplierID: String, purchaseOrderID: String?, skus: [String], detail: String? = nil) {
+        self.kind = kind
+        self.supplierID = supplierID
+        self.purchaseOrderID = purchaseOrderID
+        self.skus = skus
+        self.detail = detail
+    }
+
+    /// Identifies the cause, so that hearing it twice re-routes once.
+    public var tag: String {
+        [kind.rawValue, supplierID, purchaseOrderID ?? "*", skus.joined(separator: ","), kind == .outage ? detail ?? "" : ""]
+            .joined(separator: "/")
+    }
+
+    /// The decision's `reroute_reason`.
+    public var reason: String {
+        let what = skus.isEmpty ? "" : " " + skus.joined(separator: ", ")
+        switch kind {
+        case .backordered: return "\(supplierID) backordered\(what)"
+        case .rejected: return "\(supplierID) rejected\(what)" + (detail.map { ": " + $0 } ?? "")
+        case .cancelledBySupplier: return "\(supplierID) cancelled\(what)" + (detail.map { ": " + $0 } ?? "")
+        case .outage: return "\(supplierID) is in outage" + (detail.map { " since " + $0 } ?? "")
+        }
+    }
+}
+
+/// What a re-route decided.
+public enum RerouteOutcome: Sendable {
+    /// The new decision (revision + 1), the new purchase orders, and the cancellations of what
+    /// it withdraws from the cause's supplier.
+    case rerouted(decision: RoutingDecision, purchaseOrders: [PurchaseOrder], cancellations: [PurchaseOrder])
+    /// Heard before, or nothing open is affected.
+    case nothing
+    /// No other supplier can take the lines now (they stay where they are, or wait).
+    case cannot([HoldReason])
+}
+
+extension RoutingDecider {
+    /// Re-routes the lines `cause` affects, away from its supplier, at `seconds`: a new plan for
+    /// them (the promise counts from placement, so less of it is left), a decision of the next
+    /// revision that keeps every other part, new purchase orders, and a cancellation to the
+    /// cause's supplier for what it withdraws (not for lines it rejected or cancelled itself).
+    /// `routed` learns the cause and the new parts.
+    public func reroute(_ routed: inout RoutedOrder, cause: RerouteCause, picture: RoutingPicture, at seconds: Int64) -> RerouteOutcome {
+        guard !routed.causes.contains(cause.tag) else { return .nothing }
+        routed.causes.insert(cause.tag)
+        // The affected units, by part.
+        var affected: [(part: Int, lines: [String: Int])] = []
+        for (k, part) in routed.parts.enumerated() where part.supplierID == cause.supplierID
+            && (cause.purchaseOrderID == nil || part.purchaseOrderID == cause.purchaseOrderID) {
+            let ended = cause.kind == .rejected || cause.kind == .cancelledBySupplier
+            let candidates = ended ? part.lines.filter { cause.skus.contains($0.key) && !part.shipped.contains($0.key) } : part.open
+            let lines = cause.kind == .outage ? candidates : candidates.filter { cause.skus.contains($0.key) }
+            if !lines.isEmpty { affected.append((k, lines)) }
+        }
+        guard !affected.isEmpty else { return .nothing }
+        var units: [String: Int] = [:]
+        for a in affected { for (sku, n) in a.lines { units[sku, default: 0] += n } }
+        var sub = routed.order
+        sub.lines = routed.order.lines.compactMap { line in
+            guard let n = units[line.sku] else { return nil }
+            units[line.sku] = nil
+            var copy = line
+            copy.quantity = n
+            return copy
+        }
+        let outcome = decide(sub, picture: picture, at: seconds, excluding: [cause.supplierID])
+        guard case .routed(let chosen, let ranked, let binding) = outcome else {
+            if case .hold(let reasons) = outcome { return .cannot(reasons) }
+            return .cannot([])
+        }
+        let revision = routed.revision + 1
+        var decision = RoutingMessages.decision(order: sub, chosen: chosen, ranked: ranked, binding: binding, revision: revision,
+                                                rerouteReason: cause.reason, at: seconds, config: config)
+        let purchaseOrders = RoutingMessages.purchaseOrders(order: sub, plan: chosen, revision: revision, at: seconds)
+        // Withdraw the affected lines from their parts; cancel what the supplier may still ship.
+        var cancellations: [PurchaseOrder] = []
+        for a in affected {
+            routed.parts[a.part].ended.formUnion(a.lines.keys)
+            guard cause.kind == .backordered || cause.kind == .outage else { continue }
+            let part = routed.parts[a.part]
+            cancellations.append(PurchaseOrder(
+                purchaseOrderID: part.purchaseOrderID, orderID: routed.order.orderID, supplierID: part.supplierID, revision: revision,
+                lines: a.lines.sorted { $0.key < $1.key }.map { PurchaseOrder.Line(sku: $0.key, quantity: $0.value) },
+                carrier: part.assignment.carrier, shipTo: routed.order.shippingAddress, at: DateTimeFormat.format(epochSeconds: seconds),
+                action: .cancel))
+        }
+        // The decision names every part still expected, then the new ones.
+        let kept = routed.parts.filter { !$0.shipped.union($0.open.keys).isEmpty }.map { part -> RoutingDecision.Assignment in
+            var assignment = part.assignment
+            let lines = part.lines.filter { part.shipped.contains($0.key) || part.open[$0.key] != nil }
+            assignment.skus = lines.keys.sorted()
+            assignment.lines = lines.sorted { $0.key < $1.key }.map { RoutingDecision.Assignment.Line(sku: $0.key, quantity: $0.value) }
+            return assignment
+        }
+        let keptCost = kept.compactMap { MoneyAmount($0.cost)?.doubleValue }.reduce(0, +)
+        decision.assignments = kept + decision.assignments
+        if let later = kept.map(\.deliveryWindow.latest).max(), later > decision.deliveryWindow.latest {
+            decision.deliveryWindow.latest = later
+        }
+        decision.totalCost = RoutingMessages.money(chosen.landedCost + keptCost)
+        decision.expectedMargin = RoutingMessages.money(routed.order.revenue - chosen.landedCost - keptCost)
+        decision.explanation.summary = "re-routed (\(cause.reason)): " + decision.explanation.summary
+        routed.revision = revision
+        routed.parts += purchaseOrders.compactMap { po in
+            guard let assignment = decision.assignments.last(where: { $0.supplierID == po.supplierID }) else { return nil }
+            return RoutedOrder.Part(purchaseOrderID: po.purchaseOrderID, assignment: assignment,
+                                    lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +))
+        }
+        return .rerouted(decision: decision, purchaseOrders: purchaseOrders, cancellations: cancellations)
+    }
+}

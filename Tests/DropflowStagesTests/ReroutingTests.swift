@@ -1,0 +1,113 @@
+import DropflowContract
+import DropflowCore
+import DropflowJSON
+import DropflowRouting
+import Foundation
+import Testing
+
+/// Re-routing: what a supplier cannot ship goes elsewhere, once per cause, with a decision of the
+/// next revision, new purchase orders and a cancellation of what is withdrawn; what shipped is final.
+@Suite("Routing: re-routing")
+struct ReroutingTests {
+    /// Two suppliers of LAMP and MUG in Poland and Spain; sup-pl is cheaper and gets the order.
+    static func world() -> RoutingWorld {
+        var world = RoutingWorld()
+        world.offer("sup-pl", "LAMP", cost: "10.00", from: "PL", carriers: ["dhl"])
+        world.offer("sup-pl", "MUG", cost: "4.00", from: "PL", carriers: ["dhl"])
+        world.offer("sup-es", "LAMP", cost: "12.00", from: "ES", carriers: ["correos"])
+        world.offer("sup-es", "MUG", cost: "5.00", from: "ES", carriers: ["correos"])
+        world.rate("dhl", .standard, "PL", "DE", base: "5.00", transit: (3, 5))
+        world.rate("correos", .standard, "ES", "DE", base: "6.00", transit: (3, 5))
+        return world
+    }
+
+    static let order = RoutingWorld.order([("LAMP", 1, "30.00"), ("MUG", 2, "9.00")])
+    static let at = RoutingWorld.now + 600
+
+    static func routed(_ world: RoutingWorld) throws -> RoutedOrder {
+        let outcome = world.decide(order)
+        let chosen = try #require(outcome.chosen)
+        let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: outcome.ranked, binding: nil, revision: 1, at: at,
+                                                config: RoutingConfig())
+        return RoutedOrder(order: order, decision: decision, purchaseOrders: RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at))
+    }
+
+    static func update(_ po: String, _ status: SupplierOrderUpdate.Status, skus: [String]? = nil, supplier: String = "sup-pl") -> SupplierOrderUpdate {
+        SupplierOrderUpdate(orderID: order.orderID, supplierID: supplier, purchaseOrderID: po, status: status, skus: skus,
+                            at: DateTimeFormat.format(epochSeconds: at + 3_600))
+    }
+
+    @Test("a backordered line goes to another supplier; the rest stays; the cancellation names that line alone; heard twice, once")
+    func backorder() throws {
+        let world = Self.world()
+        var routed = try Self.routed(world)
+        #expect(routed.parts.map(\.supplierID) == ["sup-pl"])
+        let po = routed.parts[0].purchaseOrderID
+        #expect(routed.record(Self.update(po, .accepted, skus: ["LAMP"])) == nil)
+        let heard = routed.record(Self.update(po, .backordered, skus: ["MUG"]))
+        let cause = try #require(heard)
+        #expect(cause.kind == .backordered && cause.skus == ["MUG"])
+        guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: cause, picture: world.picture,
+                                                                                          at: Self.at + 3_700) else {
+            Issue.record("not re-routed")
+            return
+        }
+        #expect(decision.revision == 2 && decision.rerouteReason == "sup-pl backordered MUG")
+        #expect(decision.assignments.map(\.supplierID) == ["sup-pl", "sup-es"], "LAMP stays, MUG moves")
+        #expect(decision.assignments[0].skus == ["LAMP"] && decision.assignments[1].lines?.first?.quantity == 2)
+        #expect(pos.map(\.purchaseOrderID) == ["po-ord-1-sup-es-2"] && pos[0].lines.map(\.sku) == ["MUG"])
+        #expect(cancels.count == 1 && cancels[0].purchaseOrderID == po && cancels[0].action == .cancel && cancels[0].lines.map(\.sku) == ["MUG"])
+        #expect(decision.explanation.summary.hasPrefix("re-routed (sup-pl backordered MUG)"))
+        for message in [decision.json] { #expect(ContractSchema.routingDecision.validate(message).isEmpty) }
+        for message in (pos + cancels).map(\.json) { #expect(ContractSchema.purchaseOrder.validate(message).isEmpty) }
+        #expect(routed.revision == 2 && routed.parts.count == 2)
+        // The same backorder heard again: nothing.
+        guard case .nothing = RoutingDecider().reroute(&routed, cause: cause, picture: world.picture, at: Self.at + 4_000) else {
+            Issue.record("a cause heard twice re-routed twice")
+            return
+        }
+        // routing's own cancellation confirmed by the supplier is no new cause.
+        #expect(routed.record(Self.update(po, .cancelled, skus: ["MUG"])) == nil)
+    }
+
+    @Test("what shipped is never re-routed; an outage moves every open line of the supplier; a rejection moves without a cancellation")
+    func shippedOutageRejection() throws {
+        let world = Self.world()
+        var routed = try Self.routed(world)
+        let po = routed.parts[0].purchaseOrderID
+        _ = routed.record(Self.update(po, .shipped, skus: ["LAMP"]))
+        let outage = RerouteCause(kind: .outage, supplierID: "sup-pl", purchaseOrderID: nil, skus: [], detail: "2026-11-24T01:00:00Z")
+        guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: outage, picture: world.picture,
+                                                                                          at: Self.at + 7_200) else {
+            Issue.record("not re-routed")
+            return
+        }
+        #expect(pos.flatMap { $0.lines.map(\.sku) } == ["MUG"], "LAMP shipped: final")
+        #expect(cancels.first?.lines.map(\.sku) == ["MUG"])
+        #expect(decision.assignments.first { $0.supplierID == "sup-pl" }?.skus == ["LAMP"])
+        #expect(decision.rerouteReason == "sup-pl is in outage since 2026-11-24T01:00:00Z")
+
+        var fresh = try Self.routed(world)
+        let rejected = fresh.record(Self.update(fresh.parts[0].purchaseOrderID, .rejected, skus: nil))
+        let cause = try #require(rejected)
+        guard case .rerouted(_, let moved, let none) = RoutingDecider().reroute(&fresh, cause: cause, picture: world.picture, at: Self.at + 7_200) else {
+            Issue.record("not re-routed")
+            return
+        }
+        #expect(Set(moved.flatMap { $0.lines.map(\.sku) }) == ["LAMP", "MUG"] && none.isEmpty, "a rejected purchase order needs no cancellation")
+    }
+
+    @Test("with no other supplier, the lines stay where they are")
+    func nowhereElse() throws {
+        var world = Self.world()
+        world.status("sup-es", .outage)
+        var routed = try Self.routed(world)
+        let heard = routed.record(Self.update(routed.parts[0].purchaseOrderID, .backordered, skus: ["MUG"]))
+        let cause = try #require(heard)
+        guard case .cannot(let reasons) = RoutingDecider().reroute(&routed, cause: cause, picture: world.picture, at: Self.at + 3_700) else {
+            Issue.record("re-routed to a supplier in outage")
+            return
+        }
+        #expect(!reasons.isEmpty && routed.revision == 1 && routed.parts[0].open["MUG"] == 2)
+    }
+}
