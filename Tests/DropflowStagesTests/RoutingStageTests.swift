@@ -14,13 +14,14 @@ import Testing
 /// The routing stage on a real broker: an approved order is routed with a purchase order per
 /// supplier; an order nothing can fill is held for a person and routed by itself once an offer
 /// arrives; a held order a person declines is rejected, and the fraud stage leaves that verdict
-/// to routing; a copy of an approved order changes nothing.
+/// to routing; a copy of an approved order changes nothing; a backorder moves the lines to another
+/// supplier once, however often it is heard.
 @Suite(.serialized) struct RoutingStageTests {
     static let topics = [TopicDeclaration.ordersApproved, .reviewDecisions, .supplierOffers, .supplierStatus, .carrierRates,
                          .supplierOrderUpdates, .shipmentsEvents, .ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .ordersRejected,
                          .routingDecisions, .ordersValidated, .fraudSignals, .fraudHeld, .fraudDecisions, .fraudReviews]
         .map(\.name) + ["orders.approved.dlq", "review.decisions.dlq", "supplier.offers.dlq", "supplier.status.dlq",
-                        "carrier.rates.dlq", "orders.validated.dlq"]
+                        "carrier.rates.dlq", "orders.validated.dlq", "supplier.order-updates.dlq"]
 
     static func approved(_ id: String, sku: String, quantity: Int = 1) throws -> JSONValue {
         var order = try exampleOrder().setting(["order_id"], .string(id))
@@ -104,6 +105,37 @@ import Testing
         #expect(try await cluster.readAll("review.decisions.dlq").isEmpty, "the fraud stage did not dead-letter routing's verdict")
         let held = try await cluster.readAll(TopicDeclaration.routingHeld.name)
         #expect(held.filter { $0.value == nil }.count == 2, "both held orders left the table")
+
+        // 5. sup-es backorders r-1's lamps (heard twice): they go to sup-pt, once, with a
+        //    decision of revision 2, a cancellation naming them to sup-es and a new purchase order.
+        try await send(.supplierOffers, "sup-pt/LAMP", Self.offer("sup-pt", "LAMP", qty: 10, at: "2026-11-24T13:00:00Z"))
+        let backorder = SupplierOrderUpdate(orderID: "r-1", supplierID: "sup-es", purchaseOrderID: "po-r-1-sup-es-1", status: .backordered,
+                                            skus: ["LAMP"], at: "2026-11-24T14:00:00Z")
+        try await send(.supplierOrderUpdates, "r-1", backorder.json)
+        try await send(.supplierOrderUpdates, "r-1", backorder.json)
+        func waitFor(_ topic: TopicDeclaration, messages count: Int) async throws -> [KafkaConsumerMessage] {
+            let deadline = ContinuousClock.now + .seconds(90)
+            while true {
+                let all = try await cluster.readAll(topic.name)
+                if all.count >= count || ContinuousClock.now > deadline { return all }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        let decisions = try await waitFor(.ordersRouted, messages: 4)
+        let rerouted = try decisions.compactMap { try JSONValue.parse($0.value ?? []) }.first { $0["revision"]?.intValue == 2 }
+        let revised = try #require(rerouted)
+        #expect(ContractSchema.routingDecision.validate(revised).isEmpty, "\(ContractSchema.routingDecision.validate(revised))")
+        #expect(revised["order_id"]?.stringValue == "r-1" && revised["reroute_reason"]?.stringValue == "sup-es backordered LAMP")
+        #expect(revised["assignments"]?.arrayValue?.compactMap { $0["supplier_id"]?.stringValue } == ["sup-pt"])
+        let orders = try await waitFor(.purchaseOrders, messages: 5)
+        let sent = try orders.compactMap { try JSONValue.parse($0.value ?? []) }.filter { $0["revision"]?.intValue == 2 }
+        #expect(sent.contains { $0["purchase_order_id"]?.stringValue == "po-r-1-sup-es-1" && $0["action"]?.stringValue == "cancel" })
+        #expect(sent.contains { $0["purchase_order_id"]?.stringValue == "po-r-1-sup-pt-2" && $0["action"]?.stringValue == "place" })
+        #expect(sent.allSatisfy { ContractSchema.purchaseOrder.validate($0).isEmpty })
+        try await cluster.waitCommitted(group: config.group(for: RoutingStage.name), topic: TopicDeclaration.supplierOrderUpdates.name)
+        try await cluster.waitCommitted(group: config.group(for: RoutingStage.name), topic: TopicDeclaration.ordersApproved.name)
+        #expect(try await cluster.readAll(TopicDeclaration.ordersRouted.name).count == 4, "one re-route per cause")
+        #expect(try await cluster.readAll(TopicDeclaration.purchaseOrders.name).count == 5)
         _ = await routing.stop()
         _ = await fraud.stop()
     }

@@ -266,3 +266,85 @@ public struct RoutingHeldOrder: JSONObjectType {
         ["order": order.json, "reasons": .array(reasons.map(\.json)), "held_at": .string(heldAt)]
     }
 }
+
+/// What routing keeps about an order it routed (the `routed` member of its `routing.decisions`
+/// record): the order, the revision, each purchase order with its assignment and what became
+/// of its lines, and the causes already re-routed for.
+public struct RoutedOrderState: JSONObjectType {
+    public enum Field: String, CaseIterable, Sendable {
+        case order, revision, parts, causes
+    }
+
+    /// One purchase order routing sent.
+    public struct Part: JSONObjectType {
+        public enum Field: String, CaseIterable, Sendable {
+            case purchaseOrderID = "purchase_order_id", assignment, lines, shipped, ended
+        }
+
+        public var purchaseOrderID: String
+        public var assignment: RoutingDecision.Assignment
+        /// The units asked for, per SKU.
+        public var lines: [PurchaseOrder.Line]
+        /// SKUs shipped (final), and those that will not come from this supplier.
+        public var shipped: [String]
+        public var ended: [String]
+
+        public init(purchaseOrderID: String, assignment: RoutingDecision.Assignment, lines: [PurchaseOrder.Line], shipped: [String],
+                    ended: [String]) {
+            self.purchaseOrderID = purchaseOrderID
+            self.assignment = assignment
+            self.lines = lines
+            self.shipped = shipped
+            self.ended = ended
+        }
+
+        public init(json: JSONValue) throws(ContractDecodingError) {
+            let m = try MessageDecoding.members(json)
+            purchaseOrderID = try MessageDecoding.string(m[Field.purchaseOrderID.rawValue], "/purchase_order_id")
+            assignment = try MessageDecoding.object(m[Field.assignment.rawValue], "/assignment")
+            lines = try MessageDecoding.array(m[Field.lines.rawValue], "/lines") { (v, p) throws(ContractDecodingError) in
+                try MessageDecoding.object(v, p) as PurchaseOrder.Line
+            }
+            shipped = try MessageDecoding.array(m[Field.shipped.rawValue], "/shipped") { (v, p) throws(ContractDecodingError) in
+                try MessageDecoding.string(v, p)
+            }
+            ended = try MessageDecoding.array(m[Field.ended.rawValue], "/ended") { (v, p) throws(ContractDecodingError) in
+                try MessageDecoding.string(v, p)
+            }
+        }
+
+        public var json: JSONValue {
+            ["purchase_order_id": .string(purchaseOrderID), "assignment": assignment.json, "lines": .array(lines.map(\.json)),
+             "shipped": .array(shipped.map(JSONValue.string)), "ended": .array(ended.map(JSONValue.string))]
+        }
+    }
+
+    public var order: OrderPlaced
+    public var revision: Int
+    public var parts: [Part]
+    public var causes: [String]
+
+    public init(order: OrderPlaced, revision: Int, parts: [Part], causes: [String]) {
+        self.order = order
+        self.revision = revision
+        self.parts = parts
+        self.causes = causes
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        let m = try MessageDecoding.members(json)
+        order = try MessageDecoding.object(m[Field.order.rawValue], "/order")
+        revision = try MessageDecoding.int(m[Field.revision.rawValue], "/revision")
+        parts = try MessageDecoding.array(m[Field.parts.rawValue], "/parts") { (v, p) throws(ContractDecodingError) in
+            try MessageDecoding.object(v, p) as Part
+        }
+        causes = try MessageDecoding.array(m[Field.causes.rawValue], "/causes") { (v, p) throws(ContractDecodingError) in
+            try MessageDecoding.string(v, p)
+        }
+    }
+
+    public var json: JSONValue {
+        ["order": order.json, "revision": .integer(Int64(revision)), "parts": .array(parts.map(\.json)),
+         "causes": .array(causes.map(JSONValue.string))]
+    }
+}

@@ -1,5 +1,6 @@
 import DropflowContract
 import DropflowCore
+import DropflowPipeline
 import Foundation
 
 /// What routing sent for one order and what became of each part: what a re-route works from.
@@ -190,5 +191,27 @@ extension RoutingDecider {
                                     lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +))
         }
         return .rerouted(decision: decision, purchaseOrders: purchaseOrders, cancellations: cancellations)
+    }
+}
+
+extension RoutedOrder {
+    /// As routing keeps it in its store.
+    public var state: RoutedOrderState {
+        RoutedOrderState(order: order, revision: revision, parts: parts.map { part in
+            RoutedOrderState.Part(purchaseOrderID: part.purchaseOrderID, assignment: part.assignment,
+                                  lines: part.lines.sorted { $0.key < $1.key }.map { PurchaseOrder.Line(sku: $0.key, quantity: $0.value) },
+                                  shipped: part.shipped.sorted(), ended: part.ended.sorted())
+        }, causes: causes.sorted())
+    }
+
+    public init(state: RoutedOrderState) {
+        order = state.order
+        revision = state.revision
+        parts = state.parts.map { part in
+            Part(purchaseOrderID: part.purchaseOrderID, assignment: part.assignment,
+                 lines: Dictionary(part.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +),
+                 shipped: Set(part.shipped), ended: Set(part.ended))
+        }
+        causes = Set(state.causes)
     }
 }

@@ -25,6 +25,9 @@ import Foundation
 ///   filled, a `routing_retry` copy of it goes to `orders.approved`.
 /// - `review.decisions`: a verdict on an order routing holds becomes a `routing_review` copy;
 ///   others are the fraud stage's.
+/// - `supplier.order-updates`: a supplier's answer becomes a `routing_update` follow-up to the
+///   owner of its order, which re-routes what a backorder, a rejection or the supplier's own
+///   cancellation leaves unfilled (``answered(_:context:memory:decider:)``).
 ///
 /// Each decision about an order is recorded in ``decisions`` before its outputs go out.
 public enum RoutingStage {
@@ -74,7 +77,8 @@ public enum RoutingStage {
         return StageDefinition(
             name: name,
             inputs: [.jsonObject(.ordersApproved), .contract(.reviewDecisions),
-                     tombstoneOr(.supplierOffers, .supplierOffer), .contract(.supplierStatus), tombstoneOr(.carrierRates, .carrierRate)],
+                     tombstoneOr(.supplierOffers, .supplierOffer), .contract(.supplierStatus), tombstoneOr(.carrierRates, .carrierRate),
+                     .contract(.supplierOrderUpdates)],
             outputs: [.ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .ordersRejected, .ordersApproved],
             tables: [.routingHeld],
             followed: feeds,
@@ -83,6 +87,11 @@ public enum RoutingStage {
             switch input.topic {
             case .ordersApproved:
                 return try decideOrder(input.json!, context: context, memory: memory, decider: decider)
+            case .supplierOrderUpdates:
+                // A supplier's answer goes to the owner of its order, which keeps what was sent.
+                let update = try StageError.decode(SupplierOrderUpdate.self, input.json!, as: "a supplier's answer")
+                guard update.status != .accepted else { return [] }
+                return [StageOutput(topic: .ordersApproved, key: update.orderID, json: ["routing_update": update.json])]
             case .reviewDecisions:
                 let decision = try StageError.decode(ReviewDecision.self, input.json!, as: "a review decision")
                 try await context.catchUpWithTables()
@@ -112,6 +121,7 @@ public enum RoutingStage {
 
     /// An approved order, or routing's follow-up about one it holds.
     static func decideOrder(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider) throws -> [StageOutput] {
+        if let update = value["routing_update"] { return try answered(update, context: context, memory: memory, decider: decider) }
         let approved = try StageError.decode(ApprovedOrder.self, value, as: "an approved order")
         let orderID = approved.orderID
         let order = approved.order.order
@@ -151,11 +161,11 @@ public enum RoutingStage {
             context.logger.info("routing decision", metadata: [
                 "order.id": "\(orderID)", "routing.plan": "\(chosen.name)", "routing.cost": "\(decision.totalCost ?? "")",
                 "routing.on_time": "\(Int((chosen.onTime * 100).rounded()))%"])
-            var outputs: [StageOutput] = [.record(decisions, key: orderID, state: stateRecord("routed", revision: 1, at: at)),
+            let purchaseOrders = RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: seconds)
+            let routed = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders)
+            var outputs: [StageOutput] = [.record(decisions, key: orderID, state: routedRecord(routed, at: at)),
                                           StageOutput(topic: .ordersRouted, key: orderID, json: decision.json)]
-            outputs += RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: seconds).map {
-                StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json)
-            }
+            outputs += purchaseOrders.map { StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json) }
             if state == "held" { outputs.append(.tombstone(.routingHeld, key: orderID)) }
             return outputs
         case .hold(let reasons):
@@ -167,6 +177,49 @@ public enum RoutingStage {
                     StageOutput(topic: .routingHeld, key: orderID, json: held.json),
                     StageOutput(topic: .reviewQueue, key: orderID, json: RoutingMessages.reviewCase(order: order, reasons: reasons, at: seconds).json)]
         }
+    }
+
+    // MARK: Suppliers' answers
+
+    /// A supplier's answer to one of routing's purchase orders, at the owner of its order: shipped
+    /// lines become final; a backorder, a rejection or the supplier's own cancellation re-routes
+    /// the lines it names, once per cause.
+    static func answered(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider) throws -> [StageOutput] {
+        let update = try StageError.decode(SupplierOrderUpdate.self, value, as: "a supplier's answer")
+        let orderID = update.orderID
+        guard let recorded = context.store(decisions)[orderID].flatMap({ try? JSONValue.parse($0) }),
+              let kept = recorded["routed"], let state = try? RoutedOrderState(json: kept) else {
+            return []  // not routing's, or nothing of it is open any more
+        }
+        var routed = RoutedOrder(state: state)
+        let before = routed
+        let seconds = DateTimeFormat.epochSeconds(update.at) ?? context.time.eventMs / 1000
+        let at = DateTimeFormat.format(epochSeconds: seconds)
+        var outputs: [StageOutput] = []
+        if let cause = routed.record(update) {
+            switch decider.reroute(&routed, cause: cause, picture: memory.current, at: seconds) {
+            case .rerouted(let decision, let purchaseOrders, let cancellations):
+                context.logger.info("order re-routed", metadata: [
+                    "order.id": "\(orderID)", "routing.cause": "\(cause.kind.rawValue)", "routing.revision": "\(decision.revision)"])
+                outputs.append(StageOutput(topic: .ordersRouted, key: orderID, json: decision.json))
+                outputs += (cancellations + purchaseOrders).map { StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json) }
+            case .cannot(let reasons):
+                context.logger.notice("no other supplier can take the lines: they stay", metadata: [
+                    "order.id": "\(orderID)", "routing.cause": "\(cause.kind.rawValue)", "routing.reasons": "\(reasons.map(\.code))"])
+            case .nothing:
+                break
+            }
+        }
+        guard routed != before else { return [] }
+        return [.record(decisions, key: orderID, state: routedRecord(routed, at: at))] + outputs
+    }
+
+    /// The store's record of a routed order: while something is open, what was sent and what
+    /// became of it (what a re-route works from); then its revision alone.
+    static func routedRecord(_ routed: RoutedOrder, at: String) -> [UInt8] {
+        var record: [String: JSONValue] = ["state": "routed", "revision": .integer(Int64(routed.revision)), "at": .string(at)]
+        if routed.parts.contains(where: { !$0.open.isEmpty }) { record["routed"] = routed.state.json }
+        return JSONValue.object(record).serialized()
     }
 
     static func stateRecord(_ state: String, revision: Int, at: String) -> [UInt8] {
