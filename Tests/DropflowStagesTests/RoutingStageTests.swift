@@ -15,10 +15,10 @@ import Testing
 /// supplier; an order nothing can fill is held for a person and routed by itself once an offer
 /// arrives; a held order a person declines is rejected, and the fraud stage leaves that verdict
 /// to routing; a copy of an approved order changes nothing; a backorder moves the lines to another
-/// supplier once, however often it is heard.
+/// supplier once, however often it is heard; a supplier's outage moves the lines waiting there.
 @Suite(.serialized) struct RoutingStageTests {
     static let topics = [TopicDeclaration.ordersApproved, .reviewDecisions, .supplierOffers, .supplierStatus, .carrierRates,
-                         .supplierOrderUpdates, .shipmentsEvents, .ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .ordersRejected,
+                         .supplierOrderUpdates, .shipmentsEvents, .ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .routingOpen, .ordersRejected,
                          .routingDecisions, .ordersValidated, .fraudSignals, .fraudHeld, .fraudDecisions, .fraudReviews]
         .map(\.name) + ["orders.approved.dlq", "review.decisions.dlq", "supplier.offers.dlq", "supplier.status.dlq",
                         "carrier.rates.dlq", "orders.validated.dlq", "supplier.order-updates.dlq"]
@@ -136,6 +136,22 @@ import Testing
         try await cluster.waitCommitted(group: config.group(for: RoutingStage.name), topic: TopicDeclaration.ordersApproved.name)
         #expect(try await cluster.readAll(TopicDeclaration.ordersRouted.name).count == 4, "one re-route per cause")
         #expect(try await cluster.readAll(TopicDeclaration.purchaseOrders.name).count == 5)
+
+        // 6. sup-es goes into outage: r-4's lamp, waiting there, moves to sup-pt; r-2's shelf,
+        //    which nobody else offers, stays.
+        try await send(.supplierStatus, "sup-es", SupplierStatus(supplierID: "sup-es", status: .outage, updatedAt: "2026-11-24T15:00:00Z").json)
+        let afterOutage = try await waitFor(.ordersRouted, messages: 5)
+        let moved = try #require(try afterOutage.compactMap { try JSONValue.parse($0.value ?? []) }.first {
+            $0["order_id"]?.stringValue == "r-4" && $0["revision"]?.intValue == 2 })
+        #expect(moved["reroute_reason"]?.stringValue == "sup-es is in outage since 2026-11-24T15:00:00Z")
+        #expect(moved["assignments"]?.arrayValue?.compactMap { $0["supplier_id"]?.stringValue } == ["sup-pt"])
+        let withdrawn = try await waitFor(.purchaseOrders, messages: 7)
+        #expect(try withdrawn.compactMap { try JSONValue.parse($0.value ?? []) }.contains {
+            $0["purchase_order_id"]?.stringValue == "po-r-4-sup-es-1" && $0["action"]?.stringValue == "cancel" })
+        try await cluster.waitCommitted(group: config.group(for: RoutingStage.name), topic: TopicDeclaration.ordersApproved.name)
+        #expect(try await cluster.readAll(TopicDeclaration.ordersRouted.name).count == 5, "r-2 had nowhere else to go")
+        let open = try await cluster.readAll(TopicDeclaration.routingOpen.name)
+        #expect(open.contains { $0.keyString == "r-2" && $0.value != nil }, "r-2 still waits at sup-es")
         _ = await routing.stop()
         _ = await fraud.stop()
     }

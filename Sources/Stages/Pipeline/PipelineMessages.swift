@@ -348,3 +348,23 @@ public struct RoutedOrderState: JSONObjectType {
          "causes": .array(causes.map(JSONValue.string))]
     }
 }
+
+/// A routed order's suppliers with lines not shipped yet (`routing.open`).
+public struct RoutingOpenOrder: JSONObjectType {
+    public enum Field: String, CaseIterable, Sendable {
+        case suppliers
+    }
+
+    public var suppliers: [String]
+
+    public init(suppliers: [String]) { self.suppliers = suppliers }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        let m = try MessageDecoding.members(json)
+        suppliers = try MessageDecoding.array(m[Field.suppliers.rawValue], "/suppliers") { (v, p) throws(ContractDecodingError) in
+            try MessageDecoding.string(v, p)
+        }
+    }
+
+    public var json: JSONValue { ["suppliers": .array(suppliers.map(JSONValue.string))] }
+}

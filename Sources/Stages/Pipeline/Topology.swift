@@ -8,7 +8,7 @@ public enum Topology {
     /// The pipeline's own topics, in the order of the flow.
     public static let pipeline: [TopicDeclaration] = [
         .ordersValidated, .fraudSignals, .intakeSeen, .fraudDecisions, .ordersApproved, .fraudHeld, .fraudReviews,
-        .routingDecisions, .routingHeld,
+        .routingDecisions, .routingHeld, .routingOpen,
     ]
 
     /// How far back the pipeline's memories reach, in event time: intake recognises a storefront
@@ -62,7 +62,7 @@ extension TopicDeclaration {
     /// Fraud → routing: approved orders, by the model or by a reviewer.
     public static let ordersApproved = own(
         "orders.approved", key: "order_id", schema: .orderPlaced, retention: Topology.handOverRetention,
-        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision)",
+        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision); about one it routed, `{routing_update: <a supplier's answer>}` or `{routing_outage: {supplier_id, since}}` alone",
         writers: "fraud; routing (follow-ups, to the owner of the order's partition)", readers: "routing")
     /// Orders the fraud stage holds for a person. Compacted without a time limit: an order waits
     /// as long as the person takes, and the table holds only the orders waiting.
@@ -80,7 +80,7 @@ extension TopicDeclaration {
     /// partitioned like `orders.approved`.
     public static let routingDecisions = own(
         "routing.decisions", key: "order_id", cleanup: .compactAndDelete, retention: Topology.horizonRetention,
-        value: "store record: `{state: routed or held or rejected, revision, at}` of the order, with its outputs until committed",
+        value: "store record: `{state: routed or held or rejected, revision, at, routed?}` of the order (`routed`: while anything is open, what was sent and what became of each line), with its outputs until committed",
         writers: "routing, in the partition of the `orders.approved` input",
         readers: "the routing worker owning that partition, restored before it works")
     /// Orders nothing can fill now, waiting for the picture to change or a person to decline
@@ -89,6 +89,12 @@ extension TopicDeclaration {
         "routing.held", key: "order_id", cleanup: .compact, retention: nil,
         value: "`{order, reasons[], held_at}`: the approved order and why it waits; a tombstone once routed or declined",
         writers: "routing", readers: "every routing worker, in full; every fraud worker (a review decision for it is routing's)")
+    /// Routed orders with lines not shipped yet, by the suppliers that hold them: what a
+    /// supplier's outage re-routes.
+    public static let routingOpen = own(
+        "routing.open", key: "order_id", cleanup: .compact, retention: nil,
+        value: "`{suppliers[]}`: the suppliers with lines of the order not shipped yet; a tombstone once none is open",
+        writers: "routing, the owner of the order", readers: "every routing worker, in full (a supplier's outage)")
 }
 
 extension Topology {

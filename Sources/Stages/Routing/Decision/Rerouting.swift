@@ -40,6 +40,9 @@ public struct RoutedOrder: Sendable, Hashable {
         }
     }
 
+    /// The suppliers with lines not shipped yet, sorted.
+    public var openSuppliers: [String] { Set(parts.filter { !$0.open.isEmpty }.map(\.supplierID)).sorted() }
+
     /// Parts with something open at `supplierID`.
     public func openParts(of supplierID: String) -> [Part] { parts.filter { $0.supplierID == supplierID && !$0.open.isEmpty } }
 

@@ -79,14 +79,14 @@ public enum RoutingStage {
             inputs: [.jsonObject(.ordersApproved), .contract(.reviewDecisions),
                      tombstoneOr(.supplierOffers, .supplierOffer), .contract(.supplierStatus), tombstoneOr(.carrierRates, .carrierRate),
                      .contract(.supplierOrderUpdates)],
-            outputs: [.ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .ordersRejected, .ordersApproved],
-            tables: [.routingHeld],
+            outputs: [.ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .routingOpen, .ordersRejected, .ordersApproved],
+            tables: [.routingHeld, .routingOpen],
             followed: feeds,
             stores: [decisions]
         ) { input, context in
             switch input.topic {
             case .ordersApproved:
-                return try decideOrder(input.json!, context: context, memory: memory, decider: decider)
+                return try decideOrder(input.json!, key: input.keyString, context: context, memory: memory, decider: decider)
             case .supplierOrderUpdates:
                 // A supplier's answer goes to the owner of its order, which keeps what was sent.
                 let update = try StageError.decode(SupplierOrderUpdate.self, input.json!, as: "a supplier's answer")
@@ -106,6 +106,15 @@ public enum RoutingStage {
                 let picture = memory.current
                 let now = context.time.eventMs / 1000
                 var outputs: [StageOutput] = []
+                // A supplier in outage: every order with lines waiting there goes to its owner to be re-routed.
+                if input.topic == .supplierStatus, let status = try? SupplierStatus(json: input.json!), status.status == .outage {
+                    let outage: JSONValue = ["supplier_id": .string(status.supplierID), "since": .string(status.updatedAt)]
+                    for key in context.table(.routingOpen).keys.sorted() {
+                        guard let open = context.table(.routingOpen)[key].flatMap({ try? RoutingOpenOrder(json: JSONValue.parse($0)) }),
+                              open.suppliers.contains(status.supplierID) else { continue }
+                        outputs.append(StageOutput(topic: .ordersApproved, key: key, json: ["routing_outage": outage]))
+                    }
+                }
                 for key in context.table(.routingHeld).keys.sorted() {
                     guard let held = heldOrder(key, context) else { continue }
                     guard case .routed = decider.decide(held.order.order.order, picture: picture, at: now) else { continue }
@@ -120,8 +129,12 @@ public enum RoutingStage {
     // MARK: Orders
 
     /// An approved order, or routing's follow-up about one it holds.
-    static func decideOrder(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider) throws -> [StageOutput] {
+    static func decideOrder(_ value: JSONValue, key: String?, context: StageContext, memory: RoutingMemory,
+                            decider: RoutingDecider) throws -> [StageOutput] {
         if let update = value["routing_update"] { return try answered(update, context: context, memory: memory, decider: decider) }
+        if let outage = value["routing_outage"] {
+            return try outageReroute(outage, orderID: key, context: context, memory: memory, decider: decider)
+        }
         let approved = try StageError.decode(ApprovedOrder.self, value, as: "an approved order")
         let orderID = approved.orderID
         let order = approved.order.order
@@ -163,8 +176,9 @@ public enum RoutingStage {
                 "routing.on_time": "\(Int((chosen.onTime * 100).rounded()))%"])
             let purchaseOrders = RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: seconds)
             let routed = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders)
-            var outputs: [StageOutput] = [.record(decisions, key: orderID, state: routedRecord(routed, at: at)),
-                                          StageOutput(topic: .ordersRouted, key: orderID, json: decision.json)]
+            var outputs: [StageOutput] = [.record(decisions, key: orderID, state: routedRecord(routed, at: at))]
+            outputs += openOutputs(routed, was: nil)
+            outputs.append(StageOutput(topic: .ordersRouted, key: orderID, json: decision.json))
             outputs += purchaseOrders.map { StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json) }
             if state == "held" { outputs.append(.tombstone(.routingHeld, key: orderID)) }
             return outputs
@@ -186,17 +200,35 @@ public enum RoutingStage {
     /// the lines it names, once per cause.
     static func answered(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider) throws -> [StageOutput] {
         let update = try StageError.decode(SupplierOrderUpdate.self, value, as: "a supplier's answer")
-        let orderID = update.orderID
+        let seconds = DateTimeFormat.epochSeconds(update.at) ?? context.time.eventMs / 1000
+        return revise(update.orderID, at: seconds, context: context, memory: memory, decider: decider) { $0.record(update) }
+    }
+
+    /// A supplier's outage, at the owner of an order with lines waiting there: they go elsewhere.
+    static func outageReroute(_ value: JSONValue, orderID: String?, context: StageContext, memory: RoutingMemory,
+                              decider: RoutingDecider) throws -> [StageOutput] {
+        guard let supplierID = value["supplier_id"]?.stringValue, let since = value["since"]?.stringValue, let orderID else {
+            throw StageError.permanent("a routing_outage follow-up without supplier_id, since or key")
+        }
+        let seconds = max(DateTimeFormat.epochSeconds(since) ?? 0, context.time.eventMs / 1000)
+        return revise(orderID, at: seconds, context: context, memory: memory, decider: decider) { _ in
+            RerouteCause(kind: .outage, supplierID: supplierID, purchaseOrderID: nil, skus: [], detail: since)
+        }
+    }
+
+    /// What routing kept of `orderID`, changed by `change` (which may name a cause to re-route
+    /// for), and re-routed: the record first, then the outputs.
+    static func revise(_ orderID: String, at seconds: Int64, context: StageContext, memory: RoutingMemory, decider: RoutingDecider,
+                       _ change: (inout RoutedOrder) -> RerouteCause?) -> [StageOutput] {
         guard let recorded = context.store(decisions)[orderID].flatMap({ try? JSONValue.parse($0) }),
               let kept = recorded["routed"], let state = try? RoutedOrderState(json: kept) else {
             return []  // not routing's, or nothing of it is open any more
         }
         var routed = RoutedOrder(state: state)
         let before = routed
-        let seconds = DateTimeFormat.epochSeconds(update.at) ?? context.time.eventMs / 1000
         let at = DateTimeFormat.format(epochSeconds: seconds)
         var outputs: [StageOutput] = []
-        if let cause = routed.record(update) {
+        if let cause = change(&routed) {
             switch decider.reroute(&routed, cause: cause, picture: memory.current, at: seconds) {
             case .rerouted(let decision, let purchaseOrders, let cancellations):
                 context.logger.info("order re-routed", metadata: [
@@ -211,7 +243,16 @@ public enum RoutingStage {
             }
         }
         guard routed != before else { return [] }
-        return [.record(decisions, key: orderID, state: routedRecord(routed, at: at))] + outputs
+        return [.record(decisions, key: orderID, state: routedRecord(routed, at: at))] + openOutputs(routed, was: before) + outputs
+    }
+
+    /// `routing.open` for `routed` when its suppliers with open lines changed (a tombstone once none is).
+    static func openOutputs(_ routed: RoutedOrder, was before: RoutedOrder?) -> [StageOutput] {
+        let suppliers = routed.openSuppliers
+        guard suppliers != before?.openSuppliers else { return [] }
+        let key = routed.order.orderID
+        return suppliers.isEmpty ? [.tombstone(.routingOpen, key: key)]
+                                 : [StageOutput(topic: .routingOpen, key: key, json: RoutingOpenOrder(suppliers: suppliers).json)]
     }
 
     /// The store's record of a routed order: while something is open, what was sent and what
