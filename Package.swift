@@ -245,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "DropflowToolsTests",
             dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowKafka", "DropflowPipeline", "DropflowFraudModel",
-                           "DropflowSimulator", "DropflowDemo", "DropflowBench", "DropflowTraining", "DropflowReports", "DropflowKafkaTesting",
+                           "DropflowSimulator", "DropflowDemo", "DropflowBench", "DropflowTraining", "DropflowReports", "DropflowRouting", "DropflowKafkaTesting",
                            "DropflowRuntimeTesting"],
             // Model files the tests compare with, read by path.
             exclude: ["Fixtures"]

@@ -1,4 +1,5 @@
-import DropflowReports
+@testable import DropflowReports
+import DropflowRouting
 import DropflowSimulator
 import Testing
 
@@ -34,5 +35,30 @@ import Testing
         let swapped = [RoutingReport.Row(policy: .dropflow, summary: fixed.summary), RoutingReport.Row(policy: .fixedCheapest, summary: ours.summary)]
         let lost = RoutingReport.shortfalls(swapped)
         #expect(lost.count == 2 && lost.allSatisfy { $0.contains("fixed-cheapest") }, "\(lost)")
+    }
+}
+
+/// The report's oracle sees the same draws as the run: what it foresees for the plan it picks is
+/// what then happens, order by order.
+@Suite struct RoutingOracleTests {
+    @Test("the oracle's foresight is what the run then delivers")
+    func foresight() throws {
+        var request = SimulationRequest()
+        request.orders = 400
+        request.ordersPerDay = 400
+        request.seed = 5
+        request.scenarios = ["all"]
+        let run = Simulation.run(request.config)
+        let oracle = RoutingOracle(world: run.world)
+        var tally = FulfilmentTally(world: run.world)
+        var records = MerchantRun(run: run, merchant: RoutingMerchant(decider: RoutingDecider(), learns: false, reroutes: false, oracle: oracle))
+            .makeIterator()
+        while let record = records.next() { tally.observe(record) }
+        let foreseen = oracle.foreseen
+        #expect(foreseen.count > 300)
+        var same = 0
+        for (id, completion) in foreseen where tally.fates[id]?.completedAt == completion { same += 1 }
+        #expect(same == foreseen.count, "\(foreseen.count - same) of \(foreseen.count) orders came otherwise than foreseen")
+        #expect(foreseen.values.filter { $0 != nil }.count > 300, "most orders are foreseen delivered in full")
     }
 }

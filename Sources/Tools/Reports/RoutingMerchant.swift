@@ -41,12 +41,19 @@ struct RoutingMerchant: Merchant {
         var waitedDays: [Double] = []
     }
 
-    init(decider: RoutingDecider, learns: Bool = true, reroutes: Bool = true, latency: SimDuration = .minutes(2)) {
+    /// When set, the truth picks among the decider's plans (the report's upper bound).
+    let oracle: RoutingOracle?
+
+    init(decider: RoutingDecider, learns: Bool = true, reroutes: Bool = true, oracle: RoutingOracle? = nil,
+         latency: SimDuration = .minutes(2)) {
         self.decider = decider
         self.learns = learns
         self.reroutes = reroutes
+        self.oracle = oracle
         self.latency = latency
     }
+
+    mutating func meet(_ responder: WorldResponder) { oracle?.meet(responder) }
 
     mutating func react(to record: SimRecord) -> [SimRecord] {
         do {
@@ -127,7 +134,8 @@ struct RoutingMerchant: Merchant {
 
     private mutating func route(_ order: OrderPlaced, at: SimInstant, first: Bool) -> [SimRecord] {
         switch decider.decide(order, picture: picture, at: at.seconds) {
-        case .routed(let chosen, let ranked, let binding):
+        case .routed(let decided, let ranked, let binding):
+            let chosen = oracle?.pick(decided, ranked, order: order, at: at.seconds) ?? decided
             if !first, let since = held.removeValue(forKey: order.orderID)?.since {
                 counts.waitedDays.append(Double((at - since).seconds) / 86_400)
                 for line in order.lines { heldBySKU[line.sku]?.remove(order.orderID) }

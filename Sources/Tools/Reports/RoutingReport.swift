@@ -52,6 +52,9 @@ public struct RoutingReport: Sendable {
         /// Dropflow's routing decision (``RoutingDecider``), holding what nothing can fill, learning
         /// lead times from events.
         case dropflow
+        /// The upper bound: among the plans the decider ranks, the one the truth says is best
+        /// (the true stock, handling and transit of every parcel).
+        case oracle
         /// The same decision without re-routing.
         case dropflowNoReroute = "dropflow-no-reroute"
         /// The same decision from the stated figures alone, without re-routing (Routing I).
@@ -67,7 +70,7 @@ public struct RoutingReport: Sendable {
 
         var baselineRule: BaselineMerchant.Rule? {
             switch self {
-            case .dropflow, .dropflowNoReroute, .dropflowStated: return nil
+            case .dropflow, .oracle, .dropflowNoReroute, .dropflowStated: return nil
             case .fixedCheapest: return .fixedCheapest
             case .firstInStock: return .firstInStock
             case .cheapestInStock: return .cheapestInStock
@@ -149,8 +152,9 @@ public struct RoutingReport: Sendable {
             return Row(policy: policy, summary: tally.summary, held: nil, routedAfterHold: nil, split: nil, estimatedLane: nil,
                        seconds: seconds())
         }
-        var records = MerchantRun(run: run, merchant: RoutingMerchant(decider: RoutingDecider(config: config), learns: policy != .dropflowStated,
-                                                                  reroutes: policy == .dropflow))
+        var records = MerchantRun(run: run, merchant: RoutingMerchant(
+            decider: RoutingDecider(config: config), learns: policy == .dropflow || policy == .dropflowNoReroute, reroutes: policy == .dropflow,
+            oracle: policy == .oracle ? RoutingOracle(world: run.world) : nil))
             .makeIterator()
         while let record = records.next() { tally.observe(record) }
         let counts = records.merchant.counts
@@ -175,6 +179,17 @@ public struct RoutingReport: Sendable {
             }
         }
         return problems
+    }
+
+    /// How much of the on-time-in-full gap between the best baseline and the oracle Dropflow
+    /// closes, and its landed cost per order against the oracle's (nil without those rows).
+    public static func againstOracle(_ rows: [Row]) -> (gapClosed: Double, costRatio: Double, bestBaseline: Policy)? {
+        guard let ours = rows.first(where: { $0.policy == .dropflow }), let oracle = rows.first(where: { $0.policy == .oracle }),
+              let best = rows.filter({ $0.policy.baselineRule != nil }).max(by: { $0.summary.onTimeInFullShare < $1.summary.onTimeInFullShare }),
+              oracle.summary.onTimeInFullShare > best.summary.onTimeInFullShare, oracle.summary.landedPerOrderCents > 0 else { return nil }
+        let gap = oracle.summary.onTimeInFullShare - best.summary.onTimeInFullShare
+        return ((ours.summary.onTimeInFullShare - best.summary.onTimeInFullShare) / gap,
+                ours.summary.landedPerOrderCents / oracle.summary.landedPerOrderCents, best.policy)
     }
 
     /// The table `dropflow report routing` prints (Markdown).
@@ -220,6 +235,10 @@ public struct RoutingReport: Sendable {
                 line += "; window: what its suppliers and carriers state"
             }
             lines.append(line + String(format: " (%.1f s)", row.seconds))
+        }
+        if let versus = Self.againstOracle(rows) {
+            lines.append("dropflow closes \(Self.percent(versus.gapClosed)) of the on-time-in-full gap between \(versus.bestBaseline.rawValue) "
+                         + "and the oracle, at \(Self.percent(versus.costRatio)) of the oracle's landed cost per order")
         }
         return lines.joined(separator: "\n")
     }

@@ -9,6 +9,13 @@ import DropflowContract
 public protocol Merchant {
     /// The records to publish after `record` (none before `record.at`).
     mutating func react(to record: SimRecord) -> [SimRecord]
+    /// Meets the world's side before the first record: only an oracle looks at it (its true
+    /// stock and what purchase orders took). By default it does not.
+    mutating func meet(_ responder: WorldResponder)
+}
+
+extension Merchant {
+    public mutating func meet(_ responder: WorldResponder) {}
 }
 
 /// A run with whole order lifecycles: the run's records, a ``Merchant``'s `purchase-orders`
@@ -58,6 +65,7 @@ public struct MerchantRun<M: Merchant>: Sequence {
             self.base = base
             self.merchant = merchant
             self.responder = responder
+            self.merchant.meet(responder)
         }
 
         /// Records waiting in the heap (for memory checks).
