@@ -140,7 +140,7 @@ let package = Package(
         .target(
             name: "DropflowStages",
             dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowRuntime",
-                           "DropflowIntake", "DropflowFraud", "DropflowFraudModel", "DropflowRouting", log],
+                           "DropflowIntake", "DropflowFraud", "DropflowFraudModel", "DropflowRouting", log, metrics],
             path: "Sources/Stages",
             // Each stage's decisions are modules of their own; this one holds the adapters beside them.
             exclude: ["Pipeline", "Intake/Decision", "Fraud/Decision", "Fraud/Model", "Routing/Decision"],

@@ -155,4 +155,42 @@ import Testing
         _ = await routing.stop()
         _ = await fraud.stop()
     }
+
+    /// What an operator sees: a routing worker process counts its decisions by outcome and shows
+    /// the learned lead times of the plans it chose on /metrics.
+    @Test func aWorkerProcessShowsItsDecisionsOnMetrics() async throws {
+        let cluster = try TestCluster()
+        try await cluster.admin().createTopics(TopicSetup.specs(Topology.all, prefix: cluster.prefix, partitions: 1))
+        let producer = try cluster.producer()
+        func send(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue) async throws {
+            try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized()))
+        }
+        try await send(.supplierOffers, "sup-es/LAMP", Self.offer("sup-es", "LAMP", qty: 10))
+        let rate = CarrierRate(carrier: "correos", serviceLevel: .standard, originCountry: "ES", destinationCountry: "ES", currency: "EUR",
+                               base: "4.50", perKg: "0.80", transitDays: CarrierRate.TransitDays(p50: 2, p90: 3),
+                               updatedAt: "2026-11-24T08:00:00Z")
+        try await send(.carrierRates, "correos/standard/ES/ES", rate.json)
+        let worker = try WorkerProcess("routing", cluster: cluster, extra: ["--metrics-port", "0"])
+        let port = Box<Int?>(nil)
+        try await eventually(.seconds(60), "the worker logs its metrics port") {
+            guard worker.isRunning else { throw TimedOut(what: "the worker exited: \(worker.output.suffix(2000))") }
+            if let r = worker.output.range(of: #"http\.port=(\d+)"#, options: .regularExpression) {
+                port.mutate { $0 = Int(worker.output[r].split(separator: "=")[1]) }
+            }
+            return port.value != nil
+        }
+        try await eventually(.seconds(90), "ready") { httpGet(port: port.value!, path: "/health/ready")?.status == 200 }
+        try await send(.ordersApproved, "m-1", try Self.approved("m-1", sku: "LAMP"))
+        try await send(.ordersApproved, "m-2", try Self.approved("m-2", sku: "NOBODY"))
+        try await eventually(.seconds(60), "both decisions counted") {
+            let body = httpGet(port: port.value!, path: "/metrics")?.body ?? ""
+            return body.contains(#"dropflow_routing_decisions_total{outcome="routed"} 1"#)
+                && body.contains(#"dropflow_routing_decisions_total{outcome="held"} 1"#)
+        }
+        let body = httpGet(port: port.value!, path: "/metrics")?.body ?? ""
+        #expect(body.contains(#"dropflow_routing_learned_handling_days{supplier="sup-es"} 1"#), "the stated median, nothing learned yet")
+        #expect(body.contains(#"dropflow_routing_learned_transit_days{lane="correos/ES/ES"} 2"#))
+        worker.signal(SIGTERM)
+        #expect(await worker.waitExit(within: .seconds(20)) == 0)
+    }
 }

@@ -52,6 +52,7 @@ public enum RoutingStage {
     public static func definition(config: RoutingConfig = RoutingConfig()) -> StageDefinition {
         let memory = RoutingMemory()
         let decider = RoutingDecider(config: config)
+        let metrics = RoutingMetrics()
         let feeds = [
             FollowedTopic(.supplierOffers) { key, value, _ in memory.update { applyOffer(key: key, value: value, to: &$0) } },
             FollowedTopic(.supplierStatus) { _, value, _ in
@@ -86,7 +87,7 @@ public enum RoutingStage {
         ) { input, context in
             switch input.topic {
             case .ordersApproved:
-                return try decideOrder(input.json!, key: input.keyString, context: context, memory: memory, decider: decider)
+                return try decideOrder(input.json!, key: input.keyString, context: context, memory: memory, decider: decider, metrics: metrics)
             case .supplierOrderUpdates:
                 // A supplier's answer goes to the owner of its order, which keeps what was sent.
                 let update = try StageError.decode(SupplierOrderUpdate.self, input.json!, as: "a supplier's answer")
@@ -115,7 +116,9 @@ public enum RoutingStage {
                         outputs.append(StageOutput(topic: .ordersApproved, key: key, json: ["routing_outage": outage]))
                     }
                 }
-                for key in context.table(.routingHeld).keys.sorted() {
+                let heldKeys = context.table(.routingHeld).keys.sorted()
+                metrics.heldWaiting(heldKeys.count)
+                for key in heldKeys {
                     guard let held = heldOrder(key, context) else { continue }
                     guard case .routed = decider.decide(held.order.order.order, picture: picture, at: now) else { continue }
                     let retry: JSONValue = ["at": .string(DateTimeFormat.format(epochSeconds: now)), "cause": .string(cause)]
@@ -130,10 +133,12 @@ public enum RoutingStage {
 
     /// An approved order, or routing's follow-up about one it holds.
     static func decideOrder(_ value: JSONValue, key: String?, context: StageContext, memory: RoutingMemory,
-                            decider: RoutingDecider) throws -> [StageOutput] {
-        if let update = value["routing_update"] { return try answered(update, context: context, memory: memory, decider: decider) }
+                            decider: RoutingDecider, metrics: RoutingMetrics) throws -> [StageOutput] {
+        if let update = value["routing_update"] {
+            return try answered(update, context: context, memory: memory, decider: decider, metrics: metrics)
+        }
         if let outage = value["routing_outage"] {
-            return try outageReroute(outage, orderID: key, context: context, memory: memory, decider: decider)
+            return try outageReroute(outage, orderID: key, context: context, memory: memory, decider: decider, metrics: metrics)
         }
         let approved = try StageError.decode(ApprovedOrder.self, value, as: "an approved order")
         let orderID = approved.orderID
@@ -155,6 +160,7 @@ public enum RoutingStage {
             }
             if decision.decision == .decline {
                 let rejection = RoutingMessages.rejection(orderID: orderID, decision: decision, at: seconds)
+                metrics.decision("rejected")
                 return [.record(decisions, key: orderID, state: stateRecord("rejected", revision: 0, at: at)),
                         StageOutput(topic: .ordersRejected, key: orderID, json: rejection.json),
                         .tombstone(.routingHeld, key: orderID)]
@@ -175,6 +181,8 @@ public enum RoutingStage {
                 "order.id": "\(orderID)", "routing.plan": "\(chosen.name)", "routing.cost": "\(decision.totalCost ?? "")",
                 "routing.on_time": "\(Int((chosen.onTime * 100).rounded()))%"])
             let purchaseOrders = RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: seconds)
+            metrics.decision("routed")
+            metrics.learned(chosen)
             let routed = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders)
             var outputs: [StageOutput] = [.record(decisions, key: orderID, state: routedRecord(routed, at: at))]
             outputs += openOutputs(routed, was: nil)
@@ -184,6 +192,7 @@ public enum RoutingStage {
             return outputs
         case .hold(let reasons):
             if state == "held" { return [] }  // still waiting
+            metrics.decision("held")
             context.logger.notice("order held: nothing can fill it now", metadata: [
                 "order.id": "\(orderID)", "routing.reasons": "\(reasons.map(\.code))"])
             let held = RoutingHeldOrder(order: approved, reasons: reasons.map { Reason(code: $0.code, detail: $0.detail) }, heldAt: at)
@@ -198,20 +207,21 @@ public enum RoutingStage {
     /// A supplier's answer to one of routing's purchase orders, at the owner of its order: shipped
     /// lines become final; a backorder, a rejection or the supplier's own cancellation re-routes
     /// the lines it names, once per cause.
-    static func answered(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider) throws -> [StageOutput] {
+    static func answered(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider,
+                         metrics: RoutingMetrics) throws -> [StageOutput] {
         let update = try StageError.decode(SupplierOrderUpdate.self, value, as: "a supplier's answer")
         let seconds = DateTimeFormat.epochSeconds(update.at) ?? context.time.eventMs / 1000
-        return revise(update.orderID, at: seconds, context: context, memory: memory, decider: decider) { $0.record(update) }
+        return revise(update.orderID, at: seconds, context: context, memory: memory, decider: decider, metrics: metrics) { $0.record(update) }
     }
 
     /// A supplier's outage, at the owner of an order with lines waiting there: they go elsewhere.
     static func outageReroute(_ value: JSONValue, orderID: String?, context: StageContext, memory: RoutingMemory,
-                              decider: RoutingDecider) throws -> [StageOutput] {
+                              decider: RoutingDecider, metrics: RoutingMetrics) throws -> [StageOutput] {
         guard let supplierID = value["supplier_id"]?.stringValue, let since = value["since"]?.stringValue, let orderID else {
             throw StageError.permanent("a routing_outage follow-up without supplier_id, since or key")
         }
         let seconds = max(DateTimeFormat.epochSeconds(since) ?? 0, context.time.eventMs / 1000)
-        return revise(orderID, at: seconds, context: context, memory: memory, decider: decider) { _ in
+        return revise(orderID, at: seconds, context: context, memory: memory, decider: decider, metrics: metrics) { _ in
             RerouteCause(kind: .outage, supplierID: supplierID, purchaseOrderID: nil, skus: [], detail: since)
         }
     }
@@ -219,7 +229,7 @@ public enum RoutingStage {
     /// What routing kept of `orderID`, changed by `change` (which may name a cause to re-route
     /// for), and re-routed: the record first, then the outputs.
     static func revise(_ orderID: String, at seconds: Int64, context: StageContext, memory: RoutingMemory, decider: RoutingDecider,
-                       _ change: (inout RoutedOrder) -> RerouteCause?) -> [StageOutput] {
+                       metrics: RoutingMetrics, _ change: (inout RoutedOrder) -> RerouteCause?) -> [StageOutput] {
         guard let recorded = context.store(decisions)[orderID].flatMap({ try? JSONValue.parse($0) }),
               let kept = recorded["routed"], let state = try? RoutedOrderState(json: kept) else {
             return []  // not routing's, or nothing of it is open any more
@@ -231,11 +241,14 @@ public enum RoutingStage {
         if let cause = change(&routed) {
             switch decider.reroute(&routed, cause: cause, picture: memory.current, at: seconds) {
             case .rerouted(let decision, let purchaseOrders, let cancellations):
+                metrics.decision("rerouted")
+                metrics.reroute(cause.kind)
                 context.logger.info("order re-routed", metadata: [
                     "order.id": "\(orderID)", "routing.cause": "\(cause.kind.rawValue)", "routing.revision": "\(decision.revision)"])
                 outputs.append(StageOutput(topic: .ordersRouted, key: orderID, json: decision.json))
                 outputs += (cancellations + purchaseOrders).map { StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json) }
             case .cannot(let reasons):
+                metrics.decision("reroute_impossible")
                 context.logger.notice("no other supplier can take the lines: they stay", metadata: [
                     "order.id": "\(orderID)", "routing.cause": "\(cause.kind.rawValue)", "routing.reasons": "\(reasons.map(\.code))"])
             case .nothing:

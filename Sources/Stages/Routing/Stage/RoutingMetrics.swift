@@ -1,0 +1,48 @@
+import CoreMetrics
+import DropflowRouting
+import Foundation
+
+/// What an operator watches of routing, through swift-metrics (the worker's Prometheus
+/// `/metrics`): decisions by outcome, re-routes by cause, orders held waiting, and the lead
+/// times learned per supplier and lane for the plans chosen.
+final class RoutingMetrics: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counters: [String: Counter] = [:]
+    private var gauges: [String: Gauge] = [:]
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        let key = label + dimensions.map { "|" + $0.1 }.joined()
+        return lock.withLock {
+            if let known = counters[key] { return known }
+            let made = Counter(label: label, dimensions: dimensions)
+            counters[key] = made
+            return made
+        }
+    }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
+        let key = label + dimensions.map { "|" + $0.1 }.joined()
+        return lock.withLock {
+            if let known = gauges[key] { return known }
+            let made = Gauge(label: label, dimensions: dimensions)
+            gauges[key] = made
+            return made
+        }
+    }
+
+    /// `routed`, `held`, `rejected` (declined while held), `rerouted`, `reroute_impossible`.
+    func decision(_ outcome: String) { counter("dropflow_routing_decisions_total", [("outcome", outcome)]).increment() }
+
+    func reroute(_ cause: RerouteCause.Kind) { counter("dropflow_routing_reroutes_total", [("cause", cause.rawValue)]).increment() }
+
+    func heldWaiting(_ count: Int) { gauge("dropflow_routing_held_orders", []).record(count) }
+
+    /// The learned median handling of each chosen supplier and transit of each chosen lane.
+    func learned(_ plan: RoutingPlan) {
+        for shipment in plan.shipments {
+            gauge("dropflow_routing_learned_handling_days", [("supplier", shipment.supplierID)]).record(shipment.handling.days.median)
+            gauge("dropflow_routing_learned_transit_days", [("lane", "\(shipment.lane.carrier)/\(shipment.origin)/\(shipment.lane.destination)")])
+                .record(shipment.transit.days.median)
+        }
+    }
+}
