@@ -70,11 +70,13 @@ public final class KafkaConsumer: Sendable {
         let buffer = MessageBuffer(capacity: configuration.bufferCapacity, capacityBytes: configuration.bufferCapacityBytes)
         let state = State()
         state.listener = rebalanceListener
-        let flow = PartitionFlow(isBufferFull: { buffer.isFlowPaused }) { [weak client] parts, pause in
-            guard let client else { return }
-            do throws(KafkaError) { try KafkaConsumer.setPaused(client, parts, paused: pause) } catch {
+        let flow = PartitionFlow(isBufferFull: { buffer.isFlowPaused },
+                                 repeatableResume: rd_kafka_version() >= 0x0204_0000) { [weak client] parts, pause in
+            guard let client else { return Set(parts) }
+            do throws(KafkaError) { return try KafkaConsumer.setPaused(client, parts, paused: pause) } catch {
                 logger.warning(pause ? "cannot pause partitions" : "cannot resume partitions",
                                metadata: ["kafka.partitions": "\(parts.sorted())", "kafka.error": "\(error)"])
+                return Set(parts)
             }
         }
         self.client = client
@@ -109,9 +111,16 @@ public final class KafkaConsumer: Sendable {
     public func assign(_ partitions: [KafkaTopicPartitionOffset]) throws(KafkaError) {
         let list = RDKafkaClient.makeList(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        let err = try client.withHandle { rk in rd_kafka_assign(rk, list) }
+        let flow = self.flow
+        let err = try client.withHandle { rk in
+            var err = RD_KAFKA_RESP_ERR_NO_ERROR
+            flow.assign(partitions.map(\.topicPartition), replacing: true) {
+                err = rd_kafka_assign(rk, list)
+                return err == RD_KAFKA_RESP_ERR_NO_ERROR
+            }
+            return err
+        }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "assign \(partitions)") }
-        flow.replaceAssignment(partitions.map(\.topicPartition))
     }
 
     /// Messages fetched and waiting for the reader.
@@ -259,14 +268,17 @@ public final class KafkaConsumer: Sendable {
     /// Why a partition is not fetched now (empty: it is), or `nil` if it is not assigned.
     public func pauseReasons(_ partition: KafkaTopicPartition) -> Set<KafkaPauseReason>? { flow.reasons(of: partition) }
 
-    static func setPaused(_ client: RDKafkaClient, _ partitions: [KafkaTopicPartition], paused: Bool) throws(KafkaError) {
-        guard !partitions.isEmpty else { return }
+    /// Pauses or resumes these partitions in librdkafka; returns those it knows no partition
+    /// of (its topic not seen yet), which it skipped.
+    static func setPaused(_ client: RDKafkaClient, _ partitions: [KafkaTopicPartition], paused: Bool) throws(KafkaError) -> Set<KafkaTopicPartition> {
+        guard !partitions.isEmpty else { return [] }
         let list = RDKafkaClient.makeList(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = try client.withHandle { rk in
             paused ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list)
         }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: paused ? "pause" : "resume") }
+        return Set(RDKafkaClient.entries(list).filter { $0.1 != RD_KAFKA_RESP_ERR_NO_ERROR }.map(\.0.topicPartition))
     }
 
     // MARK: Closing
@@ -316,6 +328,7 @@ public final class KafkaConsumer: Sendable {
         // A batch is handed over whole: keep it to a quarter of the buffer's bytes.
         let maxBatchBytes = max(1, buffer.capacityBytes / 4)
         var batchBytes = 0
+        var nextHeal = DispatchTime.now().uptimeNanoseconds + healInterval
         polling: while thread.shouldRun {
             // Wait for one message, then take whatever else is ready without
             // waiting, and hand the batch over at once.
@@ -358,6 +371,11 @@ public final class KafkaConsumer: Sendable {
             }
             buffer.push(batch)
             batch.removeAll(keepingCapacity: true)
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now >= nextHeal {
+                flow.heal()
+                nextHeal = now + healInterval
+            }
         }
         // Closing, on the thread that owns the consumer's callbacks.
         if commitOnClose {
@@ -390,6 +408,10 @@ public final class KafkaConsumer: Sendable {
 
     /// Most messages handed to the reader in one go.
     static let maxBatch = 256
+
+    /// How often the poll thread resumes again the partitions that should fetch
+    /// (``PartitionFlow/heal()``), in nanoseconds.
+    static let healInterval: UInt64 = 1_000_000_000
 
     static func convert(_ m: UnsafeMutablePointer<rd_kafka_message_t>, topicNames: inout [OpaquePointer: String],
                         state: State, flow: PartitionFlow) -> KafkaConsumerMessage {
@@ -436,15 +458,19 @@ public final class KafkaConsumer: Sendable {
         let parts = RDKafkaClient.entries(list).map { $0.0.topicPartition }
         let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
         let (consumer, listener) = state.lock.withLock { (state.consumer, state.listener) }
+        // librdkafka is told whether each partition fetches around its assign and unassign
+        // calls, which run under the flow's lock (see PartitionFlow).
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            if cooperative {
-                if let e = rd_kafka_incremental_assign(rk, list) { logger.error("incremental assign", metadata: ["kafka.error": "\(KafkaError(consuming: e))"]) }
-            } else {
-                _ = rd_kafka_assign(rk, list)
+            flow.assign(parts) {
+                if cooperative {
+                    if let e = rd_kafka_incremental_assign(rk, list) { logger.error("incremental assign", metadata: ["kafka.error": "\(KafkaError(consuming: e))"]) }
+                } else {
+                    _ = rd_kafka_assign(rk, list)
+                }
+                return true
             }
             state.pollGenerations.removeAll()
-            flow.assigned(parts)
             logger.info("partitions assigned", metadata: ["kafka.partitions": "\(parts.sorted())"])
             if let consumer, let listener { listener.assigned(consumer, parts) }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
@@ -454,17 +480,17 @@ public final class KafkaConsumer: Sendable {
             if let consumer, let listener {
                 if lost { listener.lost(consumer, parts) } else { listener.revoked(consumer, parts) }
             }
-            if cooperative {
-                if let e = rd_kafka_incremental_unassign(rk, list) { logger.error("incremental unassign", metadata: ["kafka.error": "\(KafkaError(consuming: e))"]) }
-            } else {
-                _ = rd_kafka_assign(rk, nil)
+            flow.revoke(parts) {
+                if cooperative {
+                    if let e = rd_kafka_incremental_unassign(rk, list) { logger.error("incremental unassign", metadata: ["kafka.error": "\(KafkaError(consuming: e))"]) }
+                } else {
+                    _ = rd_kafka_assign(rk, nil)
+                }
             }
-            flow.revoked(parts)
             state.pollGenerations.removeAll()
         default:
             logger.error("rebalance error", metadata: ["kafka.error": "\(KafkaError(err))"])
-            _ = rd_kafka_assign(rk, nil)
-            flow.revokedAll()
+            flow.revokeAll { _ = rd_kafka_assign(rk, nil) }
             state.pollGenerations.removeAll()
         }
     }

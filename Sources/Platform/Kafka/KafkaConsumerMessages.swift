@@ -70,14 +70,25 @@ final class MessageBuffer: @unchecked Sendable {
         if pause { onFlowChange?(true) }
     }
 
-    /// Drops buffered messages of partitions that are going away.
+    /// Drops buffered messages of partitions that are going away. Fetching resumes if that
+    /// takes the buffer down to half: the reader may have nothing left to take, and taking is
+    /// what resumes it otherwise.
     func purge(_ partitions: Set<KafkaTopicPartition>) {
         guard !partitions.isEmpty else { return }
-        lock.withLock {
-            items = items[head...].filter { !partitions.contains($0.topicPartition) }
-            head = 0
-            bytes = items.reduce(0) { $0 + $1.size }
-        }
+        lock.lock()
+        items = items[head...].filter { !partitions.contains($0.topicPartition) }
+        head = 0
+        bytes = items.reduce(0) { $0 + $1.size }
+        let resume = resumeFlowLocked()
+        lock.unlock()
+        if resume { onFlowChange?(false) }
+    }
+
+    /// Lifts the pause once the buffer is down to half of both bounds; `true` if it did.
+    private func resumeFlowLocked() -> Bool {
+        guard flowPaused && items.count - head <= capacity / 2 && bytes <= capacityBytes / 2 else { return false }
+        flowPaused = false
+        return true
     }
 
     /// Ends the sequence: normally (`nil`) or with an error. Buffered messages are still read first.
@@ -129,11 +140,7 @@ final class MessageBuffer: @unchecked Sendable {
                 items.removeFirst(head)
                 head = 0
             }
-            var resume = false
-            if flowPaused && items.count - head <= capacity / 2 && bytes <= capacityBytes / 2 {
-                flowPaused = false
-                resume = true
-            }
+            let resume = resumeFlowLocked()
             lock.unlock()
             if resume { onFlowChange?(false) }
             return Ready(message: m)
