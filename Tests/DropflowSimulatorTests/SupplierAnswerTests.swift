@@ -337,26 +337,35 @@ import Testing
         #expect(published == placed.records.count, "the parcel still travels")
     }
 
-    /// Only the lines not shipped yet are cancelled: a backordered line waiting for a restock is,
-    /// the accepted line that shipped is not.
-    @Test func aCancellationCancelsOnlyTheLinesNotShipped() throws {
+    /// Purchase orders of a fast supplier with one line in stock and one asking for a unit more
+    /// than there is (backordered), each placed with a fresh responder: the purchase order, the
+    /// responder, what it answered, and the backordered SKU.
+    static func partlyBackordered() -> [(po: [String: JSONValue], responder: WorldResponder, placed: WorldResponse, otherSKU: String)] {
         let supplier = Self.supplier(.fastReliable)
-        let s = try #require(Self.world.suppliers.firstIndex { $0.id == supplier.id })
+        guard let s = Self.world.suppliers.firstIndex(where: { $0.id == supplier.id }) else { return [] }
         func grams(_ o: Int) -> Int { Self.world.catalogue.products[supplier.offers[o].productIndex].weightGrams }
-        var tried = 0
+        var out: [(po: [String: JSONValue], responder: WorldResponder, placed: WorldResponse, otherSKU: String)] = []
         for number in 70..<130 {
             guard let respondAt = Self.answer(Self.purchaseOrder(supplier, number: number)).first?.at else { continue }
             let have = { (o: Int) in Self.stock.point(supplier: s, offer: o, at: respondAt).quantity }
             guard let inStock = supplier.offers.indices.first(where: { have($0) >= 2 && grams($0) < 2_000 }),
                   let other = supplier.offers.indices.first(where: { $0 != inStock && (have($0) + 1) * grams($0) < 15_000 })
             else { continue }
-            // The other line asks for one unit more than there is: backordered.
             let otherSKU = supplier.offers[other].sku
             var po = Self.purchaseOrder(supplier, number: number).objectValue!
             po["lines"] = [["sku": .string(supplier.offers[inStock].sku), "quantity": 1],
                            ["sku": .string(otherSKU), "quantity": .integer(Int64(have(other) + 1))]]
             let responder = WorldResponder(world: Self.world)
-            let placed = responder.handle(purchaseOrder: .object(po), receivedAt: Self.placedAt)
+            out.append((po, responder, responder.handle(purchaseOrder: .object(po), receivedAt: Self.placedAt), otherSKU))
+        }
+        return out
+    }
+
+    /// Only the lines not shipped yet are cancelled: a backordered line waiting for a restock is,
+    /// the accepted line that shipped is not.
+    @Test func aCancellationCancelsOnlyTheLinesNotShipped() throws {
+        var tried = 0
+        for (po, responder, placed, otherSKU) in Self.partlyBackordered() {
             #expect(Self.statuses(placed.records.map(\.record)).prefix(2) == ["accepted", "backordered"])
             let shipped = try #require(placed.records.first {
                 $0.record.value?["status"] == "shipped" && $0.record.value?["skus"] != [.string(otherSKU)]
@@ -381,22 +390,8 @@ import Testing
     /// A cancellation that names only the backordered line withdraws that line, even before the
     /// accepted one shipped: a re-route takes the missing units elsewhere and keeps the rest.
     @Test func aCancellationNamingSomeLinesWithdrawsOnlyThose() throws {
-        let supplier = Self.supplier(.fastReliable)
-        let s = try #require(Self.world.suppliers.firstIndex { $0.id == supplier.id })
-        func grams(_ o: Int) -> Int { Self.world.catalogue.products[supplier.offers[o].productIndex].weightGrams }
         var tried = 0
-        for number in 70..<130 {
-            guard let respondAt = Self.answer(Self.purchaseOrder(supplier, number: number)).first?.at else { continue }
-            let have = { (o: Int) in Self.stock.point(supplier: s, offer: o, at: respondAt).quantity }
-            guard let inStock = supplier.offers.indices.first(where: { have($0) >= 2 && grams($0) < 2_000 }),
-                  let other = supplier.offers.indices.first(where: { $0 != inStock && (have($0) + 1) * grams($0) < 15_000 })
-            else { continue }
-            let otherSKU = supplier.offers[other].sku
-            var po = Self.purchaseOrder(supplier, number: number).objectValue!
-            po["lines"] = [["sku": .string(supplier.offers[inStock].sku), "quantity": 1],
-                           ["sku": .string(otherSKU), "quantity": .integer(Int64(have(other) + 1))]]
-            let responder = WorldResponder(world: Self.world)
-            let placed = responder.handle(purchaseOrder: .object(po), receivedAt: Self.placedAt)
+        for (po, responder, placed, otherSKU) in Self.partlyBackordered() {
             let backordered = try #require(placed.records.first { $0.record.value?["status"] == "backordered" })
             let shipped = try #require(placed.records.first {
                 $0.record.value?["status"] == "shipped" && $0.record.value?["skus"] != [.string(otherSKU)]
@@ -407,7 +402,7 @@ import Testing
             let cancelAt = backordered.record.at + .minutes(1)
             guard shipped.record.at > cancelAt + .hours(8), followUp.record.at > cancelAt + .hours(8) else { continue }
             var cancel = Self.cancel(.object(po)).objectValue!
-            cancel["lines"] = [["sku": .string(otherSKU), "quantity": .integer(Int64(have(other) + 1))]]
+            cancel["lines"] = [po["lines"]!.arrayValue![1]]
             let cancelled = responder.handle(purchaseOrder: .object(cancel), receivedAt: cancelAt)
             let answer = try #require(cancelled.records.first?.record)
             #expect(answer.value?["status"] == "cancelled" && answer.value?["skus"] == [.string(otherSKU)])

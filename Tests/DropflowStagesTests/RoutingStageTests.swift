@@ -38,6 +38,15 @@ import Testing
                       updatedAt: at).json
     }
 
+    /// sup-es offers 10 lamps from Spain; correos carries standard parcels within Spain.
+    static func seedWorld(_ send: (TopicDeclaration, String, JSONValue) async throws -> Void) async throws {
+        try await send(.supplierOffers, "sup-es/LAMP", offer("sup-es", "LAMP", qty: 10))
+        let rate = CarrierRate(carrier: "correos", serviceLevel: .standard, originCountry: "ES", destinationCountry: "ES", currency: "EUR",
+                               base: "4.50", perKg: "0.80", transitDays: CarrierRate.TransitDays(p50: 2, p90: 3),
+                               updatedAt: "2026-11-24T08:00:00Z")
+        try await send(.carrierRates, "correos/standard/ES/ES", rate.json)
+    }
+
     @Test func approvedOrdersAreRoutedHeldOrdersWaitForTheWorldAndPeopleDecideTheRest() async throws {
         let cluster = try TestCluster()
         try await cluster.createTopics(Self.topics, partitions: 3)
@@ -46,11 +55,7 @@ import Testing
             try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized()))
         }
         // The world before the workers start: one offer, one rate.
-        try await send(.supplierOffers, "sup-es/LAMP", Self.offer("sup-es", "LAMP", qty: 10))
-        let rate = CarrierRate(carrier: "correos", serviceLevel: .standard, originCountry: "ES", destinationCountry: "ES", currency: "EUR",
-                               base: "4.50", perKg: "0.80", transitDays: CarrierRate.TransitDays(p50: 2, p90: 3),
-                               updatedAt: "2026-11-24T08:00:00Z")
-        try await send(.carrierRates, "correos/standard/ES/ES", rate.json)
+        try await Self.seedWorld(send)
 
         let routing = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
         let fraud = RunningWorker(FraudStage.definition(model: try shippedFraudModel()), cluster.workerConfiguration())
@@ -165,11 +170,7 @@ import Testing
         func send(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue) async throws {
             try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized()))
         }
-        try await send(.supplierOffers, "sup-es/LAMP", Self.offer("sup-es", "LAMP", qty: 10))
-        let rate = CarrierRate(carrier: "correos", serviceLevel: .standard, originCountry: "ES", destinationCountry: "ES", currency: "EUR",
-                               base: "4.50", perKg: "0.80", transitDays: CarrierRate.TransitDays(p50: 2, p90: 3),
-                               updatedAt: "2026-11-24T08:00:00Z")
-        try await send(.carrierRates, "correos/standard/ES/ES", rate.json)
+        try await Self.seedWorld(send)
         let worker = try WorkerProcess("routing", cluster: cluster, extra: ["--metrics-port", "0"])
         let port = Box<Int?>(nil)
         try await eventually(.seconds(60), "the worker logs its metrics port") {

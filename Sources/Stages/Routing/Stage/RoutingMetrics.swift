@@ -7,27 +7,26 @@ import Foundation
 /// times learned per supplier and lane for the plans chosen.
 final class RoutingMetrics: @unchecked Sendable {
     private let lock = NSLock()
-    private var counters: [String: Counter] = [:]
-    private var gauges: [String: Gauge] = [:]
+    /// Handles made once per label and dimensions (looking one up per message is costly).
+    private var handles: [String: AnyObject] = [:]
 
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+    private func handle<H: AnyObject>(_ label: String, _ dimensions: [(String, String)],
+                                      _ make: (String, [(String, String)]) -> H) -> H {
         let key = label + dimensions.map { "|" + $0.1 }.joined()
         return lock.withLock {
-            if let known = counters[key] { return known }
-            let made = Counter(label: label, dimensions: dimensions)
-            counters[key] = made
+            if let known = handles[key] as? H { return known }
+            let made = make(label, dimensions)
+            handles[key] = made
             return made
         }
     }
 
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        handle(label, dimensions) { Counter(label: $0, dimensions: $1) }
+    }
+
     private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
-        let key = label + dimensions.map { "|" + $0.1 }.joined()
-        return lock.withLock {
-            if let known = gauges[key] { return known }
-            let made = Gauge(label: label, dimensions: dimensions)
-            gauges[key] = made
-            return made
-        }
+        handle(label, dimensions) { Gauge(label: $0, dimensions: $1) }
     }
 
     /// `routed`, `held`, `rejected` (declined while held), `rerouted`, `reroute_impossible`.
