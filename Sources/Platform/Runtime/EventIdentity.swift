@@ -14,10 +14,25 @@ enum EventIdentity {
         return "at:\(topic)/\(partition)/\(offset)"
     }
 
-    /// `ce_id` of the `index`-th output a stage made from an input.
-    static func outputID(stage: String, input: String, index: Int) -> String {
-        let h = hash128("\(stage)\u{1F}\(input)\u{1F}\(index)")
+    /// `ce_id` of the output in `slot` (``slots(_:)``) that a stage made from an input.
+    static func outputID(stage: String, input: String, slot: String) -> String {
+        let h = hash128("\(stage)\u{1F}\(input)\u{1F}\(slot)")
         return "\(stage)-\(h.0.hex16)\(h.1.hex16)"
+    }
+
+    /// Each output's slot: its topic, its key and its place among the outputs with that topic
+    /// and key. An input handled again may yield its outputs in another number or order (a
+    /// stage that offers every order in a table the input lets through finds fewer there the
+    /// second time): the same output for the same key keeps its `ce_id`, and no `ce_id` ever
+    /// names another key's output.
+    static func slots(_ outputs: [StageOutput]) -> [String] {
+        var seen: [String: Int] = [:]
+        return outputs.map { output in
+            let key = output.key.map { FNV1a.hash($0).hex16 } ?? "-"
+            let slot = output.topic.name + "\u{1F}" + key
+            defer { seen[slot, default: 0] += 1 }
+            return slot + "\u{1F}" + String(seen[slot, default: 0])
+        }
     }
 
     /// The `traceparent` of an output: the input's trace continued (same trace

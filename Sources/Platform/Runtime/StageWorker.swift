@@ -382,9 +382,15 @@ public final class StageWorker: Service, @unchecked Sendable {
         let outputs = all.filter { !isRecord($0) }
         let tp = m.topicPartition
         guard records.count == 1, let record = records.first, let key = record.key.flatMap({ String(validating: $0, as: UTF8.self) }),
-              let store = own.first(where: { $0.changelog == record.topic }), let part = stores.partition(store, of: tp) else {
+              let store = own.first(where: { $0.changelog == record.topic }) else {
             deadLetter(m, reason: "the stage's decision records \(records.count) store entries (at most one, with a UTF-8 key)", epoch: epoch,
                        producer: producer, log: log)
+            return
+        }
+        guard let part = stores.partition(store, of: tp) else {
+            // The partition was revoked while the handler decided: its stores are gone, and its
+            // next owner decides the input again from the restored store. Nothing is sent.
+            log.logger.notice("partition revoked while deciding: the input is left to its next owner")
             return
         }
         let decision = RecordedDecision(topic: m.topic, partition: m.partition, offset: m.offset, outputs: outputs.map {
@@ -411,7 +417,8 @@ public final class StageWorker: Service, @unchecked Sendable {
         for o in outputs where tableNames.contains(o.topic.name) {
             if let key = o.key.flatMap({ String(validating: $0, as: UTF8.self) }) { tables.apply(table: o.topic.name, key: key, value: o.value) }
         }
-        send(outputs.enumerated().map { makeMessage($1, index: $0, input: m) }, for: m, epoch: epoch, producer: producer) { [self] error in
+        send(zip(outputs, EventIdentity.slots(outputs)).map { makeMessage($0, slot: $1, input: m) }, for: m, epoch: epoch,
+             producer: producer) { [self] error in
             deadLetter(m, reason: "output to \(error.topic) refused: \(error.error)", epoch: epoch, producer: producer, log: log)
         }
     }
@@ -428,9 +435,9 @@ public final class StageWorker: Service, @unchecked Sendable {
     }
 
     /// The Kafka message for one output, with the runtime's headers.
-    func makeMessage(_ output: StageOutput, index: Int, input m: KafkaConsumerMessage) -> KafkaProducerMessage {
+    func makeMessage(_ output: StageOutput, slot: String, input m: KafkaConsumerMessage) -> KafkaProducerMessage {
         let identity = EventIdentity.inputIdentity(topic: m.topic, partition: m.partition, offset: m.offset, headers: m.headers)
-        let id = EventIdentity.outputID(stage: stage.name, input: identity, index: index)
+        let id = EventIdentity.outputID(stage: stage.name, input: identity, slot: slot)
         let reserved: Set<String> = ["ce_specversion", "ce_id", "ce_type", "ce_source", "ce_time", "content-type", "traceparent"]
         var headers = output.headers.filter { !reserved.contains($0.key) }
         headers += [

@@ -75,7 +75,13 @@ public enum FraudStage {
                     if context.table(.routingHeld)[orderID] != nil {
                         return []  // held by routing: its verdict is the routing stage's
                     }
-                    throw StageError.retriable("no order \(orderID) is held for review")
+                    // Read to the end, nobody holds it: a verdict on a hold that ended meanwhile (routing
+                    // routed or declined it, or the verdict is late). One retry covers a hold still on its
+                    // way; after that, it is noted and left, not dead-lettered.
+                    guard context.attempt > 1 else { throw StageError.retriable("no order \(orderID) is held for review") }
+                    context.logger.notice("review decision for an order nobody holds any more: ignored",
+                                          metadata: ["order.id": "\(orderID)", "review.decision": "\(decision.decision.rawValue)"])
+                    return []
                 }
                 let record: JSONValue = ["decision": .string(decision.decision.rawValue), "reviewer": .string(decision.reviewer), "at": .string(at)]
                 return [.record(reviews, key: orderID, state: record.serialized())]

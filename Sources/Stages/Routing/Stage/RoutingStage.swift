@@ -118,9 +118,13 @@ public enum RoutingStage {
                 }
                 let heldKeys = context.table(.routingHeld).keys.sorted()
                 metrics.heldWaiting(heldKeys.count)
+                // An offer concerns the orders waiting for its SKU; a status or a rate, any of them.
+                let sku = input.topic == .supplierOffers ? input.keyString?.split(separator: "/", maxSplits: 1).last.map(String.init) : nil
                 for key in heldKeys {
                     guard let held = heldOrder(key, context) else { continue }
-                    guard case .routed = decider.decide(held.order.order.order, picture: picture, at: now) else { continue }
+                    let order = held.order.order.order
+                    if let sku, !order.lines.contains(where: { $0.sku == sku }) { continue }
+                    guard case .routed = decider.decide(order, picture: picture, at: now) else { continue }
                     let retry: JSONValue = ["at": .string(DateTimeFormat.format(epochSeconds: now)), "cause": .string(cause)]
                     outputs.append(StageOutput(topic: .ordersApproved, key: key, json: held.order.json.adding(["routing_retry": retry])))
                 }
