@@ -15,11 +15,14 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the pipeline end to end on a local broker against the simulated world, and score it against the truth.",
         discussion: """
         Starts a local Tansu broker (unless --bootstrap-servers is given), creates the topics,
-        runs an intake and a fraud worker, and lets the simulated storefront place --orders
-        orders (all scenarios, fraud ring included) at --rate per second. A simulated reviewer
-        works the review queue (right --reviewer-accuracy of the time). At the end it prints
-        where every order ended, how much fraud was caught and missed against the simulator's
-        truth, and a few decisions with their explanations.
+        runs an intake, a fraud and a routing worker, and lets the simulated storefront place
+        --orders orders (all scenarios, fraud ring included) at --rate per second, while the
+        simulated suppliers publish their offers, statuses and carrier rates and answer the
+        purchase orders from their true stock. A simulated reviewer works the review queue
+        (right --reviewer-accuracy of the time). At the end it prints where every order ended,
+        how much fraud was caught and missed against the simulator's truth, how the approved
+        orders were routed (held, split, re-routed, the suppliers' answers), and a few
+        decisions of each stage with their explanations.
         """
     )
 

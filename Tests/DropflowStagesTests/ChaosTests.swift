@@ -4,6 +4,7 @@ import DropflowJSON
 import DropflowKafka
 import DropflowKafkaTesting
 import DropflowPipeline
+import DropflowRouting
 import DropflowRuntime
 import DropflowRuntimeTesting
 import DropflowSimulator
@@ -15,37 +16,56 @@ import Glibc
 #endif
 
 /// Chaos, as a merchant's operator would see it: simulated orders flow through two workers of
-/// every built stage on a real broker while a driver SIGKILLs a random worker every few seconds
-/// and restarts it, and one worker is drained with SIGTERM mid-run. At the end every order has
-/// exactly one outcome (a held order: its review case, then one final outcome once the test's
-/// reviewer decides), no two outputs share a `ce_id` with different bytes, no order is both
-/// approved and rejected, nothing valid is in a dead-letter topic, and every worker is ready.
-@Suite(.serialized, .timeLimit(.minutes(15)))
+/// every stage (intake, fraud, routing) on a real broker while a driver SIGKILLs a random worker
+/// every few seconds and restarts it, and one worker is drained with SIGTERM mid-run. The
+/// simulated world's supplier offers, statuses and carrier rates are published before the
+/// orders. At the end:
+///
+/// - every order has exactly one fraud-phase outcome (a held order: its review case, then one
+///   final outcome once the test's reviewer decides), and none is both approved and rejected;
+/// - every approved order has exactly one routing outcome: routed (`orders.routed`), or held
+///   (one routing review case) and then, once the reviewer decides, routed (the reviewer
+///   approved after the merchant restocked, or another restock freed it) or rejected (declined);
+///   never both, and nothing of routing's about an order that was not approved;
+/// - every purchase order belongs to a routed order and matches its decision's assignments;
+/// - no two outputs share a `ce_id` with different bytes, nothing valid is in a dead-letter
+///   topic, and every worker is ready.
+@Suite(.serialized, .timeLimit(.minutes(20)))
 struct ChaosTests {
-    static let stages = ["intake", "intake", "fraud", "fraud"]
+    static let stages = ["intake", "intake", "fraud", "fraud", "routing", "routing"]
     static var orderCount: Int { Int(ProcessInfo.processInfo.environment["DROPFLOW_CHAOS_ORDERS"] ?? "") ?? 5_000 }
 
     /// Every outcome topic, every table and changelog of the stages, and their dead-letter topics.
     static var topics: [TopicDeclaration] { Topology.all }
 
+    /// The world's feeds routing (and intake, for offers) reads, published before the orders.
+    static let feeds: Set<String> = [SimRecord.Topic.supplierOffers, SimRecord.Topic.supplierStatus, SimRecord.Topic.carrierRates]
+
+    /// How long a worker (a restarted one replays every table and feed) may take to be ready.
+    static let readyLimit: Duration = .seconds(180)
+
     @Test("SIGKILLed and drained workers lose nothing, duplicate nothing with other bytes, and never contradict themselves")
     func killsAndDrains() async throws {
+        let started = ContinuousClock.now
         let cluster = try TestCluster()
         try await cluster.admin().createTopics(TopicSetup.specs(Self.topics, prefix: cluster.prefix, partitions: 4))
 
-        // Simulated storefront traffic (retries included); the offers, so intake checks SKUs.
+        // Simulated storefront traffic (retries included); the world's feeds, so intake checks
+        // SKUs and routing knows offers, statuses and lanes.
         var request = SimulationRequest()
         request.orders = Self.orderCount
         request.seed = 11
         var orders: [SimRecord] = []
-        var offers: [SimRecord] = []
+        var feeds: [SimRecord] = []
         for record in Simulation.run(request.config) {
             if record.topic == SimRecord.Topic.ordersPlaced { orders.append(record) }
-            if record.topic == SimRecord.Topic.supplierOffers { offers.append(record) }
+            if Self.feeds.contains(record.topic) { feeds.append(record) }
         }
         let placed = Set(orders.compactMap { $0.value?["order_id"]?.stringValue })
+        let placedOrders = Dictionary(orders.compactMap { r in r.value.flatMap { try? OrderPlaced(json: $0) } }.map { ($0.orderID, $0) }) { a, _ in a }
+        let world = try Self.picture(feeds)
         let producer = try cluster.producer { $0.messageTimeout = .seconds(120) }
-        for r in offers {
+        for r in feeds {
             try producer.enqueue(KafkaProducerMessage(topic: cluster.prefix + r.topic, key: r.key.map { Array($0.utf8) },
                                                       value: r.value?.serialized())) { _ in }
         }
@@ -53,7 +73,19 @@ struct ChaosTests {
 
         var workers = try Self.stages.map { try WorkerProcess($0, cluster: cluster, extra: ["--metrics-port", "0"]) }
         try await Self.waitReady(workers)
-        let reviewer = Task { try await Self.review(cluster) }
+        let ready = ContinuousClock.now
+        // Routing also reads the feeds in its group (a change may free held orders): let it get
+        // through them before the first order, as a deployed group would have long before.
+        // Otherwise each feed record it catches up on offers every freed order still in
+        // routing.held to its owner again (thousands of retry copies).
+        for feed in [TopicDeclaration.supplierOffers, .supplierStatus, .carrierRates] {
+            try await cluster.waitCommitted(group: cluster.workerConfiguration().group(for: "routing"), topic: feed.name, within: .seconds(300))
+        }
+        let verdicts = Locked<[String: String]>([:])
+        let restocked = Locked<Set<String>>([])
+        let reviewer = Task { try await Self.review(cluster, world: world, orders: placedOrders, routingVerdicts: verdicts, restocked: restocked) }
+        print("chaos: \(orders.count) placed records, \(feeds.count) feed records published; workers ready after \(ready - started), "
+              + "routing through the feeds after \(ContinuousClock.now - started)")
 
         // The storefront: every order, at a steady pace, while the driver kills and restarts.
         let storefront = Task {
@@ -65,6 +97,7 @@ struct ChaosTests {
             try await producer.flush(timeout: .seconds(120))
         }
         var kills = 0, drains = 0
+        var killed: [String: Int] = [:]
         var rng = SystemRandomNumberGenerator()
         let chaosEnd = ContinuousClock.now + .seconds(max(20, Double(orders.count) / 400 * 2 + 10))
         while ContinuousClock.now < chaosEnd {
@@ -80,58 +113,176 @@ struct ChaosTests {
                 _ = await workers[i].waitExit(within: .seconds(10))
                 kills += 1
             }
+            killed[Self.stages[i], default: 0] += 1
             workers[i] = try WorkerProcess(Self.stages[i], cluster: cluster, extra: ["--metrics-port", "0"])
         }
         try await storefront.value
+        let chaosOver = ContinuousClock.now
 
-        // Settle: every order reaches its outcome.
-        var outcome = try await Self.outcomes(cluster)
-        let deadline = ContinuousClock.now + .seconds(240)
+        // Settle: every order reaches its outcome, and every approved order its routing outcome.
+        var outcome = try await Self.outcomes(cluster, deadLetters: false)
+        let deadline = ContinuousClock.now + .seconds(420)
         while ContinuousClock.now < deadline {
-            if placed.allSatisfy({ outcome.final[$0] != nil }) { break }
+            if outcome.isSettled(placed) { break }
             try await Task.sleep(for: .seconds(3))
-            outcome = try await Self.outcomes(cluster)
+            outcome = try await Self.outcomes(cluster, deadLetters: false)
         }
+        let settled = ContinuousClock.now
         try await Self.waitReady(workers)
         try await Task.sleep(for: .seconds(3))  // late duplicates, if any, land now
-        outcome = try await Self.outcomes(cluster)
+        outcome = try await Self.outcomes(cluster, deadLetters: true)
         reviewer.cancel()
         for w in workers { w.signal(SIGTERM) }
         for w in workers { _ = await w.waitExit(within: .seconds(20)) }
         await producer.close()
 
+        // The fraud phase: one final outcome per order.
         let missing = placed.filter { outcome.final[$0] == nil }
         let several = outcome.final.filter { $0.value.count > 1 }
         let both = outcome.final.filter { Set($0.value.map(\.topic)).count > 1 }
         let casesTwice = outcome.cases.filter { $0.value.count > 1 }
-        print("chaos: \(placed.count) orders, \(kills) kills, \(drains) drain; outcomes: \(outcome.approved) approved, \(outcome.rejected) rejected, "
-              + "\(outcome.cases.count) held for review; copies (same ce_id, same bytes): \(outcome.copies); "
-              + "same ce_id with other bytes: \(outcome.conflicts.count); dead letters: \(outcome.deadLetters)")
+        // The routing phase: one routing outcome per approved order.
+        let approved = outcome.approvedOrders
+        let unrouted = approved.filter { outcome.routingOutcomes($0) == 0 }
+        let routedTwice = approved.filter { (outcome.routed[$0]?.count ?? 0) > 1 || (outcome.routingRejected[$0]?.count ?? 0) > 1 }
+        let routedAndRejected = approved.filter { outcome.routed[$0] != nil && outcome.routingRejected[$0] != nil }
+        let routingCasesTwice = outcome.routingCases.filter { $0.value.count > 1 }
+        let rejectedUnheld = outcome.routingRejected.keys.filter { outcome.routingCases[$0] == nil }
+        let strays = Set(outcome.routed.keys).union(outcome.routingRejected.keys).union(outcome.routingCases.keys).subtracting(approved)
+        let approvedByReviewer = verdicts.withLock { $0 }.filter { $0.value == "approve" }.keys
+        let approvedNotRouted = approvedByReviewer.filter { outcome.routed[$0] == nil }
+        let stillHeld = outcome.stillHeld
+        let routedHeld = outcome.routingCases.keys.filter { outcome.routed[$0] != nil }.count
+        let declinedButRouted = verdicts.withLock { $0 }.filter { $0.value == "decline" && outcome.routed[$0.key] != nil }.count
+        // Every assignment ships a SKU its supplier offers in the world published (or restocked).
+        let offered = restocked.withLock { $0 }
+        let unoffered = outcome.decisions.sorted { $0.key < $1.key }.flatMap { order, decision in
+            (decision["assignments"]?.arrayValue ?? []).flatMap { a in
+                let supplier = a["supplier_id"]?.stringValue ?? "?"
+                return (a["skus"]?.arrayValue ?? []).compactMap(\.stringValue).filter {
+                    world.offer(supplier: supplier, sku: $0) == nil && !offered.contains(supplier + "/" + $0)
+                }.map { "\(order): \($0) from \(supplier)" }
+            }
+        }
+        let routingVerdictCounts = verdicts.withLock { $0 }.values.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+
+        print("chaos: \(placed.count) orders, \(kills) kills, \(drains) drain (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); "
+              + "outcomes: \(outcome.approved) approved, \(outcome.rejected) rejected, \(outcome.cases.count) held for review by fraud; "
+              + "routing: \(outcome.routed.count) routed (\(routedHeld) after a hold), \(outcome.routingCases.count) held, "
+              + "\(outcome.routingRejected.count) rejected after a hold, \(outcome.purchaseOrderCount) purchase orders, "
+              + "\(outcome.retries) retries (most by cause: \(outcome.retryCauses.sorted { $0.value > $1.value }.prefix(3).map { "\($0.key) \($0.value)" }.joined(separator: ", "))) "
+              + "and \(outcome.reviewCopies) verdicts passed to the owner; "
+              + "the reviewer's routing verdicts (\(declinedButRouted) declined ones routed first): \(routingVerdictCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")); "
+              + "copies (same ce_id, same bytes): \(outcome.copies); same ce_id with other bytes: \(outcome.conflicts.count) "
+              + "(\(outcome.conflicts.filter(\.isRoutingRetry).count) of them routing_retry copies); "
+              + "dead letters: \(outcome.deadLetters.count); "
+              + "times: chaos over at \(chaosOver - started), settled at \(settled - started), all at \(ContinuousClock.now - started)")
         #expect(kills >= 3)
         #expect(drains == 1)
         #expect(missing.isEmpty, "\(missing.count) orders without an outcome, e.g. \(missing.sorted().prefix(5))")
         #expect(several.isEmpty, "\(several.count) orders with more than one outcome, e.g. \(several.keys.sorted().prefix(5))")
         #expect(both.isEmpty, "\(both.count) orders both approved and rejected")
         #expect(casesTwice.isEmpty, "\(casesTwice.count) orders with two review cases")
+
+        #expect(approved.count > placed.count / 2, "most orders approved: \(approved.count)")
+        var routingTrail = ""
+        let stuck = unrouted.union(approvedNotRouted)
+        if !stuck.isEmpty { routingTrail = try await Self.trail(of: stuck.sorted().prefix(3), cluster, topics: Self.routingTrailTopics) }
+        #expect(unrouted.isEmpty, "\(unrouted.count) approved orders without a routing outcome (still held: \(stillHeld.count)), e.g. \(unrouted.sorted().prefix(5))\n\(routingTrail)")
+        #expect(routedTwice.isEmpty, "\(routedTwice.count) orders routed or rejected twice, e.g. \(routedTwice.sorted().prefix(5))")
+        #expect(routedAndRejected.isEmpty, "\(routedAndRejected.count) orders both routed and rejected, e.g. \(routedAndRejected.sorted().prefix(5))")
+        #expect(routingCasesTwice.isEmpty, "\(routingCasesTwice.count) orders with two routing review cases")
+        #expect(rejectedUnheld.isEmpty, "\(rejectedUnheld.count) orders rejected by routing's reviewer without a routing case")
+        #expect(strays.isEmpty, "\(strays.count) orders routing decided about that were never approved, e.g. \(strays.sorted().prefix(5))")
+        #expect(approvedNotRouted.isEmpty, "\(approvedNotRouted.count) held orders the reviewer approved after a restock were not routed, e.g. \(approvedNotRouted.sorted().prefix(5))\n\(routingTrail)")
+        #expect(stillHeld.isEmpty, "\(stillHeld.count) orders still in routing.held, e.g. \(stillHeld.sorted().prefix(5))")
+        #expect(unoffered.isEmpty, "\(unoffered.count) assignments of SKUs their supplier does not offer, e.g. \(unoffered.prefix(5))")
+        #expect(outcome.purchaseOrderProblems.isEmpty, "purchase orders that do not match a routed decision:\n\(outcome.purchaseOrderProblems.prefix(8).joined(separator: "\n"))")
+        #expect(outcome.invalid.isEmpty, "outputs not valid under the contract:\n\(outcome.invalid.prefix(5).joined(separator: "\n"))")
+
+        // Routing's retry copies (`routing_retry` on orders.approved) come from a feed change
+        // whose handling is not recorded: handled again after a crash, it may offer other held
+        // orders than the first time. Each output's ce_id names its topic and key (not its place
+        // in the list), so a copy for another order never shares one.
         var trail = ""
-        if !outcome.conflicts.isEmpty { trail = try await Self.trail(of: outcome.conflictOrders.prefix(3), cluster) }
-        #expect(outcome.conflicts.isEmpty, "outputs with one ce_id and different bytes:\n\(outcome.conflictDetails.prefix(5).joined(separator: "\n"))\n\(trail)")
-        #expect(outcome.deadLetters == 0, "nothing valid is dead-lettered")
+        if !outcome.conflicts.isEmpty { trail = try await Self.trail(of: outcome.conflicts.prefix(3).map(\.order), cluster) }
+        #expect(outcome.conflicts.isEmpty,
+                "outputs with one ce_id and different bytes:\n\(outcome.conflicts.prefix(5).map(\.details).joined(separator: "\n"))\n\(trail)")
+        // Nothing valid is dead-lettered: not a verdict on an order routing held and let go
+        // before a fraud worker read the verdict (it is noted and left), nor an input whose
+        // partition was revoked while its handler decided (left to the next owner).
+        #expect(outcome.deadLetters.isEmpty, "nothing valid is dead-lettered:\n\(outcome.deadLetters.prefix(5).map(\.description).joined(separator: "\n"))")
     }
 
-    /// What the pipeline published: per order, its final outcomes (distinct `ce_id`s on
-    /// `orders.approved` and `orders.rejected`) and its review cases.
+    /// What the pipeline published. The fraud phase: per order, its final outcomes (distinct
+    /// `ce_id`s on `orders.approved` and `orders.rejected`, routing's own messages apart) and its
+    /// review cases. The routing phase: per order, its decisions, rejections after a hold, routing
+    /// review cases and purchase orders.
     struct Outcomes {
         var final: [String: Set<Outcome>] = [:]
         var cases: [String: Set<String>] = [:]
-        var conflicts: [String] = []
-        /// Each conflict's two values, for the failure message.
-        var conflictDetails: [String] = []
-        var conflictOrders: [String] = []
+        /// Order → distinct `ce_id`s on `orders.routed`; the first decision of each order.
+        var routed: [String: Set<String>] = [:]
+        var decisions: [String: JSONValue] = [:]
+        /// Order → distinct `ce_id`s of routing's rejections (a person declined a held order).
+        var routingRejected: [String: Set<String>] = [:]
+        var routingCases: [String: Set<String>] = [:]
+        /// Order → `ce_id` → purchase order.
+        var purchaseOrders: [String: [String: JSONValue]] = [:]
+        /// The latest value of each key of `routing.held` (nil: a tombstone).
+        var held: [String: (offset: Int64, held: Bool)] = [:]
+        /// Routing's follow-ups on `orders.approved`.
+        var retries = 0, reviewCopies = 0
+        var conflicts: [Conflict] = []
+        /// Routing's retry copies by their cause, e.g. `offer sup-a/SKU-1`.
+        var retryCauses: [String: Int] = [:]
+        /// Routing decisions and purchase orders the contract does not accept.
+        var invalid: [String] = []
         var copies = 0
-        var deadLetters = 0
+        var deadLetters: [DeadLetter] = []
         var approved: Int { final.values.filter { $0.contains { $0.topic == "approved" } }.count }
         var rejected: Int { final.values.filter { $0.contains { $0.topic == "rejected" } }.count }
+        var approvedOrders: Set<String> { Set(final.filter { $0.value.contains { $0.topic == "approved" } }.keys) }
+        var purchaseOrderCount: Int { purchaseOrders.values.reduce(0) { $0 + $1.count } }
+        var stillHeld: [String] { held.filter(\.value.held).map(\.key) }
+
+        func routingOutcomes(_ order: String) -> Int { (routed[order]?.count ?? 0) + (routingRejected[order]?.count ?? 0) }
+
+        /// Every order placed has its outcome, every approved one its routing outcome.
+        func isSettled(_ placed: Set<String>) -> Bool {
+            placed.allSatisfy { final[$0] != nil } && approvedOrders.allSatisfy { routingOutcomes($0) > 0 }
+        }
+
+        /// Purchase orders without a routed order, or unlike its decision's assignments: one per
+        /// assignment, to its supplier, with its lines.
+        var purchaseOrderProblems: [String] {
+            var problems: [String] = []
+            for (order, pos) in purchaseOrders.sorted(by: { $0.key < $1.key }) {
+                guard let decision = decisions[order] else {
+                    problems.append("\(order): \(pos.count) purchase orders, no routing decision")
+                    continue
+                }
+                let assignments = decision["assignments"]?.arrayValue ?? []
+                func lines(_ v: JSONValue?) -> [String] {
+                    (v?.arrayValue ?? []).map { "\($0["sku"]?.stringValue ?? "?")×\($0["quantity"]?.intValue ?? -1)" }.sorted()
+                }
+                let wanted = Dictionary(assignments.map { ($0["supplier_id"]?.stringValue ?? "?", lines($0["lines"])) }) { a, _ in a }
+                var got: [String: [String]] = [:]
+                var ids: Set<String> = []
+                for po in pos.values {
+                    let supplier = po["supplier_id"]?.stringValue ?? "?"
+                    if got[supplier] != nil { problems.append("\(order): two purchase orders to \(supplier)") }
+                    got[supplier] = lines(po["lines"])
+                    ids.insert(po["purchase_order_id"]?.stringValue ?? "?")
+                }
+                if ids.count != pos.count { problems.append("\(order): \(pos.count) purchase orders with \(ids.count) ids") }
+                if got != wanted { problems.append("\(order): purchase orders \(got.sorted { $0.key < $1.key }) for assignments \(wanted.sorted { $0.key < $1.key })") }
+            }
+            for order in decisions.keys.sorted() where purchaseOrders[order] == nil {
+                problems.append("\(order): routed without purchase orders")
+            }
+            return problems
+        }
     }
 
     struct Outcome: Hashable {
@@ -139,71 +290,210 @@ struct ChaosTests {
         let id: String
     }
 
-    static func outcomes(_ cluster: TestCluster) async throws -> Outcomes {
+    /// Two outputs with one `ce_id` and different bytes.
+    struct Conflict {
+        let order: String
+        /// Where, and both values.
+        let details: String
+        /// Both are routing's retry copies on orders.approved.
+        let isRoutingRetry: Bool
+    }
+
+    /// A message in a dead-letter topic: the topic it came from, its key, the stage that gave
+    /// up on it and why.
+    struct DeadLetter: Hashable, CustomStringConvertible {
+        let topic: String
+        let key: String
+        let stage: String
+        let reason: String
+        let value: String
+        var description: String { "  \(topic).dlq key=\(key) stage=\(stage) reason=\(reason): \(value)" }
+    }
+
+    /// The topics read for outcomes, each with what it holds.
+    static let outcomeTopics: [(TopicDeclaration, String)] = [
+        (.ordersApproved, "approved"), (.ordersRejected, "rejected"), (.reviewQueue, "case"), (.ordersValidated, "validated"),
+        (.fraudSignals, "signal"), (.ordersRouted, "routed"), (.purchaseOrders, "po"), (.routingHeld, "held"),
+    ]
+
+    static func outcomes(_ cluster: TestCluster, deadLetters: Bool) async throws -> Outcomes {
         var o = Outcomes()
         var bytes: [String: [UInt8]] = [:]
-        for (topic, label) in [(TopicDeclaration.ordersApproved, "approved"), (.ordersRejected, "rejected"), (.reviewQueue, "case"),
-                               (.ordersValidated, "validated"), (.fraudSignals, "signal")] {
-            for m in try await cluster.readAll(topic.name) {
-                guard let id = m.headers.string("ce_id") else { continue }
-                if let seen = bytes[id] {
-                    if seen == (m.value ?? []) { o.copies += 1 } else {
-                        o.conflicts.append("\(topic.name) \(id)")
-                        if let order = (try? JSONValue.parse(m.value ?? []))?["order_id"]?.stringValue { o.conflictOrders.append(order) }
-                        o.conflictDetails.append("\(topic.name) \(id) at \(m.partition)/\(m.offset):\n  first: \(String(decoding: seen, as: UTF8.self))\n  then:  \(String(decoding: m.value ?? [], as: UTF8.self))")
-                    }
-                    continue
+        let labels = Dictionary(uniqueKeysWithValues: Self.outcomeTopics.map { (cluster.prefix + $0.0.name, $0.1) })
+        for m in try await cluster.readAll(topics: Self.outcomeTopics.map(\.0.name), within: .seconds(120)) {
+            guard let label = labels[m.topic], let id = m.headers.string("ce_id") else { continue }
+            let value = m.value.flatMap { try? JSONValue.parse($0) }
+            if label == "held" {
+                // The table's latest value per key (a key lives in one partition, read in order).
+                if let key = m.keyString, (o.held[key]?.offset ?? -1) < m.offset { o.held[key] = (m.offset, m.value != nil) }
+            }
+            if let seen = bytes[id] {
+                if seen == (m.value ?? []) { o.copies += 1 } else {
+                    let first = try? JSONValue.parse(seen)
+                    o.conflicts.append(Conflict(
+                        order: value?["order_id"]?.stringValue ?? m.keyString ?? "",
+                        details: "\(m.topic) \(id) at \(m.partition)/\(m.offset):\n  first: \(String(decoding: seen, as: UTF8.self))\n  then:  \(String(decoding: m.value ?? [], as: UTF8.self))",
+                        isRoutingRetry: label == "approved" && first?["routing_retry"] != nil && value?["routing_retry"] != nil))
                 }
-                bytes[id] = m.value ?? []
-                let order = (try? JSONValue.parse(m.value ?? []))?["order_id"]?.stringValue ?? m.keyString ?? ""
-                switch label {
-                case "approved", "rejected": o.final[order, default: []].insert(Outcome(topic: label, id: id))
-                case "case": o.cases[order, default: []].insert(id)
-                default: break
+                continue
+            }
+            bytes[id] = m.value ?? []
+            let order = value?["order_id"]?.stringValue ?? m.keyString ?? ""
+            let byRouting = m.headers.string("ce_source") == "dropflow/routing"
+            switch label {
+            case "approved":
+                if let retry = value?["routing_retry"] {
+                    o.retries += 1
+                    o.retryCauses[retry["cause"]?.stringValue ?? "?", default: 0] += 1
+                } else if value?["routing_review"] != nil { o.reviewCopies += 1 } else {
+                    o.final[order, default: []].insert(Outcome(topic: label, id: id))
                 }
+            case "rejected":
+                if byRouting { o.routingRejected[order, default: []].insert(id) } else { o.final[order, default: []].insert(Outcome(topic: label, id: id)) }
+            case "case":
+                if value?["stage"]?.stringValue == "routing" { o.routingCases[order, default: []].insert(id) } else { o.cases[order, default: []].insert(id) }
+            case "routed":
+                o.routed[order, default: []].insert(id)
+                if o.decisions[order] == nil, let value {
+                    o.decisions[order] = value
+                    o.invalid += ContractSchema.routingDecision.validate(value).map { "\(order) routing decision: \($0.message)" }
+                }
+            case "po":
+                if let value {
+                    o.purchaseOrders[order, default: [:]][id] = value
+                    o.invalid += ContractSchema.purchaseOrder.validate(value).map { "\(order) purchase order: \($0.message)" }
+                }
+            default: break
             }
         }
-        for topic in Self.topics where topic.isDeadLettered {
-            o.deadLetters += try await cluster.readAll(topic.name + ".dlq", within: .seconds(30)).count
+        if deadLetters {
+            for topic in Self.topics where topic.isDeadLettered {
+                for m in try await cluster.readAll(topic.name + ".dlq", within: .seconds(30)) {
+                    o.deadLetters.append(DeadLetter(topic: topic.name, key: m.keyString ?? "-", stage: m.headers.string("dlq-stage") ?? "-",
+                                                    reason: m.headers.string("dlq-reason") ?? "-",
+                                                    value: String(decoding: (m.value ?? []).prefix(300), as: UTF8.self)))
+                }
+            }
         }
         return o
     }
 
-    /// Where an order went, for a failure message: its copies on orders.validated and the fraud
-    /// stage's records about it, with their causes.
-    static func trail(of orders: some Sequence<String>, _ cluster: TestCluster) async throws -> String {
+    /// The topics a routing failure's trail shows.
+    static let routingTrailTopics = [TopicDeclaration.ordersApproved, .reviewQueue, .reviewDecisions, .routingHeld, .routingDecisions,
+                                     .ordersRouted, .ordersRejected].map(\.name)
+
+    /// Where an order went, for a failure message: its copies on `topics` (by default
+    /// orders.validated, the fraud stage's records and orders.approved), with their causes.
+    static func trail(of orders: some Sequence<String>, _ cluster: TestCluster,
+                      topics: [String] = [TopicDeclaration.ordersValidated.name, TopicDeclaration.fraudDecisions.name,
+                                          TopicDeclaration.ordersApproved.name]) async throws -> String {
         let ids = Set(orders)
         var lines: [String] = []
-        for m in try await cluster.readAll(topics: [TopicDeclaration.ordersValidated.name, TopicDeclaration.fraudDecisions.name,
-                                                    TopicDeclaration.ordersApproved.name]) {
-            let order = (try? JSONValue.parse(m.value ?? []))?["order_id"]?.stringValue ?? m.keyString ?? ""
+        for m in try await cluster.readAll(topics: topics) {
+            let value = m.value.flatMap { try? JSONValue.parse($0) }
+            let order = value?["order_id"]?.stringValue ?? m.keyString ?? ""
             guard ids.contains(order) else { continue }
+            let note = value?["routing_retry"] != nil ? " (routing_retry)" : value?["routing_review"] != nil ? " (routing_review)"
+                : value?["decision"]?.stringValue.map { " (\($0))" } ?? value?["state"]?.stringValue.map { " (\($0))" } ?? (m.value == nil ? " (tombstone)" : "")
             lines.append("  \(m.topic) \(m.partition)/\(m.offset) ts=\(m.timestampMs ?? 0) ce_id=\(m.headers.string("ce_id") ?? "-") "
-                         + "cause=\(m.headers.string("dropflow-cause") ?? "-") order=\(order)")
+                         + "cause=\(m.headers.string("dropflow-cause") ?? "-") order=\(order)\(note)")
         }
         return lines.joined(separator: "\n")
     }
 
-    /// The test's reviewer: one verdict per order held, approve or decline by the order id.
-    static func review(_ cluster: TestCluster) async throws {
+    /// The world as the feeds published before the orders describe it (what every routing
+    /// worker's picture becomes).
+    static func picture(_ feeds: [SimRecord]) throws -> RoutingPicture {
+        var picture = RoutingPicture()
+        for record in feeds {
+            switch record.topic {
+            case SimRecord.Topic.supplierOffers:
+                picture.apply(offerKey: record.key ?? "", try record.value.map { try DropflowContract.SupplierOffer(json: $0) })
+            case SimRecord.Topic.supplierStatus:
+                if let value = record.value { picture.apply(try SupplierStatus(json: value)) }
+            case SimRecord.Topic.carrierRates:
+                picture.apply(rateKey: record.key ?? "", try record.value.map { try CarrierRate(json: $0) })
+            default:
+                continue
+            }
+        }
+        return picture
+    }
+
+    /// What the merchant arranges before approving an order routing holds: more stock at every
+    /// supplier offering one of its SKUs without enough, each offer one second newer (none when the
+    /// world already allows it). Nil when no such restock lets the order be routed (then the
+    /// reviewer declines it).
+    static func restocks(for order: OrderPlaced, at seconds: Int64, picture: inout RoutingPicture) -> [DropflowContract.SupplierOffer]? {
+        var trial = picture
+        var offers: [DropflowContract.SupplierOffer] = []
+        for sku in Set(order.lines.map(\.sku)).sorted() {
+            let need = order.lines.filter { $0.sku == sku }.reduce(0) { $0 + $1.quantity }
+            for supplier in trial.suppliersBySKU[sku] ?? [] {
+                guard var offer = trial.offer(supplier: supplier, sku: sku), offer.availableQty < need else { continue }
+                offer.availableQty = need + 20
+                offer.updatedAt = DateTimeFormat.format(epochSeconds: (DateTimeFormat.epochSeconds(offer.updatedAt) ?? seconds) + 1)
+                trial.apply(offerKey: supplier + "/" + sku, offer)
+                offers.append(offer)
+            }
+        }
+        guard case .routed = RoutingDecider().decide(order, picture: trial, at: seconds) else { return nil }
+        picture = trial
+        return offers
+    }
+
+    /// The test's reviewer: one verdict per case (order and stage). A fraud case: approve or
+    /// decline by the order id. A routing case (nothing could fill the order): decline (two in
+    /// three, by another hash of the id), or approve once the merchant has restocked what it lacks
+    /// (`supplier.offers`, acknowledged before the verdict goes out); declined when no restock helps.
+    static func review(_ cluster: TestCluster, world: RoutingPicture, orders: [String: OrderPlaced],
+                       routingVerdicts: Locked<[String: String]>, restocked: Locked<Set<String>>) async throws {
         let consumer = try cluster.consumer(group: uniqueName("reviewer"))
         try consumer.subscribe(topics: [cluster.prefix + TopicDeclaration.reviewQueue.name])
         let producer = try cluster.producer()
+        var picture = world
         var decided = Set<String>()
+        let at = "2026-11-24T12:00:00Z"
         for try await m in consumer.messages {
-            guard let v = try? JSONValue.parse(m.value ?? []), let id = v["order_id"]?.stringValue, decided.insert(id).inserted else { continue }
-            let verdict = FNV1a.hash(id.utf8) % 2 == 0 ? "approve" : "decline"
-            let decision: JSONValue = ["order_id": .string(id), "decision": .string(verdict), "reviewer": "chaos", "at": "2026-11-24T12:00:00Z"]
+            guard let v = try? JSONValue.parse(m.value ?? []), let id = v["order_id"]?.stringValue else { continue }
+            let stage = v["stage"]?.stringValue ?? "fraud"
+            guard decided.insert(stage + "/" + id).inserted else { continue }
+            var verdict = FNV1a.hash(id.utf8) % 2 == 0 ? "approve" : "decline"
+            if stage == "routing" {
+                verdict = FNV1a.hash(("routing/" + id).utf8) % 3 == 0 ? "approve" : "decline"
+                if verdict == "approve" {
+                    let order = orders[id]
+                    let seconds = max(order.flatMap { DateTimeFormat.epochSeconds($0.placedAt) } ?? 0, DateTimeFormat.epochSeconds(at) ?? 0)
+                    let offers = order.flatMap { restocks(for: $0, at: seconds, picture: &picture) }
+                    if offers == nil { verdict = "decline" }
+                    for offer in offers ?? [] {
+                        restocked.withLock { _ = $0.insert(offer.supplierID + "/" + offer.sku) }
+                        _ = try await producer.send(KafkaProducerMessage(topic: cluster.prefix + TopicDeclaration.supplierOffers.name,
+                                                                         key: Array((offer.supplierID + "/" + offer.sku).utf8),
+                                                                         value: offer.json.serialized()))
+                    }
+                }
+                routingVerdicts.withLock { $0[id] = verdict }
+            }
+            let decision: JSONValue = ["order_id": .string(id), "decision": .string(verdict), "reviewer": "chaos", "at": .string(at)]
             try producer.enqueue(KafkaProducerMessage(topic: cluster.prefix + TopicDeclaration.reviewDecisions.name, key: Array(id.utf8),
                                                       value: decision.serialized())) { _ in }
         }
     }
 
+    /// Waits until every worker reports ready; on a timeout, the worker's output as it is then.
     static func waitReady(_ workers: [WorkerProcess]) async throws {
-        for w in workers {
-            try await eventually(.seconds(90), "worker ready: \(w.output.suffix(1_500))") {
-                guard w.isRunning, let port = w.metricsPort else { return false }
-                return httpGet(port: port, path: "/health/ready")?.status == 200
+        for (i, w) in workers.enumerated() {
+            do {
+                try await eventually(Self.readyLimit, "\(Self.stages[i]) worker \(i) ready within \(Self.readyLimit)") {
+                    guard w.isRunning, let port = w.metricsPort else { return false }
+                    return httpGet(port: port, path: "/health/ready")?.status == 200
+                }
+            } catch {
+                let output = w.output
+                print("chaos: \(Self.stages[i]) worker \(i) not ready (running: \(w.isRunning)); its output:\n\(output.suffix(8_000))")
+                Issue.record("\(Self.stages[i]) worker \(i) not ready within \(Self.readyLimit): \(output.suffix(3_000))")
+                throw error
             }
         }
     }

@@ -8,8 +8,9 @@ import Testing
 @testable import DropflowDemo
 
 /// The demo scores the pipeline honestly: every outcome message is read into the outcome it
-/// says, the figures count each order once against its true label, and a short run on a real
-/// broker brings every order to an outcome.
+/// says, routing's messages into what routing did (never into the fraud outcome), the figures
+/// count each order once against its true label, and a short run on a real broker brings every
+/// order to an outcome and most approved ones to a valid routing decision.
 @Suite struct DemoTests {
     static let order = ValidatedOrder(order: OrderPlaced.example,
                                       intake: IntakeSummary(orderValue: "64.97", fingerprint: "0123456789abcdef"))
@@ -35,6 +36,91 @@ import Testing
         #expect(DemoOutcome.read(topic: .ordersPlaced, value: approved.serialized()) == nil, "not an outcome topic")
     }
 
+    static func decision(_ id: String, suppliers: [String], estimated: Bool = false, revision: Int = 1) -> RoutingDecision {
+        let window = DeliveryWindow(earliest: "2026-11-26T10:00:00Z", latest: "2026-11-30T10:00:00Z", confidence: 0.8)
+        let assignments = suppliers.map {
+            RoutingDecision.Assignment(supplierID: $0, skus: ["SKU-1"], carrier: "dhl", cost: "10.00", deliveryWindow: window,
+                                       serviceLevel: .standard, lines: [RoutingDecision.Assignment.Line(sku: "SKU-1", quantity: 1)])
+        }
+        let chosen: JSONValue = ["plan": .string(suppliers.joined(separator: "+")),
+                                 "shipments": .array(suppliers.map { _ in ["lane_estimated": .bool(estimated)] })]
+        return RoutingDecision(orderID: id, revision: revision, assignments: assignments, deliveryWindow: window, totalCost: "20.00",
+                               expectedMargin: "5.00", currency: "EUR",
+                               explanation: RoutingDecision.Explanation(summary: "why \(id)", scores: [chosen]), at: "2026-11-24T10:16:00Z")
+    }
+
+    @Test func routingMessagesAreReadIntoWhatRoutingDidAndNeverIntoTheFraudOutcome() throws {
+        let routed = Self.decision("o-1", suppliers: ["sup-a"])
+        let r = try #require(DemoRoutingEvent.read(topic: .ordersRouted, value: routed.serialized(), source: "dropflow/routing"))
+        #expect(r.orderID == "o-1" && r.event == .routed(routed))
+
+        let heldCase = ReviewCase(orderID: "o-2", stage: "routing", reasons: [Reason(code: "out_of_stock", detail: "SKU-1: 0 of 1")],
+                                  at: "2026-11-24T10:15:00Z")
+        let h = try #require(DemoRoutingEvent.read(topic: .reviewQueue, value: heldCase.serialized(), source: "dropflow/routing"))
+        #expect(h.orderID == "o-2" && h.event == .held(heldCase.reasons))
+        #expect(DemoOutcome.read(topic: .reviewQueue, value: heldCase.serialized()) == nil, "a routing hold is no fraud case")
+
+        let declined = OrderRejected(orderID: "o-2", stage: .review, reasons: [Reason(code: "declined_by_reviewer", detail: "no")],
+                                     at: "2026-11-24T10:15:00Z")
+        #expect(DemoRoutingEvent.read(topic: .ordersRejected, value: declined.serialized(), source: "dropflow/routing")?.event == .rejected)
+        #expect(DemoOutcome.read(topic: .ordersRejected, value: declined.serialized(), source: "dropflow/routing") == nil)
+        #expect(DemoRoutingEvent.read(topic: .ordersRejected, value: declined.serialized(), source: "dropflow/fraud") == nil)
+        #expect(DemoOutcome.read(topic: .ordersRejected, value: declined.serialized(), source: "dropflow/fraud")?.outcome.kind == .rejected)
+
+        // Routing's follow-ups on orders.approved are not approvals.
+        let approved = ApprovedOrder(order: Self.order, fraud: Self.verdict)
+        let retry = approved.json.adding(["routing_retry": ["at": "2026-11-24T11:00:00Z", "cause": "offer sup-a/SKU-1"]])
+        #expect(DemoOutcome.read(topic: .ordersApproved, value: retry.serialized()) == nil)
+
+        // A hold goes to the reviewer once, with its reasons; a later decision routes it.
+        var state = DemoOutcomes.State()
+        state.record("o-2", .held(heldCase.reasons))
+        state.record("o-2", .held(heldCase.reasons))
+        state.record("o-2", .routed(Self.decision("o-2", suppliers: ["sup-a", "sup-b"])))
+        #expect(state.reviewQueue == [DemoReviewCase(orderID: "o-2", stage: "routing", reasonCodes: ["out_of_stock"])])
+        #expect(state.routing["o-2"]?.state == .routed && state.routing["o-2"]?.wasHeld == true && state.routing["o-2"]?.isSplit == true)
+        // A re-route (a later revision) replaces the decision, whatever order they are read in.
+        state.record("o-3", .routed(Self.decision("o-3", suppliers: ["sup-b"], revision: 2)))
+        state.record("o-3", .routed(Self.decision("o-3", suppliers: ["sup-a"])))
+        #expect(state.routing["o-3"]?.decision?.revision == 2 && state.routing["o-3"]?.decision?.assignments.first?.supplierID == "sup-b")
+    }
+
+    @Test func theReviewerCancelsWhatWaitingCannotFillAndLeavesTheRestWaiting() {
+        #expect(ReviewerVerdicts.decideHeldByRouting(orderID: "o", reasonCodes: ["out_of_stock"], at: "2026-11-24T10:15:00Z") == nil)
+        #expect(ReviewerVerdicts.decideHeldByRouting(orderID: "o", reasonCodes: ["supplier_outage"], at: "2026-11-24T10:15:00Z") == nil)
+        #expect(ReviewerVerdicts.decideHeldByRouting(orderID: "o", reasonCodes: ["out_of_stock", "no_offer"], at: "2026-11-24T10:15:00Z")?.decision == .decline)
+        let declined = ReviewerVerdicts.decideHeldByRouting(orderID: "o", reasonCodes: ["no_lane"], at: "2026-11-24T10:15:00Z")
+        #expect(declined?.decision == .decline && declined?.violations().isEmpty == true)
+    }
+
+    @Test func theReportSaysWhatRoutingMadeOfTheApprovedOrders() {
+        let approved = DemoOutcome(kind: .approved, by: "model", score: 0.01, reasons: [])
+        let outcomes: [String: DemoOutcome] = ["a": approved, "b": approved, "c": approved, "d": approved, "e": approved,
+                                               "f": DemoOutcome(kind: .rejected, by: "fraud", score: 0.9, reasons: [])]
+        let stock = [Reason(code: "out_of_stock", detail: "SKU-9: 0 of 2 units offered by the suppliers that can ship now")]
+        let routing: [String: DemoRouting] = [
+            "a": DemoRouting(decision: Self.decision("a", suppliers: ["sup-a"])),
+            "b": DemoRouting(decision: Self.decision("b", suppliers: ["sup-a", "sup-b"], estimated: true)),
+            "c": DemoRouting(decision: Self.decision("c", suppliers: ["sup-b"], revision: 2), holdReasons: stock),
+            "d": DemoRouting(holdReasons: stock),
+            "e": DemoRouting(holdReasons: [Reason(code: "no_offer", detail: "no supplier offers SKU-0")], rejected: true),
+        ]
+        let report = DemoReport(outcomes: outcomes, labels: [:], orders: 6, routing: routing, purchaseOrders: 4,
+                                supplierAnswers: ["accepted": 3, "backordered": 1, "shipped": 2])
+        let r = report.routingFigures
+        #expect(r.approved == 5 && r.routed == 3 && r.routedAfterHold == 1 && r.rerouted == 1 && r.split == 1 && r.estimatedLanes == 1)
+        #expect(r.held == 3 && r.stillHeld == 1 && r.rejectedAfterHold == 1 && r.noRoutingYet == 0)
+        #expect(r.holdReasons == ["out_of_stock": 2, "no_offer": 1])
+        let text = report.text
+        #expect(text.contains("━━ routing of the 5 approved orders ━━"))
+        #expect(text.contains("routed: 3 (1 after a hold, 1 re-routed); split across suppliers: 1; on an estimated lane (no published rate): 1"))
+        #expect(text.contains("held by routing: 3 (no_offer 1, out_of_stock 2); still held: 1; rejected by the reviewer: 1"))
+        #expect(text.contains("purchase orders: 4; supplier answers: accepted 3, backordered 1, shipped 2"))
+        #expect(text.contains("a: 1 supplier, landed 20.00 EUR, delivery 2026-11-26T10:00:00Z – 2026-11-30T10:00:00Z (80%)"))
+        #expect(text.contains("b: 2 suppliers") && text.contains("· why b"))
+        #expect(text.contains("d: held, out_of_stock: SKU-9"))
+    }
+
     @Test func aReviewCaseNeverReplacesAFinalOutcome() {
         var state = DemoOutcomes.State()
         let review = DemoOutcome(kind: .review, by: "fraud", score: 0.2, reasons: [])
@@ -43,7 +129,7 @@ import Testing
         state.record("o-1", approved)
         state.record("o-1", review)
         #expect(state.outcomes["o-1"] == approved)
-        #expect(state.reviewQueue == ["o-1"], "handed to the reviewer once")
+        #expect(state.reviewQueue == [DemoReviewCase(orderID: "o-1", stage: "fraud", reasonCodes: [])], "handed to the reviewer once")
     }
 
     @Test func theReportCountsEachOrderAgainstItsLabel() {
@@ -89,7 +175,8 @@ import Testing
         #expect(abs(Double(right) / 2_000 - 0.7) < 0.05, "\(right) of 2000 right")
     }
 
-    /// A short demo on a broker of the test's own: every order placed reaches an outcome.
+    /// A short demo on a broker of the test's own: every order placed reaches an outcome, and
+    /// most approved orders are routed by decisions the contract accepts.
     @Test(.timeLimit(.minutes(3))) func aShortRunBringsEveryOrderToAnOutcome() async throws {
         let cluster = try TestCluster()
         var options = Demo.Options()
@@ -100,12 +187,25 @@ import Testing
         let demo = Demo(options: options, kafka: cluster.kafka, prefix: cluster.prefix, logger: testLogger)
         let lines = Collector<String>()
         let report = try await demo.run { lines.append($0) }
-        #expect(lines.all.contains { $0.hasPrefix("▶ intake and fraud workers ready") })
+        #expect(lines.all.contains { $0.hasPrefix("▶ intake, fraud and routing workers ready") })
         #expect(report.outcomes.count == 150, "\(report.outcomes.count) of 150 orders reached an outcome")
         #expect(report.outcomes.values.allSatisfy { $0.kind != .review }, "the reviewer decided every held order")
         let f = report.figures
         #expect(f.frauds + f.legit == 150)
         #expect(f.caught + f.missed + f.pendingFraud <= f.frauds)
         #expect(report.text.contains("━━ against the simulator's truth ━━"))
+
+        let r = report.routingFigures
+        #expect(r.noRoutingYet == 0, "every approved order routed or held: \(r)")
+        #expect(r.approved > 100 && Double(r.routed) >= 0.9 * Double(r.approved), "most approved orders routed: \(r)")
+        let decisions = report.routing.values.compactMap(\.decision)
+        #expect(decisions.count >= r.routed)
+        for d in decisions {
+            let problems = ContractSchema.routingDecision.validate(d.json)
+            #expect(problems.isEmpty, "\(d.orderID): \(problems.map(\.message))")
+        }
+        #expect(report.purchaseOrders >= r.routed, "a purchase order per supplier of every routed order")
+        #expect(report.text.contains("━━ routing of the \(r.approved) approved orders ━━"))
+        #expect(report.text.contains("━━ a few routing decisions ━━"))
     }
 }

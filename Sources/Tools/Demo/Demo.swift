@@ -12,9 +12,10 @@ import Logging
 import ServiceLifecycle
 
 /// The main job (`dropflow demo`): the pipeline end to end against the simulated world, scored
-/// against the truth. Creates the topics, runs an intake and a fraud worker in this process,
-/// lets the simulated storefront place orders (all scenarios, fraud ring included), has a
-/// simulated reviewer work the review queue, and reports where every order ended.
+/// against the truth. Creates the topics, runs an intake, a fraud and a routing worker in this
+/// process, lets the simulated world publish its supplier feeds and carrier rates and its
+/// storefront place orders (all scenarios, fraud ring included) and answer routing's purchase
+/// orders, has a simulated reviewer work the review queue, and reports where every order ended.
 public struct Demo: Sendable {
     public struct Options: Sendable {
         /// Orders the storefront places.
@@ -67,7 +68,7 @@ public struct Demo: Sendable {
         workerConfig.commitInterval = .milliseconds(500)
         let model = try FraudModelLocator.load(explicit: nil)
         let ready = Locked<[String: Bool]>([:])
-        let stages = [IntakeStage.definition(), FraudStage.definition(model: model)]
+        let stages = [IntakeStage.definition(), FraudStage.definition(model: model), RoutingStage.definition()]
         let workers = stages.map { stage in
             StageWorker(stage: stage, configuration: workerConfig, logger: logger) { isReady, _ in ready.withLock { $0[stage.name] = isReady } }
         }
@@ -76,7 +77,7 @@ public struct Demo: Sendable {
         let outcomes = try DemoOutcomes(kafka: kafka, prefix: prefix, partitions: options.partitions, logger: logger)
         let outcomeReader = Task { try await outcomes.run() }
         while !ready.withLock({ r in stages.allSatisfy { r[$0.name] == true } }) { try await Task.sleep(for: .milliseconds(200)) }
-        say("▶ intake and fraud workers ready (fraud model: \(model.estimator.kind))")
+        say("▶ intake, fraud and routing workers ready (fraud model: \(model.estimator.kind))")
 
         let orders = options.orders
         let run = Simulation.run(SimulationConfig(seed: options.seed, orders: orders,
@@ -88,20 +89,29 @@ public struct Demo: Sendable {
         var live = LiveSimulationOptions()
         live.topicPrefix = prefix
         live.ordersPerSecond = options.rate
-        live.answerPurchaseOrders = false
-        say("▶ the storefront places \(orders) orders at ~\(Int(options.rate))/s (seed \(options.seed), all scenarios)")
+        // The simulated suppliers answer routing's purchase orders (supplier.order-updates).
+        live.answerPurchaseOrders = true
+        live.groupID = prefix + "simulator"
+        say("▶ the storefront places \(orders) orders at ~\(Int(options.rate))/s (seed \(options.seed), all scenarios); "
+            + "suppliers publish offers, statuses and carrier rates and answer purchase orders")
         let summary = try await LiveSimulation(run: run, kafka: kafka, options: live, logger: logger).run { record in
             if record.topic == SimRecord.Topic.ordersPlaced, let key = record.key { truth.add(key, record.truth) }
         }
-        say("▶ published \(summary.published) records; waiting for every order to reach an outcome")
+        let feeds = [SimRecord.Topic.supplierOffers, SimRecord.Topic.supplierStatus, SimRecord.Topic.carrierRates]
+            .map { "\(summary.publishedByTopic[$0] ?? 0) \($0)" }.joined(separator: ", ")
+        say("▶ published \(summary.published) records (\(feeds)); answered \(summary.purchaseOrdersAnswered) purchase orders; "
+            + "waiting for every order to reach an outcome")
 
+        // Settled: every order has its outcome, every approved one a routing outcome, and every
+        // supplier answer published has been read; or nothing changed for a while.
+        let answersPublished = summary.publishedByTopic[SimRecord.Topic.supplierOrderUpdates] ?? 0
         let deadline = ContinuousClock.now + options.settleTimeout
         var last = -1
         var stableSince = ContinuousClock.now
         while ContinuousClock.now < deadline {
-            let done = outcomes.finalCount
-            if done >= orders { break }
-            if done != last { last = done; stableSince = .now }
+            if outcomes.finalCount >= orders && outcomes.unroutedCount == 0 && outcomes.answerCount >= answersPublished { break }
+            let progress = outcomes.progress
+            if progress != last { last = progress; stableSince = .now }
             if ContinuousClock.now - stableSince > options.quietTimeout { break }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -109,6 +119,7 @@ public struct Demo: Sendable {
         outcomeReader.cancel()
         await group.triggerGracefulShutdown()
         _ = try? await pipeline.value
-        return DemoReport(outcomes: outcomes.snapshot, labels: truth.all, orders: orders)
+        return DemoReport(outcomes: outcomes.snapshot, labels: truth.all, orders: orders, routing: outcomes.routingSnapshot,
+                          purchaseOrders: outcomes.purchaseOrderCount, supplierAnswers: outcomes.answersByStatus)
     }
 }
