@@ -26,18 +26,8 @@ struct PauseRaceTests {
     /// again when it is assigned back".)
     @Test("a resume of a partition assigned back is not lost to librdkafka starting it")
     func resumeAtAssignment() async throws {
-        let cluster = try TestCluster(.mock)
-        let topic = uniqueName("race"), other = uniqueName("other")
-        try await cluster.createTopic(topic, partitions: 2)
-        try await cluster.createTopic(other, partitions: 1)
-        let stall = LogStall()
-        let consumer = try stalledConsumer(cluster, group: uniqueName("g"), stall: stall)
-        let seen = Collector<KafkaConsumerMessage>()
-        try consumer.subscribe(topics: [topic])
-        let reader = Task { for try await m in consumer.messages { seen.append(m); try consumer.storeOffset(m) } }
+        let (cluster, topic, other, stall, consumer, seen, reader) = try await pausedRace()
         let p0 = KafkaTopicPartition(topic: topic, partition: 0), p1 = KafkaTopicPartition(topic: topic, partition: 1)
-        try await eventually(.seconds(60), "assignment") { consumer.assignment == [p0, p1] }
-        try consumer.pause([p0, p1])
         try consumer.subscribe(topics: [other])
         try await eventually(.seconds(60), "moved to the other topic") { consumer.assignment == [KafkaTopicPartition(topic: other, partition: 0)] }
 
@@ -62,18 +52,8 @@ struct PauseRaceTests {
     /// each partition that stays assigned should do once the rebalance has been served.
     @Test("a resume overtaken by a rebalance's pause is not lost")
     func resumeDuringRebalance() async throws {
-        let cluster = try TestCluster(.mock)
-        let topic = uniqueName("race"), other = uniqueName("other")
-        try await cluster.createTopic(topic, partitions: 2)
-        try await cluster.createTopic(other, partitions: 1)
-        let stall = LogStall()
-        let consumer = try stalledConsumer(cluster, group: uniqueName("g"), stall: stall)
-        let seen = Collector<KafkaConsumerMessage>()
-        try consumer.subscribe(topics: [topic])
-        let reader = Task { for try await m in consumer.messages { seen.append(m); try consumer.storeOffset(m) } }
+        let (cluster, topic, other, stall, consumer, seen, reader) = try await pausedRace()
         let p0 = KafkaTopicPartition(topic: topic, partition: 0), p1 = KafkaTopicPartition(topic: topic, partition: 1)
-        try await eventually(.seconds(60), "assignment") { consumer.assignment == [p0, p1] }
-        try consumer.pause([p0, p1])
 
         // Resume on a thread of its own: librdkafka takes the version of partition 0's resume,
         // which then waits until librdkafka has served the pause of partition 0 that begins the
@@ -175,6 +155,25 @@ struct PauseRaceTests {
         #expect(stall.droppedOwnOperations(of: parts[0]).contains(stalled), "the stalled resume was not overtaken: the test proved nothing")
         try await consumer.close()
         _ = try await reader.value
+    }
+
+    /// A consumer of a two-partition topic (and a one-partition `other`) on the mock cluster whose
+    /// resumes a ``LogStall`` can hold, reading into `seen`, with both partitions assigned and paused.
+    private func pausedRace() async throws -> (TestCluster, String, String, LogStall, KafkaConsumer, Collector<KafkaConsumerMessage>,
+                                                Task<Void, Error>) {
+        let cluster = try TestCluster(.mock)
+        let topic = uniqueName("race"), other = uniqueName("other")
+        try await cluster.createTopic(topic, partitions: 2)
+        try await cluster.createTopic(other, partitions: 1)
+        let stall = LogStall()
+        let consumer = try stalledConsumer(cluster, group: uniqueName("g"), stall: stall)
+        let seen = Collector<KafkaConsumerMessage>()
+        try consumer.subscribe(topics: [topic])
+        let reader = Task { for try await m in consumer.messages { seen.append(m); try consumer.storeOffset(m) } }
+        let p0 = KafkaTopicPartition(topic: topic, partition: 0), p1 = KafkaTopicPartition(topic: topic, partition: 1)
+        try await eventually(.seconds(60), "assignment") { consumer.assignment == [p0, p1] }
+        try consumer.pause([p0, p1])
+        return (cluster, topic, other, stall, consumer, seen, reader)
     }
 
     private func stalledConsumer(_ cluster: TestCluster, group: String, stall: LogStall,
