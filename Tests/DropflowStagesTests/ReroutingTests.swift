@@ -70,6 +70,27 @@ struct ReroutingTests {
         #expect(routed.record(Self.update(po, .cancelled, skus: ["MUG"])) == nil)
     }
 
+    @Test("a line two suppliers backordered does not bounce back to the first")
+    func noBounce() throws {
+        let world = Self.world()
+        var routed = try Self.routed(world)
+        let heard = routed.record(Self.update(routed.parts[0].purchaseOrderID, .backordered, skus: ["MUG"]))
+        let first = try #require(heard)
+        guard case .rerouted(_, let pos, _) = RoutingDecider().reroute(&routed, cause: first, picture: world.picture, at: Self.at + 3_700) else {
+            Issue.record("not re-routed")
+            return
+        }
+        let heardAgain = routed.record(Self.update(pos[0].purchaseOrderID, .backordered, skus: ["MUG"], supplier: "sup-es"))
+        let second = try #require(heardAgain)
+        #expect(second.supplierID == "sup-es")
+        // sup-pl still states stock, but it has already failed this line of this order.
+        guard case .cannot = RoutingDecider().reroute(&routed, cause: second, picture: world.picture, at: Self.at + 7_200) else {
+            Issue.record("MUG went back to a supplier that backordered it")
+            return
+        }
+        #expect(routed.parts.allSatisfy { $0.open["MUG"] == nil || $0.supplierID == "sup-es" })
+    }
+
     @Test("what shipped is never re-routed; an outage moves every open line of the supplier; a rejection moves without a cancellation")
     func shippedOutageRejection() throws {
         let world = Self.world()

@@ -122,7 +122,8 @@ public enum RerouteOutcome: Sendable {
 }
 
 extension RoutingDecider {
-    /// Re-routes the lines `cause` affects, away from its supplier, at `seconds`: a new plan for
+    /// Re-routes the lines `cause` affects, away from its supplier and from every supplier that
+    /// already failed those lines of this order, at `seconds`: a new plan for
     /// them (the promise counts from placement, so less of it is left), a decision of the next
     /// revision that keeps every other part, new purchase orders, and a cancellation to the
     /// cause's supplier for what it withdraws (not for lines it rejected or cancelled itself).
@@ -150,7 +151,10 @@ extension RoutingDecider {
             copy.quantity = n
             return copy
         }
-        let outcome = decide(sub, picture: picture, at: seconds, excluding: [cause.supplierID])
+        // Away from the cause, and from every supplier that already failed these lines of this order.
+        let skus = Set(sub.lines.map(\.sku))
+        let failed = routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID)
+        let outcome = decide(sub, picture: picture, at: seconds, excluding: Set(failed).union([cause.supplierID]))
         guard case .routed(let chosen, let ranked, let binding) = outcome else {
             if case .hold(let reasons) = outcome { return .cannot(reasons) }
             return .cannot([])
