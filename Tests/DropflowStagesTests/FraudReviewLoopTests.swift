@@ -20,7 +20,8 @@ func shippedFraudModel() throws -> FraudModel {
 
 /// The review loop on a real broker: intake and fraud workers hold orders for a person, a
 /// reviewer's approve releases an order to routing and a decline rejects it, a decision for an
-/// order not held changes nothing, and velocity survives a fraud worker's restart.
+/// order never held goes to the dead-letter topic and one for a hold that ended is left, and
+/// velocity survives a fraud worker's restart.
 @Suite(.serialized) struct FraudReviewLoopTests {
     static let topics = [TopicDeclaration.ordersPlaced.name, TopicDeclaration.ordersValidated.name, TopicDeclaration.fraudSignals.name,
                          TopicDeclaration.ordersRejected.name, TopicDeclaration.intakeSeen.name, TopicDeclaration.supplierOffers.name,
@@ -72,8 +73,17 @@ func shippedFraudModel() throws -> FraudModel {
         try await send(TopicDeclaration.reviewDecisions.name, "o-2", ["order_id": "o-2", "decision": "decline", "reviewer": "ana",
                                                               "note": "card reported stolen", "at": at])
         try await send(TopicDeclaration.reviewDecisions.name, "o-9", ["order_id": "o-9", "decision": "approve", "reviewer": "ana", "at": at])
+        // An order routing held and then routed (its hold ended) before the person answered.
+        let routingHeld = cluster.prefix + TopicDeclaration.routingHeld.name
+        try await producer.send(KafkaProducerMessage(topic: routingHeld, key: Array("o-r".utf8), value: Array(#"{"held_at":"x"}"#.utf8)))
+        try await producer.send(KafkaProducerMessage(topic: routingHeld, key: Array("o-r".utf8), value: nil))
+        try await send(TopicDeclaration.reviewDecisions.name, "o-r", ["order_id": "o-r", "decision": "decline", "reviewer": "ana", "at": at])
         _ = try await cluster.waitForKeys(TopicDeclaration.ordersApproved.name, count: 2)
         _ = try await cluster.waitForKeys(TopicDeclaration.ordersRejected.name, count: 1)
+        // Only the verdict on an order nobody ever held is dead-lettered, with the reason; the late one is left.
+        let dead = try await cluster.waitForKeys(TopicDeclaration.reviewDecisions.name + ".dlq", count: 1)
+        #expect(dead.map(\.keyString) == ["o-9"])
+        #expect(dead.first?.headers.string(DLQHeader.reason)?.contains("no order o-9 is held for review") == true)
 
         // Same card, same customer, after a restart: the new worker still counts the first three.
         _ = await fraud.stop()
@@ -96,7 +106,8 @@ func shippedFraudModel() throws -> FraudModel {
         for (_, v) in byOrder { #expect(ContractSchema.orderPlaced.validate(v).isEmpty) }
 
         let rejected = try await cluster.readAll(TopicDeclaration.ordersRejected.name)
-        #expect(rejected.count == 1)
+        #expect(rejected.count == 1, "the late decline of o-r rejects nothing")
+        #expect(try await cluster.readAll(TopicDeclaration.reviewDecisions.name + ".dlq").count == 1)
         let r = try JSONValue.parse(rejected[0].value ?? [])
         #expect(ContractSchema.orderRejected.validate(r).isEmpty)
         #expect(r["order_id"]?.stringValue == "o-2")

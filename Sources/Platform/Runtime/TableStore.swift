@@ -11,6 +11,10 @@ public struct TableView: Sendable {
     let name: String
 
     public subscript(key: String) -> [UInt8]? { registry.value(name, key) }
+    /// Whether `key` was in the table and was deleted since this worker started reading it (the
+    /// most recent ``TableRegistry/departedLimit`` deletions of a table are remembered; a
+    /// tombstone compaction removed before the replay is not seen).
+    public func departed(_ key: String) -> Bool { registry.departed(name, key) }
     /// Keys in the table.
     public var count: Int { registry.count(name) }
     /// Bumped by every change: a handler may cache what it derives from the table until it moves.
@@ -26,22 +30,45 @@ final class TableRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var tables: [String: [String: [UInt8]]] = [:]
     private var versions: [String: UInt64] = [:]
+    /// Per table, keys deleted while they were in it, oldest first (bounded by ``departedLimit``).
+    private var gone: [String: (keys: Set<String>, order: [String], start: Int)] = [:]
+    /// How many deletions a table remembers: what tells an order that left a table from one
+    /// that was never in it.
+    static let departedLimit = 100_000
 
     func value(_ name: String, _ key: String) -> [UInt8]? { lock.withLock { tables[name]?[key] } }
     func count(_ name: String) -> Int { lock.withLock { tables[name]?.count ?? 0 } }
     func version(_ name: String) -> UInt64 { lock.withLock { versions[name] ?? 0 } }
     func keys(_ name: String) -> [String] { lock.withLock { tables[name].map { Array($0.keys) } ?? [] } }
+    func departed(_ name: String, _ key: String) -> Bool { lock.withLock { gone[name]?.keys.contains(key) ?? false } }
 
     func apply(table: String, key: String, value: [UInt8]?) {
         lock.withLock {
             if let value {
                 if tables[table]?[key] == value { return }
                 tables[table, default: [:]][key] = value
+                gone[table]?.keys.remove(key)
             } else {
                 guard tables[table]?.removeValue(forKey: key) != nil else { return }
+                remember(departure: key, from: table)
             }
             versions[table, default: 0] &+= 1
         }
+    }
+
+    /// Called with the lock held.
+    private func remember(departure key: String, from table: String) {
+        var g = gone[table] ?? ([], [], 0)
+        if g.keys.insert(key).inserted { g.order.append(key) }
+        while g.keys.count > Self.departedLimit, g.start < g.order.count {
+            g.keys.remove(g.order[g.start])
+            g.start += 1
+        }
+        if g.start > Self.departedLimit {  // drop the forgotten prefix now and then
+            g.order.removeFirst(g.start)
+            g.start = 0
+        }
+        gone[table] = g
     }
 }
 

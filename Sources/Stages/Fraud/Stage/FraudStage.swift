@@ -26,8 +26,9 @@ import Foundation
 /// (partitioned like `review.decisions`, so every verdict on one order is seen by one worker,
 /// in order). An order decided once is not decided again (a redelivered copy from intake changes
 /// nothing); a verdict on an order already decided by a person is ignored, so one order is
-/// never both approved and rejected. A verdict on an order not (yet) held waits for the table
-/// to catch up, is retried, and goes to the dead-letter topic if no such order is ever held.
+/// never both approved and rejected. A verdict on an order whose hold ended (routing routed it
+/// once the picture allowed) is noted and left. A verdict on an order not (yet) held waits for
+/// the table to catch up, is retried, and goes to the dead-letter topic if no such order is ever held.
 public enum FraudStage {
     public static let name = "fraud"
 
@@ -75,13 +76,16 @@ public enum FraudStage {
                     if context.table(.routingHeld)[orderID] != nil {
                         return []  // held by routing: its verdict is the routing stage's
                     }
-                    // Read to the end, nobody holds it: a verdict on a hold that ended meanwhile (routing
-                    // routed or declined it, or the verdict is late). One retry covers a hold still on its
-                    // way; after that, it is noted and left, not dead-lettered.
-                    guard context.attempt > 1 else { throw StageError.retriable("no order \(orderID) is held for review") }
-                    context.logger.notice("review decision for an order nobody holds any more: ignored",
-                                          metadata: ["order.id": "\(orderID)", "review.decision": "\(decision.decision.rawValue)"])
-                    return []
+                    // Read to the end, nobody holds it. A hold that ended meanwhile (routing routed the
+                    // order once the picture allowed, or a first verdict settled it): the late verdict is
+                    // noted and left. An order never held (a hold still on its way gets a retry) is a
+                    // verdict nobody can act on: the dead-letter topic, with the reason.
+                    if context.table(.routingHeld).departed(orderID) || context.table(.fraudHeld).departed(orderID) {
+                        context.logger.notice("review decision for an order nobody holds any more: ignored",
+                                              metadata: ["order.id": "\(orderID)", "review.decision": "\(decision.decision.rawValue)"])
+                        return []
+                    }
+                    throw StageError.retriable("no order \(orderID) is held for review")
                 }
                 let record: JSONValue = ["decision": .string(decision.decision.rawValue), "reviewer": .string(decision.reviewer), "at": .string(at)]
                 return [.record(reviews, key: orderID, state: record.serialized())]
