@@ -93,6 +93,10 @@ struct RoutingMerchant: Merchant {
             case SimRecord.Topic.shipmentsEvents:
                 if learns, let value = record.value { picture.apply(try ShipmentEvent(json: value)) }
                 return []
+            case "orders.routed":
+                // Its own decisions: what each predicted, set against the deliveries to calibrate windows.
+                if learns, let value = record.value { picture.apply(try RoutingDecision(json: value)) }
+                return []
             case SimRecord.Topic.ordersPlaced:
                 guard record.truth?["is_fraud"]?.boolValue != true, let value = record.value else { return [] }
                 let order = try OrderPlaced(json: value)
@@ -146,7 +150,7 @@ struct RoutingMerchant: Merchant {
             if chosen.shipments.count > 1 { counts.split += 1 }
             if chosen.usesEstimatedLane { counts.estimatedLane += 1 }
             let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: ranked, binding: binding, revision: 1,
-                                                    at: at.seconds, config: decider.config)
+                                                    at: at.seconds, config: decider.config, calibration: learns ? picture.learned.calibration : nil)
             let truth: JSONValue = ["source": "dropflow_routing"]
             let purchaseOrders = RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at.seconds)
             if reroutes { routed[order.orderID] = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders) }

@@ -59,6 +59,9 @@ public struct RoutingReport: Sendable {
         case dropflowNoReroute = "dropflow-no-reroute"
         /// The same decision from the stated figures alone, without re-routing (Routing I).
         case dropflowStated = "dropflow-stated"
+        /// Dropflow with promised windows as wide as the calibration asks (no maximum width):
+        /// what holding the target share of deliveries would take.
+        case dropflowUncapped = "dropflow-wide-windows"
         /// Each SKU from its cheapest supplier, always, with that supplier's cheapest carrier of
         /// the order's level.
         case fixedCheapest = "fixed-cheapest"
@@ -70,7 +73,7 @@ public struct RoutingReport: Sendable {
 
         var baselineRule: BaselineMerchant.Rule? {
             switch self {
-            case .dropflow, .oracle, .dropflowNoReroute, .dropflowStated: return nil
+            case .dropflow, .oracle, .dropflowNoReroute, .dropflowStated, .dropflowUncapped: return nil
             case .fixedCheapest: return .fixedCheapest
             case .firstInStock: return .firstInStock
             case .cheapestInStock: return .cheapestInStock
@@ -92,6 +95,9 @@ public struct RoutingReport: Sendable {
         /// Dropflow's re-routes by cause, and causes no other supplier could take.
         public var reroutes: [String: Int] = [:]
         public var reroutesImpossible = 0
+        /// The orders placed in the run's second half: their windows are calibrated on what the
+        /// first half delivered.
+        public var secondHalf: FulfilmentSummary?
 
         public init(policy: Policy, summary: FulfilmentSummary, held: Int? = nil, routedAfterHold: Int? = nil, split: Int? = nil,
                     estimatedLane: Int? = nil, seconds: Double = 0, expectedOnTime: Double? = nil, waitedDays: [Double] = [],
@@ -141,7 +147,12 @@ public struct RoutingReport: Sendable {
     public func run(_ policy: Policy) -> Row {
         let began = ContinuousClock.now
         let run = Simulation.run(options.simulation)
-        let config = options.routing, currency = run.config.currency
+        let config = { () -> RoutingConfig in
+            var config = options.routing
+            if policy == .dropflowUncapped { config.maxWindowDays = [:] }
+            return config
+        }()
+        let currency = run.config.currency
         var tally = FulfilmentTally(world: run.world) { origin, destination, goodsCents in
             Int64((config.importCharges(from: origin, to: destination, value: Double(goodsCents) / 100, currency: currency) * 100).rounded())
         }
@@ -153,14 +164,19 @@ public struct RoutingReport: Sendable {
                        seconds: seconds())
         }
         var records = MerchantRun(run: run, merchant: RoutingMerchant(
-            decider: RoutingDecider(config: config), learns: policy == .dropflow || policy == .dropflowNoReroute, reroutes: policy == .dropflow,
+            decider: RoutingDecider(config: config), learns: [.dropflow, .dropflowNoReroute, .dropflowUncapped].contains(policy),
+            reroutes: policy == .dropflow || policy == .dropflowUncapped,
             oracle: policy == .oracle ? RoutingOracle(world: run.world) : nil))
             .makeIterator()
         while let record = records.next() { tally.observe(record) }
         let counts = records.merchant.counts
-        return Row(policy: policy, summary: tally.summary, held: counts.held, routedAfterHold: counts.routedAfterHold,
-                   split: counts.split, estimatedLane: counts.estimatedLane, seconds: seconds(), expectedOnTime: counts.expectedOnTime,
-                   waitedDays: counts.waitedDays.sorted(), reroutes: counts.reroutes, reroutesImpossible: counts.reroutesImpossible)
+        var row = Row(policy: policy, summary: tally.summary, held: counts.held, routedAfterHold: counts.routedAfterHold,
+                      split: counts.split, estimatedLane: counts.estimatedLane, seconds: seconds(), expectedOnTime: counts.expectedOnTime,
+                      waitedDays: counts.waitedDays.sorted(), reroutes: counts.reroutes, reroutesImpossible: counts.reroutesImpossible)
+        if let first = tally.orderIDs.first.flatMap({ tally.fates[$0]?.placedAt }) {
+            row.secondHalf = tally.summary(placedSince: first + .days(Double(options.orders) / options.ordersPerDay / 2))
+        }
+        return row
     }
 
     // MARK: Reading the figures
@@ -195,14 +211,17 @@ public struct RoutingReport: Sendable {
     /// The table `dropflow report routing` prints (Markdown).
     public static func table(_ rows: [Row], currency: String) -> String {
         var lines = [
-            "| policy | on time in full | delivered in full | mean days | p90 days | landed / order (\(currency)) | backordered lines (orders) | inside window (mean width, days) | landed / on-time order (\(currency)) |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| policy | on time in full | delivered in full | mean days | p90 days | landed / order (\(currency)) | backordered lines (orders) | re-routes | window: inside / early / late (mean width, days) | landed / on-time order (\(currency)) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in rows {
             let s = row.summary
+            let withWindow = Double(max(1, s.withWindow))
+            let reroutes = row.held == nil ? "—" : String(row.reroutes.values.reduce(0, +))
             lines.append("| \(row.policy.rawValue) | \(percent(s.onTimeInFullShare)) | \(percent(Double(s.inFull) / Double(max(1, s.orders)))) "
                 + "| \(days(s.meanDays)) | \(days(s.p90Days)) | \(money(s.landedPerOrderCents)) | \(s.backorderedLines) (\(s.ordersBackordered)) "
-                + "| \(percent(s.insideWindowShare)) (\(days(s.meanWindowDays))) | \(money(s.landedPerOnTimeOrderCents)) |")
+                + "| \(reroutes) | \(percent(s.insideWindowShare)) / \(percent(Double(s.early) / withWindow)) / \(percent(Double(s.late) / withWindow)) "
+                + "(\(days(s.meanWindowDays))) | \(money(s.landedPerOnTimeOrderCents)) |")
         }
         return lines.joined(separator: "\n")
     }
@@ -231,6 +250,12 @@ public struct RoutingReport: Sendable {
                         + " (\(row.reroutesImpossible) could go nowhere else)"
                 }
                 line += "; expected on time \(Int((row.expectedOnTime ?? 0).rounded())) (by its own predictions)"
+                if let later = row.secondHalf, later.withWindow > 0 {
+                    let n = Double(later.withWindow)
+                    line += "; windows of the orders placed in the second half: \(Self.percent(later.insideWindowShare)) inside, "
+                        + "\(Self.percent(Double(later.early) / n)) early, \(Self.percent(Double(later.late) / n)) late, "
+                        + "mean width \(Self.days(later.meanWindowDays)) days"
+                }
             } else {
                 line += "; window: what its suppliers and carriers state"
             }

@@ -193,6 +193,11 @@ public struct FulfilmentTally {
 
     /// The figures over every counted order.
     public var summary: FulfilmentSummary { FulfilmentSummary(fates: orderIDs.compactMap { fates[$0] }, promisedDays: promisedDays) }
+    /// The figures of the orders placed at or after `since` (a run's later part, once what
+    /// learns from deliveries has seen some).
+    public func summary(placedSince since: SimInstant) -> FulfilmentSummary {
+        FulfilmentSummary(fates: orderIDs.compactMap { fates[$0] }.filter { $0.placedAt >= since }, promisedDays: promisedDays)
+    }
 }
 
 /// A run's fulfilment figures from the truth (``FulfilmentTally``).

@@ -151,6 +151,7 @@ public struct LeadTimeLearner: Sendable {
     }
 
     private struct Parcel: Sendable {
+        let purchaseOrderID: String
         let lane: String
         let carrier: String
         let shippedAt: Int64
@@ -173,6 +174,9 @@ public struct LeadTimeLearner: Sendable {
     private var earlyUpdates: [String: [SupplierOrderUpdate]] = [:]
     private var earlyEvents: [String: [ShipmentEvent]] = [:]
     private var lastSweep: Int64 = 0
+    /// What each purchase order's decision predicted for its delivery against what happened:
+    /// what the delivery window is calibrated by.
+    public private(set) var calibration = WindowCalibration()
     /// Bumped at every change of what a key learns from (`h:`supplier, `p:`carrier, `t:`lane).
     private var versions: [String: Int] = [:]
     /// Answers already worked out (the unfinished make each one an iteration over them), shared
@@ -194,10 +198,26 @@ public struct LeadTimeLearner: Sendable {
 
     // MARK: Events
 
+    /// A routing decision: the band each purchase order it placed was predicted to arrive in
+    /// (its assignment's window), to be set against the delivery.
+    public mutating func observe(_ decision: RoutingDecision) {
+        guard let at = DateTimeFormat.epochSeconds(decision.at) else { return }
+        // A re-route lists the parts it keeps first: the last assignment of a supplier is this revision's.
+        for assignment in decision.assignments.reversed() {
+            let id = RoutingMessages.purchaseOrderID(orderID: decision.orderID, supplierID: assignment.supplierID, revision: decision.revision)
+            guard !calibration.follows(id), let earliest = DateTimeFormat.epochSeconds(assignment.deliveryWindow.earliest),
+                  let latest = DateTimeFormat.epochSeconds(assignment.deliveryWindow.latest) else { continue }
+            calibration.predicted(id, orderID: decision.orderID, at: at, lo: max(Double(earliest - at) / 86_400, 0.05), hi: Double(latest - at) / 86_400,
+                                  level: assignment.serviceLevel?.rawValue ?? "standard")
+        }
+        sweep(at: at)
+    }
+
     /// A purchase order placed (or re-sent: the first time counts) at `seconds` to a supplier
     /// shipping from `origin`.
     public mutating func placed(_ po: PurchaseOrder, origin: String, at seconds: Int64) {
         guard po.action != .cancel else {
+            calibration.failed(po.purchaseOrderID)
             if let held = open.removeValue(forKey: po.purchaseOrderID) {
                 awaitingShipment[held.supplierID]?[po.purchaseOrderID] = nil
                 bump("h:" + held.supplierID)
@@ -231,7 +251,7 @@ public struct LeadTimeLearner: Sendable {
             }
             if let carrier = update.carrier, let tracking = update.trackingNumber {
                 let key = update.orderID + "/" + tracking
-                parcels[key] = Parcel(lane: Self.laneKey(carrier: carrier, origin: po.origin, destination: po.destination), carrier: carrier,
+                parcels[key] = Parcel(purchaseOrderID: id, lane: Self.laneKey(carrier: carrier, origin: po.origin, destination: po.destination), carrier: carrier,
                                       shippedAt: at)
                 awaitingPickup[carrier, default: [:]][key] = at
                 bump("p:" + carrier)
@@ -240,6 +260,7 @@ public struct LeadTimeLearner: Sendable {
             po.remaining.subtract(skus)
         case .rejected, .cancelled:
             po.remaining.subtract(skus)
+            if po.remaining.isEmpty { calibration.failed(id) }
         case .accepted:
             break
         }
@@ -277,12 +298,14 @@ public struct LeadTimeLearner: Sendable {
             }
         case .delivered:
             forget(parcel: key, parcel)
+            calibration.delivered(parcel.purchaseOrderID, at: at)
             let from = parcel.pickedUpAt ?? parcel.shippedAt
             if at >= from {
                 transit[parcel.lane, default: DecayingLogDays()].add(Double(at - from) / 86_400, at: at, halfLifeDays: settings.halfLifeDays)
             }
         case .lost, .returnedToSender:
             forget(parcel: key, parcel)
+            calibration.dropped(parcel.purchaseOrderID)
         default:
             break
         }
@@ -309,6 +332,7 @@ public struct LeadTimeLearner: Sendable {
             bump("h:" + po.supplierID)
         }
         for (key, parcel) in parcels where parcel.shippedAt < horizon { forget(parcel: key, parcel) }
+        calibration.forget(before: horizon)
         func recent(_ at: String) -> Bool { (DateTimeFormat.epochSeconds(at) ?? 0) >= horizon }
         earlyUpdates = earlyUpdates.filter { $0.value.contains { recent($0.at) } }
         earlyEvents = earlyEvents.filter { $0.value.contains { recent($0.at) } }

@@ -161,7 +161,7 @@ extension RoutingDecider {
         }
         let revision = routed.revision + 1
         var decision = RoutingMessages.decision(order: sub, chosen: chosen, ranked: ranked, binding: binding, revision: revision,
-                                                rerouteReason: cause.reason, at: seconds, config: config)
+                                                rerouteReason: cause.reason, at: seconds, config: config, calibration: picture.learned.calibration)
         let purchaseOrders = RoutingMessages.purchaseOrders(order: sub, plan: chosen, revision: revision, at: seconds)
         // Withdraw the affected lines from their parts; cancel what the supplier may still ship.
         var cancellations: [PurchaseOrder] = []

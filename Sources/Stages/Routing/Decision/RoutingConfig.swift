@@ -6,7 +6,7 @@ import Foundation
 /// deployment; ``version`` names the configuration in every explanation.
 public struct RoutingConfig: Sendable, Hashable {
     /// Names this configuration in explanations (`routing-config/<version>`).
-    public var version = "2"
+    public var version = "3"
 
     // MARK: Money
 
@@ -142,9 +142,15 @@ public struct RoutingConfig: Sendable, Hashable {
     public var degradedFillFactor = 0.85
     public var degradedHandlingFactor = 1.5
 
-    /// The share of the predicted distribution the delivery window covers (0.8: 10th to 90th
-    /// percentile).
+    /// The share of the model's predicted distribution each shipment's window covers (0.8: 10th
+    /// to 90th percentile): the model's own band, which the calibration reads back.
     public var windowConfidence = 0.8
+    /// The share of deliveries the order's promised window aims to hold, once calibrated on
+    /// recent deliveries (``CalibratedWindow``).
+    public var windowCoverage = 0.9
+    /// The widest promised window by shipping option, days: a window must say something, so a
+    /// wider one is narrowed to the span that holds the most deliveries, and says what it holds.
+    public var maxWindowDays: [ServiceLevel: Double] = [.express: 4, .standard: 5, .economy: 6]
 
     // MARK: Priorities
 

@@ -11,9 +11,13 @@ public enum RoutingMessages {
     /// updated from purchase orders, suppliers' answers and parcels' tracking.
     public static let model = "learned-lognormal/2"
 
-    /// The decision for `order`, revision `revision`, made at `seconds` (event time).
+    /// The decision for `order`, revision `revision`, made at `seconds` (event time). Each
+    /// assignment's window is the model's band at ``RoutingConfig/windowConfidence`` (what the
+    /// calibration later reads back); the order's window is the promise, recalibrated by
+    /// `calibration` (``CalibratedWindow``) and at most the shipping option's maximum width.
     public static func decision(order: OrderPlaced, chosen: RoutingPlan, ranked: [RoutingPlan], binding: String?, revision: Int,
-                                rerouteReason: String? = nil, at seconds: Int64, config: RoutingConfig) -> RoutingDecision {
+                                rerouteReason: String? = nil, at seconds: Int64, config: RoutingConfig,
+                                calibration: WindowCalibration? = nil) -> RoutingDecision {
         let currency = order.currency
         let assignments = chosen.shipments.map { shipment in
             RoutingDecision.Assignment(
@@ -23,12 +27,42 @@ public enum RoutingMessages {
                 serviceLevel: shipment.lane.level,
                 lines: shipment.lines.map { RoutingDecision.Assignment.Line(sku: $0.sku, quantity: $0.quantity) })
         }
+        let promised = promisedWindow(order: order, chosen: chosen, at: seconds, config: config, calibration: calibration)
+        var explained = explanation(order: order, chosen: chosen, ranked: ranked, binding: binding, at: seconds, config: config)
+        explained.summary += "; " + windowNote(promised, order: order, chosen: chosen, config: config)
+        explained.unknownMembers["window"] = [
+            "target_coverage": .double(config.windowCoverage), "expected_coverage": .double(rounded(promised.confidence)),
+            "calibration_deliveries": .integer(Int64(promised.samples)), "capped": .bool(promised.capped),
+            "max_width_days": config.maxWindowDays[order.shippingOption ?? .standard].map { .double($0) } ?? .null,
+        ]
         return RoutingDecision(
             orderID: order.orderID, revision: revision, rerouteReason: rerouteReason, assignments: assignments,
-            deliveryWindow: window(chosen.leadTime, from: seconds, confidence: config.windowConfidence),
+            deliveryWindow: promised.deliveryWindow(from: seconds),
             totalCost: money(chosen.landedCost), expectedMargin: money(order.revenue - chosen.landedCost), currency: currency,
-            explanation: explanation(order: order, chosen: chosen, ranked: ranked, binding: binding, at: seconds, config: config),
+            explanation: explained,
             at: DateTimeFormat.format(epochSeconds: seconds))
+    }
+
+    /// The order's promised window: ``RoutingConfig/windowCoverage`` of deliveries, recalibrated
+    /// by the recent deliveries of the chosen service level, at most the option's maximum width.
+    static func promisedWindow(order: OrderPlaced, chosen: RoutingPlan, at seconds: Int64, config: RoutingConfig,
+                               calibration: WindowCalibration?) -> CalibratedWindow {
+        // The last shipment to arrive decides the window: its level's deliveries calibrate it.
+        let level = chosen.shipments.max { $0.leadTime.meanDays < $1.leadTime.meanDays }?.lane.level ?? .standard
+        return CalibratedWindow.make(chosen.leadTime, band: config.windowConfidence, coverage: config.windowCoverage,
+                                     scores: calibration?.scores(level.rawValue, at: seconds),
+                                     maxWidth: config.maxWindowDays[order.shippingOption ?? .standard])
+    }
+
+    /// What the explanation says of the window: how it was calibrated, and what a cap gave up.
+    static func windowNote(_ window: CalibratedWindow, order: OrderPlaced, chosen: RoutingPlan, config: RoutingConfig) -> String {
+        var note = "window \(Format.days(window.earliest))–\(Format.days(window.latest)) days for \(Format.percent(config.windowCoverage)) of deliveries"
+        note += window.samples > 0 ? ", calibrated on \(window.samples) recent deliveries" : " (the model's own quantiles: too few deliveries to calibrate on yet)"
+        if window.capped {
+            note += "; narrowed to the \((order.shippingOption ?? .standard).rawValue) maximum of \(Format.days(window.width)) days, "
+                + "which holds \(Format.percent(window.confidence))"
+        }
+        return note
     }
 
     /// One purchase order per shipment of `plan`.
@@ -98,7 +132,7 @@ public enum RoutingMessages {
         }
         var summary = lines.joined(separator: "; ") + ": landed \(money(chosen.landedCost)) \(currency), "
             + "\(Format.percent(chosen.onTime)) likely by the \(option.rawValue) promise (\(Format.days(promise)) days), "
-            + "\(Format.days(chosen.leadTime.quantile((1 - config.windowConfidence) / 2)))–\(Format.days(chosen.leadTime.quantile((1 + config.windowConfidence) / 2))) days"
+            + "model \(Format.days(chosen.leadTime.quantile((1 - config.windowConfidence) / 2)))–\(Format.days(chosen.leadTime.quantile((1 + config.windowConfidence) / 2))) days"
         let others = ranked.filter { $0 != chosen }
         if let runnerUp = others.first {
             summary += "; runner-up \(runnerUp.name) " + lostBy(runnerUp, to: chosen, currency: currency)

@@ -93,6 +93,11 @@ public struct RoutingPicture: Sendable {
         learned.placed(po, origin: origin, at: at)
     }
 
+    /// `orders.routed`: what routing predicted for each purchase order, to calibrate its windows by.
+    public mutating func apply(_ decision: RoutingDecision) {
+        learned.observe(decision)
+    }
+
     /// `shipments.events`: a parcel's tracking.
     public mutating func apply(_ event: ShipmentEvent) {
         learned.observe(event)

@@ -74,6 +74,11 @@ public enum RoutingStage {
                 guard let event = value.flatMap({ try? ShipmentEvent(json: JSONValue.parse($0)) }) else { return }
                 memory.update { $0.apply(event) }
             },
+            // Windows are calibrated by what routing's own decisions predicted against the deliveries.
+            FollowedTopic(.ordersRouted) { _, value, _ in
+                guard let decision = value.flatMap({ try? RoutingDecision(json: JSONValue.parse($0)) }) else { return }
+                memory.update { $0.apply(decision) }
+            },
         ]
         return StageDefinition(
             name: name,
@@ -177,10 +182,11 @@ public enum RoutingStage {
             return []
         }
 
-        switch decider.decide(order, picture: memory.current, at: seconds) {
+        let picture = memory.current
+        switch decider.decide(order, picture: picture, at: seconds) {
         case .routed(let chosen, let ranked, let binding):
             let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: ranked, binding: binding, revision: 1,
-                                                    at: seconds, config: decider.config)
+                                                    at: seconds, config: decider.config, calibration: picture.learned.calibration)
             context.logger.info("routing decision", metadata: [
                 "order.id": "\(orderID)", "routing.plan": "\(chosen.name)", "routing.cost": "\(decision.totalCost ?? "")",
                 "routing.on_time": "\(Int((chosen.onTime * 100).rounded()))%"])
@@ -339,7 +345,14 @@ extension RoutingStage {
             help: "a plan must keep the promise with at least this probability when one can")
         public static let windowConfidence = Setting<Double?>.optionalNumber(
             "window-confidence", environment: "DROPFLOW_ROUTING_WINDOW_CONFIDENCE", valueName: "probability", defaultText: "0.8",
-            help: "the share of the predicted delivery distribution the promised window covers")
+            help: "the share of the model's predicted distribution each shipment's window covers (the model's own band)")
+        public static let windowCoverage = Setting<Double?>.optionalNumber(
+            "window-coverage", environment: "DROPFLOW_ROUTING_WINDOW_COVERAGE", valueName: "probability", defaultText: "0.9",
+            help: "the share of deliveries the order's promised window aims to hold, calibrated on recent deliveries")
+        public static let maxWindowDays = Setting<String?>.optionalText(
+            "max-window-days", environment: "DROPFLOW_ROUTING_MAX_WINDOW_DAYS", valueName: "option=days,...",
+            defaultText: "express=4, standard=5, economy=6",
+            help: "the widest promised window of each shipping option, in days; a wider one is narrowed to the span holding the most deliveries")
         public static let weights = Setting<String?>.optionalText(
             "priority-weights", environment: "DROPFLOW_ROUTING_PRIORITY_WEIGHTS", valueName: "priority=cost/lateness/risk/per-day;...",
             defaultText: "margin=1/0.6/1/0; balanced=1/1/1/0.3; speed=0.6/2/1.5/1.5",
@@ -347,7 +360,7 @@ extension RoutingStage {
 
         public static var all: [SettingDescription] {
             [exchangeRates.declaration, promiseDays.declaration, onTimeConfidence.declaration, windowConfidence.declaration,
-             weights.declaration]
+             windowCoverage.declaration, maxWindowDays.declaration, weights.declaration]
         }
 
         /// The configuration the values describe, from the defaults.
@@ -368,16 +381,19 @@ extension RoutingStage {
                     config.exchangeRates[currency.uppercased()] = rate
                 }
             }
-            if let text = values[promiseDays] {
-                for (option, value) in try pairs(text, promiseDays.name) {
+            for (setting, apply) in [(promiseDays, { (level: ServiceLevel, days: Double) in config.promiseDays[level] = days }),
+                                     (maxWindowDays, { (level: ServiceLevel, days: Double) in config.maxWindowDays[level] = days })] {
+                guard let text = values[setting] else { continue }
+                for (option, value) in try pairs(text, setting.name) {
                     guard let level = ServiceLevel(rawValue: option), let days = Double(value), days > 0 else {
-                        throw SettingError("--promise-days wants economy, standard or express = days, got \(option)=\(value)")
+                        throw SettingError("--\(setting.name) wants economy, standard or express = days, got \(option)=\(value)")
                     }
-                    config.promiseDays[level] = days
+                    apply(level, days)
                 }
             }
             for (setting, apply) in [(onTimeConfidence, { (x: Double) in config.minimumOnTimeProbability = x }),
-                                     (windowConfidence, { (x: Double) in config.windowConfidence = x })] {
+                                     (windowConfidence, { (x: Double) in config.windowConfidence = x }),
+                                     (windowCoverage, { (x: Double) in config.windowCoverage = x })] {
                 guard let x = values[setting] else { continue }
                 guard x > 0, x < 1 else { throw SettingError("--\(setting.name) must be between 0 and 1") }
                 apply(x)
@@ -393,7 +409,7 @@ extension RoutingStage {
             }
             // Named by what was set, so an explanation says which configuration decided.
             let given = [values[exchangeRates], values[promiseDays], values[onTimeConfidence].map { "\($0)" },
-                         values[windowConfidence].map { "\($0)" }, values[weights]]
+                         values[windowConfidence].map { "\($0)" }, values[windowCoverage].map { "\($0)" }, values[maxWindowDays], values[weights]]
             if given.contains(where: { $0 != nil }) {
                 let text = given.map { $0 ?? "-" }.joined(separator: "|")
                 config.version += "-" + String(FNV1a.hash(Array(text.utf8)) % 0xFFFF_FFFF, radix: 16)
