@@ -121,6 +121,26 @@ import Testing
         #expect(text.contains("d: held, out_of_stock: SKU-9"))
     }
 
+    @Test func aRerouteIsTimedFromTheCauseItAnswers() throws {
+        var state = DemoOutcomes.State()
+        let backorder = SupplierOrderUpdate(orderID: "o-1", supplierID: "sup-a", purchaseOrderID: "po-o-1-sup-a-1", status: .backordered,
+                                            at: "2026-11-24T10:16:00Z")
+        state.recordAnswer(backorder.serialized(), timestampMs: 1_000_000)
+        let outage = SupplierStatus(supplierID: "sup-b", status: .outage, updatedAt: "2026-11-24T10:00:00Z")
+        state.recordStatus(outage.serialized(), timestampMs: 1_002_000)
+        var first = Self.decision("o-1", suppliers: ["sup-c"], revision: 2)
+        first.rerouteReason = "sup-a backordered SKU-1"
+        state.recordReroute(first, timestampMs: 1_000_250)
+        var second = Self.decision("o-2", suppliers: ["sup-c"], revision: 2)
+        second.rerouteReason = "sup-b is in outage since 2026-11-24T10:00:00Z"
+        state.recordReroute(second, timestampMs: 1_003_500)
+        state.recordReroute(Self.decision("o-3", suppliers: ["sup-c"]), timestampMs: 1_004_000)  // a first decision: no re-route
+        #expect(state.rerouteLatency.wall == [0.25, 1.5])
+        #expect(state.rerouteLatency.event == [0, 960], "dated by the backorder itself; 16 minutes after the outage began")
+        let report = DemoReport(outcomes: [:], labels: [:], orders: 0, rerouteLatency: state.rerouteLatency)
+        #expect(report.text.contains("from cause to re-route (2 timed): wall clock p50 0.25 s, p99 1.50 s; event time p50 0 s, p99 960 s"))
+    }
+
     @Test func aReviewCaseNeverReplacesAFinalOutcome() {
         var state = DemoOutcomes.State()
         let review = DemoOutcome(kind: .review, by: "fraud", score: 0.2, reasons: [])

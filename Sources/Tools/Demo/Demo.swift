@@ -120,6 +120,7 @@ public struct Demo: Sendable {
         await group.triggerGracefulShutdown()
         _ = try? await pipeline.value
         return DemoReport(outcomes: outcomes.snapshot, labels: truth.all, orders: orders, routing: outcomes.routingSnapshot,
-                          purchaseOrders: outcomes.purchaseOrderCount, supplierAnswers: outcomes.answersByStatus)
+                          purchaseOrders: outcomes.purchaseOrderCount, supplierAnswers: outcomes.answersByStatus,
+                          rerouteLatency: outcomes.rerouteLatency)
     }
 }

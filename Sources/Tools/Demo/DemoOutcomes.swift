@@ -145,7 +145,7 @@ struct DemoReviewCase: Sendable, Hashable {
 /// Where each order ended, read from the pipeline's outcome topics as they are written.
 final class DemoOutcomes: @unchecked Sendable {
     static let topics: [TopicDeclaration] = [.ordersApproved, .ordersRejected, .reviewQueue, .ordersRouted, .purchaseOrders,
-                                             .supplierOrderUpdates]
+                                             .supplierOrderUpdates, .supplierStatus]
 
     private let consumer: KafkaConsumer
     private let topicsByName: [String: TopicDeclaration]
@@ -163,6 +163,11 @@ final class DemoOutcomes: @unchecked Sendable {
         /// Suppliers' answers (purchase order id and status) seen.
         var answers: Set<String> = []
         var answersByStatus: [String: Int] = [:]
+        /// Causes a re-route answers, as published (Kafka timestamp, event time, seconds): a
+        /// supplier's backorder, rejection or cancellation by `order/supplier`, an outage by supplier.
+        var causes: [String: [(wallMs: Int64, at: Int64)]] = [:]
+        /// From cause to re-route decision, seconds: by the wall clock (publication to publication), and in event time.
+        var rerouteLatency = DemoLatency()
 
         /// A later outcome replaces an earlier one, but a review case never replaces a final one.
         mutating func record(_ orderID: String, _ outcome: DemoOutcome) {
@@ -188,10 +193,30 @@ final class DemoOutcomes: @unchecked Sendable {
             purchaseOrders.insert(po.purchaseOrderID)
         }
 
-        mutating func recordAnswer(_ value: [UInt8]) {
+        mutating func recordAnswer(_ value: [UInt8], timestampMs: Int64?) {
             guard let update = try? SupplierOrderUpdate(bytes: value) else { return }
+            if [.backordered, .rejected, .cancelled].contains(update.status), let ms = timestampMs,
+               let at = DateTimeFormat.epochSeconds(update.at) {
+                causes[update.orderID + "/" + update.supplierID, default: []].append((ms, at))
+            }
             let id = (update.purchaseOrderID ?? update.orderID + "/" + update.supplierID) + "/" + update.status.rawValue
             if answers.insert(id).inserted { answersByStatus[update.status.rawValue, default: 0] += 1 }
+        }
+
+        mutating func recordStatus(_ value: [UInt8], timestampMs: Int64?) {
+            guard let status = try? SupplierStatus(bytes: value), status.status == .outage, let ms = timestampMs,
+                  let at = DateTimeFormat.epochSeconds(status.updatedAt) else { return }
+            causes[status.supplierID, default: []].append((ms, at))
+        }
+
+        /// A re-route decision, published at `timestampMs`: timed from the latest cause of its
+        /// supplier (and order) published before it.
+        mutating func recordReroute(_ decision: RoutingDecision, timestampMs: Int64?) {
+            guard decision.revision > 1, let reason = decision.rerouteReason, let ms = timestampMs,
+                  let supplier = reason.split(separator: " ").first.map(String.init), let at = DateTimeFormat.epochSeconds(decision.at) else { return }
+            let key = reason.contains(" is in outage") ? supplier : decision.orderID + "/" + supplier
+            guard let cause = causes[key]?.filter({ $0.wallMs <= ms }).max(by: { $0.wallMs < $1.wallMs }) else { return }
+            rerouteLatency.add(wall: Double(ms - cause.wallMs) / 1000, event: Double(max(0, at - cause.at)))
         }
 
         /// Orders approved by the fraud phase.
@@ -217,8 +242,12 @@ final class DemoOutcomes: @unchecked Sendable {
             state.withLock { s in
                 switch topic {
                 case .purchaseOrders: s.recordPurchaseOrder(value)
-                case .supplierOrderUpdates: s.recordAnswer(value)
+                case .supplierOrderUpdates: s.recordAnswer(value, timestampMs: m.timestampMs)
+                case .supplierStatus: s.recordStatus(value, timestampMs: m.timestampMs)
                 default:
+                    if topic == .ordersRouted, let decision = try? RoutingDecision(bytes: value) {
+                        s.recordReroute(decision, timestampMs: m.timestampMs)
+                    }
                     if let read = DemoOutcome.read(topic: topic, value: value, source: source) { s.record(read.orderID, read.outcome) }
                     if let read = DemoRoutingEvent.read(topic: topic, value: value, source: source) { s.record(read.orderID, read.event) }
                 }
@@ -256,4 +285,25 @@ final class DemoOutcomes: @unchecked Sendable {
     var routingSnapshot: [String: DemoRouting] { state.withLock { $0.routing } }
     var purchaseOrderCount: Int { state.withLock { $0.purchaseOrders.count } }
     var answersByStatus: [String: Int] { state.withLock { $0.answersByStatus } }
+    var rerouteLatency: DemoLatency { state.withLock { $0.rerouteLatency } }
+}
+
+/// Latencies from a cause to the re-route that answers it, seconds.
+public struct DemoLatency: Sendable, Hashable {
+    public private(set) var wall: [Double] = []
+    public private(set) var event: [Double] = []
+
+    public init() {}
+
+    mutating func add(wall w: Double, event e: Double) {
+        wall.append(w)
+        event.append(e)
+    }
+
+    /// The `p` quantile (nearest rank) of `values`.
+    public static func quantile(_ values: [Double], _ p: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
+    }
 }

@@ -14,9 +14,14 @@ public struct DemoReport: Sendable {
     public let purchaseOrders: Int
     /// The simulated suppliers' answers to them, by status (`accepted`, `backordered`, ...).
     public let supplierAnswers: [String: Int]
+    /// From each cause (a supplier's backorder, rejection or cancellation, an outage) to the
+    /// re-route decision that answers it.
+    public let rerouteLatency: DemoLatency
 
     public init(outcomes: [String: DemoOutcome], labels: [String: (fraud: Bool, pattern: String)], orders: Int,
-                routing: [String: DemoRouting] = [:], purchaseOrders: Int = 0, supplierAnswers: [String: Int] = [:]) {
+                routing: [String: DemoRouting] = [:], purchaseOrders: Int = 0, supplierAnswers: [String: Int] = [:],
+                rerouteLatency: DemoLatency = DemoLatency()) {
+        self.rerouteLatency = rerouteLatency
         self.outcomes = outcomes
         self.labels = labels
         self.orders = orders
@@ -136,6 +141,12 @@ public struct DemoReport: Sendable {
             answers += "; supplier answers: " + (known + others).joined(separator: ", ")
         }
         lines.append(answers)
+        let l = rerouteLatency
+        if let w50 = DemoLatency.quantile(l.wall, 0.5), let w99 = DemoLatency.quantile(l.wall, 0.99),
+           let e50 = DemoLatency.quantile(l.event, 0.5), let e99 = DemoLatency.quantile(l.event, 0.99) {
+            lines.append(String(format: "  from cause to re-route (%d timed): wall clock p50 %.2f s, p99 %.2f s; event time p50 %.0f s, p99 %.0f s",
+                                l.wall.count, w50, w99, e50, e99))
+        }
         let samples = sampleDecisions
         if !samples.isEmpty { lines.append("━━ a few routing decisions ━━") }
         for (id, decision) in samples {
