@@ -149,6 +149,7 @@ import Testing
         let moved = try #require(try afterOutage.compactMap { try JSONValue.parse($0.value ?? []) }.first {
             $0["order_id"]?.stringValue == "r-4" && $0["revision"]?.intValue == 2 })
         #expect(moved["reroute_reason"]?.stringValue == "sup-es is in outage since 2026-11-24T15:00:00Z")
+        #expect(moved["at"]?.stringValue == "2026-11-24T15:00:00Z", "dated by the outage, not by the wall-clock timestamp of what carried it")
         #expect(moved["assignments"]?.arrayValue?.compactMap { $0["supplier_id"]?.stringValue } == ["sup-pt"])
         let withdrawn = try await waitFor(.purchaseOrders, messages: 7)
         #expect(try withdrawn.compactMap { try JSONValue.parse($0.value ?? []) }.contains {

@@ -230,7 +230,10 @@ public enum RoutingStage {
         guard let supplierID = value["supplier_id"]?.stringValue, let since = value["since"]?.stringValue, let orderID else {
             throw StageError.permanent("a routing_outage follow-up without supplier_id, since or key")
         }
-        let seconds = max(DateTimeFormat.epochSeconds(since) ?? 0, context.time.eventMs / 1000)
+        // Dated by the outage's announcement, or by the order's last decision if that came later
+        // (an outage announced late): never by the clock of whatever message carried it.
+        let decided = context.store(decisions)[orderID].flatMap { try? JSONValue.parse($0) }?["at"]?.stringValue
+        let seconds = max(DateTimeFormat.epochSeconds(since) ?? 0, decided.flatMap(DateTimeFormat.epochSeconds) ?? 0)
         return revise(orderID, at: seconds, context: context, memory: memory, decider: decider, metrics: metrics) { _ in
             RerouteCause(kind: .outage, supplierID: supplierID, purchaseOrderID: nil, skus: [], detail: since)
         }
