@@ -163,7 +163,7 @@ final class DemoOutcomes: @unchecked Sendable {
         /// Suppliers' answers (purchase order id and status) seen.
         var answers: Set<String> = []
         var answersByStatus: [String: Int] = [:]
-        /// Causes a re-route answers, as published (Kafka timestamp, event time, seconds): a
+        /// Causes a re-route answers, as the reader saw them (wall clock, ms) with their event time (seconds): a
         /// supplier's backorder, rejection or cancellation by `order/supplier`, an outage by supplier.
         var causes: [String: [(wallMs: Int64, at: Int64)]] = [:]
         /// From cause to re-route decision, seconds: by the wall clock (publication to publication), and in event time.
@@ -193,9 +193,9 @@ final class DemoOutcomes: @unchecked Sendable {
             purchaseOrders.insert(po.purchaseOrderID)
         }
 
-        mutating func recordAnswer(_ value: [UInt8], timestampMs: Int64?) {
+        mutating func recordAnswer(_ value: [UInt8], seenMs: Int64?) {
             guard let update = try? SupplierOrderUpdate(bytes: value) else { return }
-            if [.backordered, .rejected, .cancelled].contains(update.status), let ms = timestampMs,
+            if [.backordered, .rejected, .cancelled].contains(update.status), let ms = seenMs,
                let at = DateTimeFormat.epochSeconds(update.at) {
                 causes[update.orderID + "/" + update.supplierID, default: []].append((ms, at))
             }
@@ -203,16 +203,16 @@ final class DemoOutcomes: @unchecked Sendable {
             if answers.insert(id).inserted { answersByStatus[update.status.rawValue, default: 0] += 1 }
         }
 
-        mutating func recordStatus(_ value: [UInt8], timestampMs: Int64?) {
-            guard let status = try? SupplierStatus(bytes: value), status.status == .outage, let ms = timestampMs,
+        mutating func recordStatus(_ value: [UInt8], seenMs: Int64?) {
+            guard let status = try? SupplierStatus(bytes: value), status.status == .outage, let ms = seenMs,
                   let at = DateTimeFormat.epochSeconds(status.updatedAt) else { return }
             causes[status.supplierID, default: []].append((ms, at))
         }
 
-        /// A re-route decision, published at `timestampMs`: timed from the latest cause of its
-        /// supplier (and order) published before it.
-        mutating func recordReroute(_ decision: RoutingDecision, timestampMs: Int64?) {
-            guard decision.revision > 1, let reason = decision.rerouteReason, let ms = timestampMs,
+        /// A re-route decision the reader saw at `seenMs`: timed from the latest cause of its
+        /// supplier (and order) seen before it.
+        mutating func recordReroute(_ decision: RoutingDecision, seenMs: Int64?) {
+            guard decision.revision > 1, let reason = decision.rerouteReason, let ms = seenMs,
                   let supplier = reason.split(separator: " ").first.map(String.init), let at = DateTimeFormat.epochSeconds(decision.at) else { return }
             let key = reason.contains(" is in outage") ? supplier : decision.orderID + "/" + supplier
             guard let cause = causes[key]?.filter({ $0.wallMs <= ms }).max(by: { $0.wallMs < $1.wallMs }) else { return }
@@ -239,14 +239,16 @@ final class DemoOutcomes: @unchecked Sendable {
         for try await m in consumer.messages {
             guard let topic = topicsByName[m.topic], let value = m.value else { continue }
             let source = m.headers.string(CloudEventsHeader.source)
+            // When the reader saw it: the pipeline's messages carry event time, not the wall clock.
+            let seenMs = Int64(Date().timeIntervalSince1970 * 1000)
             state.withLock { s in
                 switch topic {
                 case .purchaseOrders: s.recordPurchaseOrder(value)
-                case .supplierOrderUpdates: s.recordAnswer(value, timestampMs: m.timestampMs)
-                case .supplierStatus: s.recordStatus(value, timestampMs: m.timestampMs)
+                case .supplierOrderUpdates: s.recordAnswer(value, seenMs: seenMs)
+                case .supplierStatus: s.recordStatus(value, seenMs: seenMs)
                 default:
                     if topic == .ordersRouted, let decision = try? RoutingDecision(bytes: value) {
-                        s.recordReroute(decision, timestampMs: m.timestampMs)
+                        s.recordReroute(decision, seenMs: seenMs)
                     }
                     if let read = DemoOutcome.read(topic: topic, value: value, source: source) { s.record(read.orderID, read.outcome) }
                     if let read = DemoRoutingEvent.read(topic: topic, value: value, source: source) { s.record(read.orderID, read.event) }
