@@ -139,7 +139,7 @@ let package = Package(
         // catalog the executable runs stages from.
         .target(
             name: "DropflowStages",
-            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowRuntime",
+            dependencies: ["DropflowCore", "DropflowJSON", "DropflowContract", "DropflowPipeline", "DropflowRuntime", "DropflowKafka",
                            "DropflowIntake", "DropflowFraud", "DropflowFraudModel", "DropflowRouting", log, metrics],
             path: "Sources/Stages",
             // Each stage's decisions are modules of their own; this one holds the adapters beside them.

@@ -129,6 +129,9 @@ import Testing
         let decisions = try await waitFor(.ordersRouted, messages: 4)
         let rerouted = try decisions.compactMap { try JSONValue.parse($0.value ?? []) }.first { $0["revision"]?.intValue == 2 }
         let revised = try #require(rerouted)
+        // Timed by the worker from the backorder it handled to the new decision.
+        let timed = decisions.filter { $0.headers.string(RerouteTiming.header) != nil }
+        #expect(timed.count == 1 && timed.allSatisfy { Int64($0.headers.string(RerouteTiming.header)!)! >= 0 })
         #expect(ContractSchema.routingDecision.validate(revised).isEmpty, "\(ContractSchema.routingDecision.validate(revised))")
         #expect(revised["order_id"]?.stringValue == "r-1" && revised["reroute_reason"]?.stringValue == "sup-es backordered LAMP")
         #expect(revised["assignments"]?.arrayValue?.compactMap { $0["supplier_id"]?.stringValue } == ["sup-pt"])

@@ -121,20 +121,19 @@ import Testing
         #expect(text.contains("d: held, out_of_stock: SKU-9"))
     }
 
-    @Test func aRerouteIsTimedFromTheCauseItAnswers() throws {
+    @Test func aRerouteIsTimedByItsWorkerAndFromItsCauseInEventTime() throws {
         var state = DemoOutcomes.State()
         let backorder = SupplierOrderUpdate(orderID: "o-1", supplierID: "sup-a", purchaseOrderID: "po-o-1-sup-a-1", status: .backordered,
                                             at: "2026-11-24T10:16:00Z")
-        state.recordAnswer(backorder.serialized(), seenMs: 1_000_000)
-        let outage = SupplierStatus(supplierID: "sup-b", status: .outage, updatedAt: "2026-11-24T10:00:00Z")
-        state.recordStatus(outage.serialized(), seenMs: 1_002_000)
+        state.recordAnswer(backorder.serialized())
+        state.recordStatus(SupplierStatus(supplierID: "sup-b", status: .outage, updatedAt: "2026-11-24T10:00:00Z").serialized())
         var first = Self.decision("o-1", suppliers: ["sup-c"], revision: 2)
         first.rerouteReason = "sup-a backordered SKU-1"
-        state.recordReroute(first, seenMs: 1_000_250)
+        state.recordReroute(first, latencyMs: 250)
         var second = Self.decision("o-2", suppliers: ["sup-c"], revision: 2)
         second.rerouteReason = "sup-b is in outage since 2026-11-24T10:00:00Z"
-        state.recordReroute(second, seenMs: 1_003_500)
-        state.recordReroute(Self.decision("o-3", suppliers: ["sup-c"]), seenMs: 1_004_000)  // a first decision: no re-route
+        state.recordReroute(second, latencyMs: 1_500)
+        state.recordReroute(Self.decision("o-3", suppliers: ["sup-c"]), latencyMs: 9)  // a first decision: no re-route
         #expect(state.rerouteLatency.wall == [0.25, 1.5])
         #expect(state.rerouteLatency.event == [0, 960], "dated by the backorder itself; 16 minutes after the outage began")
         let report = DemoReport(outcomes: [:], labels: [:], orders: 0, rerouteLatency: state.rerouteLatency)

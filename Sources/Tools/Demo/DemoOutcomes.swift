@@ -3,6 +3,7 @@ import DropflowCore
 import DropflowJSON
 import DropflowKafka
 import DropflowPipeline
+import DropflowStages
 import Foundation
 import Logging
 
@@ -163,10 +164,11 @@ final class DemoOutcomes: @unchecked Sendable {
         /// Suppliers' answers (purchase order id and status) seen.
         var answers: Set<String> = []
         var answersByStatus: [String: Int] = [:]
-        /// Causes a re-route answers, as the reader saw them (wall clock, ms) with their event time (seconds): a
-        /// supplier's backorder, rejection or cancellation by `order/supplier`, an outage by supplier.
-        var causes: [String: [(wallMs: Int64, at: Int64)]] = [:]
-        /// From cause to re-route decision, seconds: by the wall clock (publication to publication), and in event time.
+        /// Event times (seconds) of causes a re-route answers: a supplier's backorder, rejection
+        /// or cancellation by `order/supplier`, an outage by supplier.
+        var causes: [String: [Int64]] = [:]
+        /// From cause to re-route decision, seconds: by the wall clock (as the routing worker
+        /// timed it, the decision's latency header), and in event time.
         var rerouteLatency = DemoLatency()
 
         /// A later outcome replaces an earlier one, but a review case never replaces a final one.
@@ -193,30 +195,30 @@ final class DemoOutcomes: @unchecked Sendable {
             purchaseOrders.insert(po.purchaseOrderID)
         }
 
-        mutating func recordAnswer(_ value: [UInt8], seenMs: Int64?) {
+        mutating func recordAnswer(_ value: [UInt8]) {
             guard let update = try? SupplierOrderUpdate(bytes: value) else { return }
-            if [.backordered, .rejected, .cancelled].contains(update.status), let ms = seenMs,
-               let at = DateTimeFormat.epochSeconds(update.at) {
-                causes[update.orderID + "/" + update.supplierID, default: []].append((ms, at))
+            if [.backordered, .rejected, .cancelled].contains(update.status), let at = DateTimeFormat.epochSeconds(update.at) {
+                causes[update.orderID + "/" + update.supplierID, default: []].append(at)
             }
             let id = (update.purchaseOrderID ?? update.orderID + "/" + update.supplierID) + "/" + update.status.rawValue
             if answers.insert(id).inserted { answersByStatus[update.status.rawValue, default: 0] += 1 }
         }
 
-        mutating func recordStatus(_ value: [UInt8], seenMs: Int64?) {
-            guard let status = try? SupplierStatus(bytes: value), status.status == .outage, let ms = seenMs,
+        mutating func recordStatus(_ value: [UInt8]) {
+            guard let status = try? SupplierStatus(bytes: value), status.status == .outage,
                   let at = DateTimeFormat.epochSeconds(status.updatedAt) else { return }
-            causes[status.supplierID, default: []].append((ms, at))
+            causes[status.supplierID, default: []].append(at)
         }
 
-        /// A re-route decision the reader saw at `seenMs`: timed from the latest cause of its
-        /// supplier (and order) seen before it.
-        mutating func recordReroute(_ decision: RoutingDecision, seenMs: Int64?) {
-            guard decision.revision > 1, let reason = decision.rerouteReason, let ms = seenMs,
+        /// A re-route decision, with the milliseconds its worker took from cause to decision
+        /// (its latency header); in event time, from the latest cause of its supplier (and
+        /// order) at or before the decision.
+        mutating func recordReroute(_ decision: RoutingDecision, latencyMs: Int64?) {
+            guard decision.revision > 1, let reason = decision.rerouteReason, let ms = latencyMs,
                   let supplier = reason.split(separator: " ").first.map(String.init), let at = DateTimeFormat.epochSeconds(decision.at) else { return }
             let key = reason.contains(" is in outage") ? supplier : decision.orderID + "/" + supplier
-            guard let cause = causes[key]?.filter({ $0.wallMs <= ms }).max(by: { $0.wallMs < $1.wallMs }) else { return }
-            rerouteLatency.add(wall: Double(ms - cause.wallMs) / 1000, event: Double(max(0, at - cause.at)))
+            let cause = causes[key]?.filter { $0 <= at }.max()
+            rerouteLatency.add(wall: Double(ms) / 1000, event: cause.map { Double(at - $0) })
         }
 
         /// Orders approved by the fraud phase.
@@ -239,16 +241,14 @@ final class DemoOutcomes: @unchecked Sendable {
         for try await m in consumer.messages {
             guard let topic = topicsByName[m.topic], let value = m.value else { continue }
             let source = m.headers.string(CloudEventsHeader.source)
-            // When the reader saw it: the pipeline's messages carry event time, not the wall clock.
-            let seenMs = Int64(Date().timeIntervalSince1970 * 1000)
             state.withLock { s in
                 switch topic {
                 case .purchaseOrders: s.recordPurchaseOrder(value)
-                case .supplierOrderUpdates: s.recordAnswer(value, seenMs: seenMs)
-                case .supplierStatus: s.recordStatus(value, seenMs: seenMs)
+                case .supplierOrderUpdates: s.recordAnswer(value)
+                case .supplierStatus: s.recordStatus(value)
                 default:
                     if topic == .ordersRouted, let decision = try? RoutingDecision(bytes: value) {
-                        s.recordReroute(decision, seenMs: seenMs)
+                        s.recordReroute(decision, latencyMs: m.headers.string(RerouteTiming.header).flatMap { Int64($0) })
                     }
                     if let read = DemoOutcome.read(topic: topic, value: value, source: source) { s.record(read.orderID, read.outcome) }
                     if let read = DemoRoutingEvent.read(topic: topic, value: value, source: source) { s.record(read.orderID, read.event) }
@@ -297,9 +297,9 @@ public struct DemoLatency: Sendable, Hashable {
 
     public init() {}
 
-    mutating func add(wall w: Double, event e: Double) {
+    mutating func add(wall w: Double, event e: Double?) {
         wall.append(w)
-        event.append(e)
+        if let e { event.append(e) }
     }
 
     /// The `p` quantile (nearest rank) of `values`.

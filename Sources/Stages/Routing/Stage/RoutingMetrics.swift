@@ -34,6 +34,12 @@ final class RoutingMetrics: @unchecked Sendable {
 
     func reroute(_ cause: RerouteCause.Kind) { counter("dropflow_routing_reroutes_total", [("cause", cause.rawValue)]).increment() }
 
+    /// From a cause's handling to its re-route, wall clock.
+    func rerouteLatency(seconds: Double, cause: RerouteCause.Kind) {
+        handle("dropflow_routing_reroute_latency_seconds", [("cause", cause.rawValue)]) { Timer(label: $0, dimensions: $1) }
+            .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
     func heldWaiting(_ count: Int) { gauge("dropflow_routing_held_orders", []).record(count) }
 
     /// The learned median handling of each chosen supplier and transit of each chosen lane.

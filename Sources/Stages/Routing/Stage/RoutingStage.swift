@@ -1,6 +1,7 @@
 import DropflowContract
 import DropflowCore
 import DropflowJSON
+import DropflowKafka
 import DropflowPipeline
 import DropflowRouting
 import DropflowRuntime
@@ -97,7 +98,8 @@ public enum RoutingStage {
                 // A supplier's answer goes to the owner of its order, which keeps what was sent.
                 let update = try StageError.decode(SupplierOrderUpdate.self, input.json!, as: "a supplier's answer")
                 guard update.status != .accepted else { return [] }
-                return [StageOutput(topic: .ordersApproved, key: update.orderID, json: ["routing_update": update.json])]
+                return [StageOutput(topic: .ordersApproved, key: update.orderID,
+                                    json: ["routing_update": update.json, "heard_ms": .integer(RerouteTiming.wallMs())])]
             case .reviewDecisions:
                 let decision = try StageError.decode(ReviewDecision.self, input.json!, as: "a review decision")
                 try await context.catchUpWithTables()
@@ -115,10 +117,11 @@ public enum RoutingStage {
                 // A supplier in outage: every order with lines waiting there goes to its owner to be re-routed.
                 if input.topic == .supplierStatus, let status = try? SupplierStatus(json: input.json!), status.status == .outage {
                     let outage: JSONValue = ["supplier_id": .string(status.supplierID), "since": .string(status.updatedAt)]
+                    let heard = RerouteTiming.wallMs()
                     for key in context.table(.routingOpen).keys.sorted() {
                         guard let open = context.table(.routingOpen)[key].flatMap({ try? RoutingOpenOrder(json: JSONValue.parse($0)) }),
                               open.suppliers.contains(status.supplierID) else { continue }
-                        outputs.append(StageOutput(topic: .ordersApproved, key: key, json: ["routing_outage": outage]))
+                        outputs.append(StageOutput(topic: .ordersApproved, key: key, json: ["routing_outage": outage, "heard_ms": .integer(heard)]))
                     }
                 }
                 let heldKeys = context.table(.routingHeld).keys.sorted()
@@ -143,11 +146,12 @@ public enum RoutingStage {
     /// An approved order, or routing's follow-up about one it holds.
     static func decideOrder(_ value: JSONValue, key: String?, context: StageContext, memory: RoutingMemory,
                             decider: RoutingDecider, metrics: RoutingMetrics) throws -> [StageOutput] {
+        let heard = value["heard_ms"]?.intValue.map(Int64.init)
         if let update = value["routing_update"] {
-            return try answered(update, context: context, memory: memory, decider: decider, metrics: metrics)
+            return try answered(update, heard: heard, context: context, memory: memory, decider: decider, metrics: metrics)
         }
         if let outage = value["routing_outage"] {
-            return try outageReroute(outage, orderID: key, context: context, memory: memory, decider: decider, metrics: metrics)
+            return try outageReroute(outage, heard: heard, orderID: key, context: context, memory: memory, decider: decider, metrics: metrics)
         }
         let approved = try StageError.decode(ApprovedOrder.self, value, as: "an approved order")
         let orderID = approved.orderID
@@ -217,15 +221,17 @@ public enum RoutingStage {
     /// A supplier's answer to one of routing's purchase orders, at the owner of its order: shipped
     /// lines become final; a backorder, a rejection or the supplier's own cancellation re-routes
     /// the lines it names, once per cause.
-    static func answered(_ value: JSONValue, context: StageContext, memory: RoutingMemory, decider: RoutingDecider,
+    static func answered(_ value: JSONValue, heard: Int64?, context: StageContext, memory: RoutingMemory, decider: RoutingDecider,
                          metrics: RoutingMetrics) throws -> [StageOutput] {
         let update = try StageError.decode(SupplierOrderUpdate.self, value, as: "a supplier's answer")
         let seconds = DateTimeFormat.epochSeconds(update.at) ?? context.time.eventMs / 1000
-        return revise(update.orderID, at: seconds, context: context, memory: memory, decider: decider, metrics: metrics) { $0.record(update) }
+        return revise(update.orderID, at: seconds, heard: heard, context: context, memory: memory, decider: decider, metrics: metrics) {
+            $0.record(update)
+        }
     }
 
     /// A supplier's outage, at the owner of an order with lines waiting there: they go elsewhere.
-    static func outageReroute(_ value: JSONValue, orderID: String?, context: StageContext, memory: RoutingMemory,
+    static func outageReroute(_ value: JSONValue, heard: Int64?, orderID: String?, context: StageContext, memory: RoutingMemory,
                               decider: RoutingDecider, metrics: RoutingMetrics) throws -> [StageOutput] {
         guard let supplierID = value["supplier_id"]?.stringValue, let since = value["since"]?.stringValue, let orderID else {
             throw StageError.permanent("a routing_outage follow-up without supplier_id, since or key")
@@ -234,15 +240,16 @@ public enum RoutingStage {
         // (an outage announced late): never by the clock of whatever message carried it.
         let decided = context.store(decisions)[orderID].flatMap { try? JSONValue.parse($0) }?["at"]?.stringValue
         let seconds = max(DateTimeFormat.epochSeconds(since) ?? 0, decided.flatMap(DateTimeFormat.epochSeconds) ?? 0)
-        return revise(orderID, at: seconds, context: context, memory: memory, decider: decider, metrics: metrics) { _ in
+        return revise(orderID, at: seconds, heard: heard, context: context, memory: memory, decider: decider, metrics: metrics) { _ in
             RerouteCause(kind: .outage, supplierID: supplierID, purchaseOrderID: nil, skus: [], detail: since)
         }
     }
 
     /// What routing kept of `orderID`, changed by `change` (which may name a cause to re-route
-    /// for), and re-routed: the record first, then the outputs.
-    static func revise(_ orderID: String, at seconds: Int64, context: StageContext, memory: RoutingMemory, decider: RoutingDecider,
-                       metrics: RoutingMetrics, _ change: (inout RoutedOrder) -> RerouteCause?) -> [StageOutput] {
+    /// for), and re-routed: the record first, then the outputs. `heard` is when a routing worker
+    /// first handled the cause (wall clock, ms): the re-route's latency, for operators only.
+    static func revise(_ orderID: String, at seconds: Int64, heard: Int64?, context: StageContext, memory: RoutingMemory,
+                       decider: RoutingDecider, metrics: RoutingMetrics, _ change: (inout RoutedOrder) -> RerouteCause?) -> [StageOutput] {
         guard let recorded = context.store(decisions)[orderID].flatMap({ try? JSONValue.parse($0) }),
               let kept = recorded["routed"], let state = try? RoutedOrderState(json: kept) else {
             return []  // not routing's, or nothing of it is open any more
@@ -258,7 +265,13 @@ public enum RoutingStage {
                 metrics.reroute(cause.kind)
                 context.logger.info("order re-routed", metadata: [
                     "order.id": "\(orderID)", "routing.cause": "\(cause.kind.rawValue)", "routing.revision": "\(decision.revision)"])
-                outputs.append(StageOutput(topic: .ordersRouted, key: orderID, json: decision.json))
+                var routedOutput = StageOutput(topic: .ordersRouted, key: orderID, json: decision.json)
+                if let heard {
+                    let latency = max(0, RerouteTiming.wallMs() - heard)
+                    metrics.rerouteLatency(seconds: Double(latency) / 1000, cause: cause.kind)
+                    routedOutput.headers.append(KafkaHeader(key: RerouteTiming.header, string: String(latency)))
+                }
+                outputs.append(routedOutput)
                 outputs += (cancellations + purchaseOrders).map { StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json) }
             case .cannot(let reasons):
                 metrics.decision("reroute_impossible")
@@ -425,4 +438,13 @@ extension RoutingStage {
     public static let entry = StageEntry(
         name: name, summary: "Suppliers and carriers for every approved order by landed cost, speed and reliability, explained.",
         settings: Settings.all, makeDefinition: { values in definition(config: try Settings.config(values)) })
+}
+
+/// How long a re-route took, for operators: from the moment a routing worker handled its cause
+/// to the new decision, by the wall clock (the decisions themselves never read it).
+public enum RerouteTiming {
+    /// The header on a re-route's `orders.routed` message: milliseconds from cause to decision.
+    public static let header = "dropflow-reroute-latency-ms"
+
+    static func wallMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 }
