@@ -215,8 +215,8 @@ import Testing
         await producer.close()
     }
 
-    /// What an operator sees: a routing worker process counts its decisions by outcome and shows
-    /// the learned lead times of the plans it chose on /metrics.
+    /// What an operator sees: a routing worker process counts its decisions by outcome and its
+    /// oversells, and shows the learned lead times of the plans it chose on /metrics.
     @Test func aWorkerProcessShowsItsDecisionsOnMetrics() async throws {
         let cluster = try TestCluster()
         try await cluster.admin().createTopics(TopicSetup.specs(Topology.all, prefix: cluster.prefix, partitions: 1))
@@ -245,6 +245,20 @@ import Testing
         let body = httpGet(port: port.value!, path: "/metrics")?.body ?? ""
         #expect(body.contains(#"dropflow_routing_learned_handling_days{supplier="sup-es"} 1"#), "the stated median, nothing learned yet")
         #expect(body.contains(#"dropflow_routing_learned_transit_days{lane="correos/ES/ES"} 2"#))
+        // sup-es backorders m-1's lamp, twice: one oversell; nobody else offers lamps.
+        let backorder = SupplierOrderUpdate(orderID: "m-1", supplierID: "sup-es", purchaseOrderID: "po-m-1-sup-es-1", status: .backordered,
+                                            skus: ["LAMP"], at: "2026-11-24T13:00:00Z")
+        try await send(.supplierOrderUpdates, "m-1", backorder.json)
+        try await send(.supplierOrderUpdates, "m-1", backorder.json)
+        try await eventually(.seconds(60), "the oversell counted") {
+            let body = httpGet(port: port.value!, path: "/metrics")?.body ?? ""
+            return body.contains(#"dropflow_routing_decisions_total{outcome="reroute_impossible"} 1"#)
+        }
+        let group = cluster.workerConfiguration().group(for: RoutingStage.name)
+        try await cluster.waitCommitted(group: group, topic: TopicDeclaration.supplierOrderUpdates.name)
+        try await cluster.waitCommitted(group: group, topic: TopicDeclaration.ordersApproved.name)
+        let after = httpGet(port: port.value!, path: "/metrics")?.body ?? ""
+        #expect(after.contains(#"dropflow_routing_oversells_total{supplier="sup-es"} 1"#), "once, however often it is heard")
         worker.signal(SIGTERM)
         #expect(await worker.waitExit(within: .seconds(20)) == 0)
     }

@@ -3,8 +3,9 @@ import DropflowRouting
 import Foundation
 
 /// What an operator watches of routing, through swift-metrics (the worker's Prometheus
-/// `/metrics`): decisions by outcome, re-routes by cause, orders held waiting, and the lead
-/// times learned per supplier and lane for the plans chosen.
+/// `/metrics`): decisions by outcome, re-routes by cause and their latency, oversells by
+/// supplier, orders held waiting, and the lead times learned per supplier and lane for the
+/// plans chosen.
 final class RoutingMetrics: @unchecked Sendable {
     private let lock = NSLock()
     /// Handles made once per label and dimensions (looking one up per message is costly).
@@ -39,6 +40,9 @@ final class RoutingMetrics: @unchecked Sendable {
         handle("dropflow_routing_reroute_latency_seconds", [("cause", cause.rawValue)]) { Timer(label: $0, dimensions: $1) }
             .recordNanoseconds(Int64(seconds * 1e9))
     }
+
+    /// A purchase order of routing's answered `backordered`.
+    func oversell(supplier: String) { counter("dropflow_routing_oversells_total", [("supplier", supplier)]).increment() }
 
     func heldWaiting(_ count: Int) { gauge("dropflow_routing_held_orders", []).record(count) }
 

@@ -259,6 +259,8 @@ public enum RoutingStage {
         let at = DateTimeFormat.format(epochSeconds: seconds)
         var outputs: [StageOutput] = []
         if let cause = change(&routed) {
+            // An oversell: units routing sent for that the supplier did not have (counted once per cause).
+            if cause.kind == .backordered && !before.causes.contains(cause.tag) { metrics.oversell(supplier: cause.supplierID) }
             switch decider.reroute(&routed, cause: cause, picture: memory.current, at: seconds) {
             case .rerouted(let decision, let purchaseOrders, let cancellations):
                 metrics.decision("rerouted")
