@@ -19,10 +19,11 @@ import Testing
     }
 
     /// Days from picked_up to delivered, read from the events, for parcels delivered at the
-    /// first attempt without an exception.
+    /// first attempt without an exception (a strike's warning aside).
     static func transitDays(_ journeys: [ParcelJourney]) -> [Double] {
         journeys.compactMap { j in
-            guard j.outcome == .delivered, !j.records.contains(where: { $0.value?["status"] == "exception" }),
+            guard j.outcome == .delivered, !j.records.contains(where: {
+                      $0.value?["status"] == "exception" && $0.value?["detail"]?.stringValue != World.strikeDetail }),
                   let pickup = j.records.first(where: { $0.value?["status"] == "picked_up" }),
                   let delivered = j.records.first(where: { $0.value?["status"] == "delivered" }) else { return nil }
             return (delivered.at - pickup.at).days
@@ -77,6 +78,13 @@ import Testing
         let struck = median(start + .days(1))
         let normal = median(start + .days(30))
         #expect(within(struck / normal, 3, 0.15), "struck \(struck), normal \(normal)")
+        // The carrier warns of the strike on every struck parcel, and only on those.
+        func warned(_ at: SimInstant) -> Int {
+            Self.journeys(lane, shippedAt: at, count: 200).filter { j in
+                j.records.contains { $0.value?["detail"]?.stringValue == World.strikeDetail }
+            }.count
+        }
+        #expect(warned(start + .days(1)) == 200 && warned(start + .days(30)) == 0)
         #expect(within(normal, lane.transit.p50, 0.1))
     }
 

@@ -112,6 +112,50 @@ struct LeadTimeLearningTests {
     }
 }
 
+extension LeadTimeLearningTests {
+    @Test("a run of exceptions on a lane, as in a strike, degrades it within hours; it recovers as parcels flow again")
+    func laneHealth() throws {
+        var world = RoutingWorld()
+        world.offer("sup-a", "LAMP", cost: "10.00", from: "PL", carriers: ["dhl", "ups"])
+        world.rate("dhl", .standard, "PL", "DE", base: "5.00", transit: (3, 4))
+        world.rate("ups", .standard, "PL", "DE", base: "6.00", transit: (3, 4))
+        let order = RoutingWorld.order([("LAMP", 1, "30.00")])
+        #expect(world.decide(order).chosen?.shipments.first?.lane.carrier == "dhl", "healthy, the cheaper carrier")
+        // Six parcels collected by dhl in the last hours, each flagged a few hours later.
+        for i in 0..<6 {
+            let po = Self.po("s\(i)", supplier: "sup-a", skus: ["LAMP"], at: -2)
+            world.picture.apply(po)
+            world.picture.apply(Self.update(po, .shipped, tracking: "TS\(i)", at: -0.6 + Double(i) * 0.02))
+            world.picture.apply(Self.event(po, .pickedUp, tracking: "TS\(i)", at: -0.5 + Double(i) * 0.02))
+            var flagged = Self.event(po, .exception, tracking: "TS\(i)", at: -0.35 + Double(i) * 0.02)
+            flagged.detail = "delayed: industrial action on the lane"
+            world.picture.apply(flagged)
+        }
+        let health = world.picture.learned.laneHealth(carrier: "dhl", origin: "PL", destination: "DE", at: RoutingWorld.now)
+        #expect(health.isDegraded && health.exceptionShare > 0.9, "\(health)")
+        #expect(!world.picture.learned.laneHealth(carrier: "ups", origin: "PL", destination: "DE", at: RoutingWorld.now).isDegraded)
+        // Six flagged, fading by half every 12 hours: about four by the decision, eight hours on.
+        let struck = world.decide(order)
+        #expect(struck.chosen?.shipments.first?.lane.carrier == "ups", "the struck lane is avoided")
+        let decision = RoutingMessages.decision(order: order, chosen: struck.chosen!, ranked: struck.ranked, binding: struck.binding,
+                                                revision: 1, at: RoutingWorld.now + 600, config: RoutingConfig())
+        #expect(decision.explanation.summary.contains("; dhl PL→DE is degraded: 4 exceptions on about 4 recent parcels"), "\(decision.explanation.summary)")
+        #expect(decision.explanation.summary.contains("(delayed: industrial action on the lane)"))
+
+        // Two days on, the strike over: parcels are collected and delivered without exceptions.
+        for i in 0..<10 {
+            let po = Self.po("r\(i)", supplier: "sup-a", skus: ["LAMP"], at: 1)
+            world.picture.apply(po)
+            world.picture.apply(Self.update(po, .shipped, tracking: "TR\(i)", at: 1.5 + Double(i) * 0.02))
+            world.picture.apply(Self.event(po, .pickedUp, tracking: "TR\(i)", at: 1.6 + Double(i) * 0.02))
+        }
+        let later = RoutingWorld.now + 2 * 86_400
+        #expect(!world.picture.learned.laneHealth(carrier: "dhl", origin: "PL", destination: "DE", at: later).isDegraded)
+        let recovered = RoutingDecider().decide(order, picture: world.picture, at: later)
+        #expect(recovered.chosen?.shipments.first?.lane.carrier == "dhl", "recovered, the cheaper carrier again")
+    }
+}
+
 extension RoutingPicture {
     /// A supplier's answer, at its own time.
     mutating func apply(_ update: SupplierOrderUpdate) { apply(update, at: DateTimeFormat.epochSeconds(update.at)!) }

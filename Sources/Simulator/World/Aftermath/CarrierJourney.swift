@@ -52,6 +52,8 @@ extension World {
     public static let returnToSenderAfterFailure = 0.25
     /// Probability of a carrier exception; ``exceptionLostShare`` of them end lost.
     public static let exceptionProbability = 0.012
+    /// The exception a struck lane's carrier scans each parcel with, soon after pick-up.
+    public static let strikeDetail = "delayed: industrial action on the lane"
     public static let exceptionLostShare = 0.6
     /// Probability that goods arrive damaged (economy lanes double it).
     public static let damageProbability = 0.025
@@ -97,6 +99,10 @@ extension World {
         var events: [(status: String, at: SimInstant, country: String, location: String?, detail: String?)] = []
         events.append(("label_created", shippedAt, origin, nil, "shipping label created"))
         events.append(("picked_up", pickup, origin, originCity, nil))
+        if strike > 1 {
+            // The carrier warns of the strike at its first scan (no draw: every other draw stays as it was).
+            events.append(("exception", pickup + .hours(4), origin, originCity, Self.strikeDetail))
+        }
 
         let arrival = pickup + .days(transit + hold)
         // In-transit scans spread over the transit time; a hold pushes later scans back.

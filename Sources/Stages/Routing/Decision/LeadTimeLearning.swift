@@ -130,6 +130,8 @@ public struct LeadTimeLearner: Sendable {
         public var priorWeight = 3.0
         public var halfLifeDays = 21.0
         public var forgetAfterDays = 60.0
+        /// How fast a lane's recent exceptions and pickups fade (``LaneHealth``).
+        public var laneHalfLifeHours = 12.0
 
         public init() {}
     }
@@ -139,6 +141,8 @@ public struct LeadTimeLearner: Sendable {
     public private(set) var pickup: [String: DecayingLogDays] = [:]
     /// `carrier/origin/destination` → transit.
     public private(set) var transit: [String: DecayingLogDays] = [:]
+    /// `carrier/origin/destination` → recent pickups and exceptions.
+    private var laneSignals: [String: LaneSignals] = [:]
 
     private struct OpenOrder: Sendable {
         let supplierID: String
@@ -278,7 +282,7 @@ public struct LeadTimeLearner: Sendable {
         guard let tracking = event.trackingNumber, let at = DateTimeFormat.epochSeconds(event.at) else { return }
         let key = event.orderID + "/" + tracking
         guard var parcel = parcels[key] else {
-            if event.status == .pickedUp || event.status == .delivered || event.status == .lost || event.status == .returnedToSender {
+            if [.pickedUp, .delivered, .lost, .returnedToSender, .exception].contains(event.status) {
                 earlyEvents[key, default: []].append(event)
             }
             return
@@ -287,6 +291,7 @@ public struct LeadTimeLearner: Sendable {
         case .pickedUp:
             guard parcel.pickedUpAt == nil else { return }
             parcel.pickedUpAt = at
+            laneSignals[parcel.lane, default: LaneSignals()].pickups.add(at: at, halfLifeHours: settings.laneHalfLifeHours)
             parcels[key] = parcel
             awaitingPickup[parcel.carrier]?[key] = nil
             onTheWay[parcel.lane, default: [:]][key] = at
@@ -306,6 +311,9 @@ public struct LeadTimeLearner: Sendable {
         case .lost, .returnedToSender:
             forget(parcel: key, parcel)
             calibration.dropped(parcel.purchaseOrderID)
+        case .exception:
+            laneSignals[parcel.lane, default: LaneSignals()].exceptions.add(at: at, halfLifeHours: settings.laneHalfLifeHours)
+            laneSignals[parcel.lane]?.lastDetail = event.detail
         default:
             break
         }
@@ -346,6 +354,12 @@ public struct LeadTimeLearner: Sendable {
 
     public func pickup(carrier: String, configured: LogNormalDays, at seconds: Int64) -> LearnedDays {
         learned("p:" + carrier, pickup[carrier], awaitingPickup[carrier], prior: configured, at: seconds)
+    }
+
+    /// How the lane is doing lately (``LaneHealth``).
+    public func laneHealth(carrier: String, origin: String, destination: String, at seconds: Int64) -> LaneHealth {
+        laneSignals[Self.laneKey(carrier: carrier, origin: origin, destination: destination)]?
+            .health(at: seconds, halfLifeHours: settings.laneHalfLifeHours) ?? .healthy
     }
 
     public func transit(carrier: String, origin: String, destination: String, stated: LogNormalDays, at seconds: Int64) -> LearnedDays {

@@ -141,6 +141,9 @@ public struct RoutingConfig: Sendable, Hashable {
     /// A degraded supplier's fill chance and lead time are worsened by these.
     public var degradedFillFactor = 0.85
     public var degradedHandlingFactor = 1.5
+    /// A degraded lane's transit (``LaneHealth``: many recent exceptions, as in a strike) is
+    /// stretched by this, until the lane recovers.
+    public var degradedLaneTransitFactor = 2.0
 
     /// The share of the model's predicted distribution each shipment's window covers (0.8: 10th
     /// to 90th percentile): the model's own band, which the calibration reads back.

@@ -123,6 +123,7 @@ extension RoutingDecider {
             }
             let duties = self.duties(from: origin, value: customsValue)
             var best: (Shipment, Double)?
+            var degraded: [String: LaneHealth] = [:]
             // No service as fast as the customer chose: the fastest there is (the explanation says so).
             var quotes = lanes(from: origin, carriers: carriers, grams: grams, levels: allowedLevels)
             if quotes.isEmpty {
@@ -136,16 +137,26 @@ extension RoutingDecider {
                 let transit = picture.learned.transit(carrier: lane.carrier, origin: origin, destination: destination,
                                                       stated: LogNormalDays(p50: lane.transitP50, p90: lane.transitP90), at: seconds)
                 let pickup = config.pickup.map { picture.learned.pickup(carrier: lane.carrier, configured: $0, at: seconds).days }
-                let leadTime = leadTimes.leadTime(handling: handling, transit: transit.days, pickup: pickup,
+                // A lane whose carrier has lately flagged many parcels (a strike): transit stretched until it recovers.
+                let health = picture.learned.laneHealth(carrier: lane.carrier, origin: origin, destination: destination, at: seconds)
+                var transitDays = transit.days
+                if health.isDegraded {
+                    degraded[lane.carrier] = health
+                    transitDays = LogNormalDays(mu: transitDays.mu + log(config.degradedLaneTransitFactor), sigma: transitDays.sigma)
+                }
+                let leadTime = leadTimes.leadTime(handling: handling, transit: transitDays, pickup: pickup,
                                                   customsHoldProbability: config.customsHoldProbability * (1 - transit.dataShare),
                                                   customsHold: hold)
                 let shipment = Shipment(supplierID: supplier, origin: origin, lines: lines, lane: lane, grams: grams, goods: goods,
                                         shipping: lane.price(grams: grams), duties: duties,
-                                        leadTime: leadTime, fillRate: fill, status: status, handling: learnedHandling, transit: transit)
+                                        leadTime: leadTime, fillRate: fill, status: status, handling: learnedHandling, transit: transit,
+                                        laneHealth: health)
                 let score = price([shipment]).score
                 if best == nil || score < best!.1 || (score == best!.1 && lane.carrier < best!.0.lane.carrier) { best = (shipment, score) }
             }
-            return best?.0
+            guard var chosen = best?.0 else { return nil }
+            chosen.degradedLanes = degraded
+            return chosen
         }
 
         /// Duties and clearance fees on goods worth `value` (the customer's price) shipped from

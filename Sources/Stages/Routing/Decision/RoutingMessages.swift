@@ -165,6 +165,11 @@ public enum RoutingMessages {
                 notes.append("\(s.supplierID) handles in \(Format.days(s.handling.days.median)) days (median of \(s.handling.observations) orders), "
                              + "not the \(Format.days(s.handling.prior.median)) its feed states")
             }
+            for (carrier, health) in s.degradedLanes.sorted(by: { $0.key < $1.key }) {
+                notes.append("\(carrier) \(s.origin)→\(s.lane.destination) is degraded: "
+                             + "\(Int(health.exceptions.rounded())) exceptions on about \(Int(max(health.pickups, health.exceptions).rounded())) "
+                             + "recent parcels" + (health.lastDetail.map { " (\($0))" } ?? "") + ", transit counted slower")
+            }
             if s.transit.contradictsPrior {
                 notes.append("\(s.lane.carrier) \(s.origin)→\(s.lane.destination) takes \(Format.days(s.transit.days.median)) days "
                              + "(median of \(s.transit.observations) parcels), not the \(Format.days(s.transit.prior.median)) stated")
@@ -201,6 +206,7 @@ public enum RoutingMessages {
                  "transit_days_p50": .double(rounded(s.transit.days.median)),
                  "transit_days_stated_p50": .double(rounded(s.transit.prior.median)),
                  "transit_observations": .integer(Int64(s.transit.observations)), "lane_estimated": .bool(s.lane.estimated),
+                 "lane_degraded": .bool(s.laneHealth.isDegraded),
                  "supplier_status": .string(s.status.rawValue), "fill_rate": .double(rounded(s.fillRate))]
             }),
             "landed_cost": .string(money(plan.landedCost)), "currency": .string(currency),
