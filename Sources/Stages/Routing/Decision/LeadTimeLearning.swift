@@ -185,7 +185,7 @@ public struct LeadTimeLearner: Sendable {
     private var versions: [String: Int] = [:]
     /// Answers already worked out (the unfinished make each one an iteration over them), shared
     /// by copies; an answer holds within its hour of event time and its key's version.
-    private let cache = LearnedCache()
+    private let cache = SharedAnswers<LearnedKey, LearnedDays>(limit: 20_000)
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
@@ -370,7 +370,7 @@ public struct LeadTimeLearner: Sendable {
     private func learned(_ key: String, _ stats: DecayingLogDays?, _ started: [String: Int64]?, prior: LogNormalDays,
                          at seconds: Int64) -> LearnedDays {
         guard stats != nil || started?.isEmpty == false else { return LearnedDays(days: prior, prior: prior, observations: 0, dataShare: 0) }
-        let cacheKey = LearnedCache.Key(key: key, version: versions[key] ?? 0, hour: seconds / 3_600, prior: prior)
+        let cacheKey = LearnedKey(key: key, version: versions[key] ?? 0, hour: seconds / 3_600, prior: prior)
         if let known = cache[cacheKey] { return known }
         let answer = work(stats, started, prior: prior, at: seconds)
         cache[cacheKey] = answer
@@ -388,24 +388,30 @@ public struct LeadTimeLearner: Sendable {
     }
 }
 
-/// Worked-out answers of a ``LeadTimeLearner`` and its copies, by key, version, hour and prior.
-final class LearnedCache: @unchecked Sendable {
-    struct Key: Hashable {
-        let key: String
-        let version: Int
-        let hour: Int64
-        let prior: LogNormalDays
+/// What a ``LeadTimeLearner`` answer is worked out for: key, version, hour and prior.
+struct LearnedKey: Hashable, Sendable {
+    let key: String
+    let version: Int
+    let hour: Int64
+    let prior: LogNormalDays
+}
+
+/// Worked-out answers shared by a value and its copies, behind a lock. Old keys (past hours,
+/// past versions) are never asked again, so it starts afresh once it holds `limit`.
+final class SharedAnswers<Key: Hashable, Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [Key: Value] = [:]
+    private let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
     }
 
-    private let lock = NSLock()
-    private var answers: [Key: LearnedDays] = [:]
-
-    subscript(key: Key) -> LearnedDays? {
+    subscript(key: Key) -> Value? {
         get { lock.withLock { answers[key] } }
         set {
             lock.withLock {
-                // Old hours and versions are never asked again: start afresh now and then.
-                if answers.count > 20_000 { answers.removeAll(keepingCapacity: true) }
+                if answers.count > limit { answers.removeAll(keepingCapacity: true) }
                 answers[key] = newValue
             }
         }

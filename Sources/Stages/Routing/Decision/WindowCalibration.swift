@@ -46,7 +46,8 @@ public struct WindowCalibration: Sendable {
     /// Service level → delivered shipments (decided at, both scores), a ring of ``Settings/capacity``, and its next slot.
     private var delivered: [String: [(at: Int64, low: Double, high: Double)]] = [:]
     private var next: [String: Int] = [:]
-    private let cache = ScoreCache()
+    /// Scores worked out, shared by copies (nil inside: known to be too few deliveries).
+    private let cache = SharedAnswers<ScoreKey, WindowScores?>(limit: 64)
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
@@ -123,8 +124,8 @@ public struct WindowCalibration: Sendable {
     /// still on their way censored at their elapsed time; nil until ``Settings/minimum`` are
     /// delivered. Worked out once an hour of event time.
     public func scores(_ level: String, at seconds: Int64) -> WindowScores? {
-        let key = ScoreCache.Key(level: level, hour: seconds / 3_600)
-        if let known = cache[key] { return known.value }
+        let key = ScoreKey(level: level, hour: seconds / 3_600)
+        if let known = cache[key] { return known }
         let since = seconds - Int64(settings.lookbackDays * 86_400)
         let done = (delivered[level] ?? []).filter { $0.at >= since && $0.at <= seconds }
         var answer: WindowScores?
@@ -135,7 +136,7 @@ public struct WindowCalibration: Sendable {
                 low: KaplanMeier(observed: done.map(\.low), censored: elapsed.map { log($0.days / $0.p.lo) }),
                 high: KaplanMeier(observed: done.map(\.high), censored: elapsed.map { log($0.days / $0.p.hi) }))
         }
-        cache[key] = ScoreCache.Entry(value: answer)
+        cache[key] = .some(answer)
         return answer
     }
 }
@@ -203,27 +204,10 @@ public struct KaplanMeier: Sendable, Hashable {
     }
 }
 
-/// Worked-out scores, by level and hour of event time, shared by copies.
-final class ScoreCache: @unchecked Sendable {
-    struct Key: Hashable {
-        let level: String
-        let hour: Int64
-    }
-    struct Entry {
-        let value: WindowScores?
-    }
-    private let lock = NSLock()
-    private var entries: [Key: Entry] = [:]
-
-    subscript(key: Key) -> Entry? {
-        get { lock.withLock { entries[key] } }
-        set {
-            lock.withLock {
-                if entries.count > 64 { entries.removeAll() }
-                entries[key] = newValue
-            }
-        }
-    }
+/// What window scores are worked out for: a service level, an hour of event time.
+struct ScoreKey: Hashable, Sendable {
+    let level: String
+    let hour: Int64
 }
 
 /// A delivery window and how it was built.
