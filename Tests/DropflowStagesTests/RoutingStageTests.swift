@@ -50,12 +50,9 @@ import Testing
     @Test func approvedOrdersAreRoutedHeldOrdersWaitForTheWorldAndPeopleDecideTheRest() async throws {
         let cluster = try TestCluster()
         try await cluster.createTopics(Self.topics, partitions: 3)
-        let producer = try cluster.producer()
-        func send(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue) async throws {
-            try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized()))
-        }
+        let send = try TopicSender(cluster)
         // The world before the workers start: one offer, one rate.
-        try await Self.seedWorld(send)
+        try await Self.seedWorld(send.callAsFunction)
 
         let routing = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
         let fraud = RunningWorker(FraudStage.definition(model: try shippedFraudModel()), cluster.workerConfiguration())
@@ -170,11 +167,8 @@ import Testing
     @Test func learnedLeadTimesSurviveARestart() async throws {
         let cluster = try TestCluster()
         try await cluster.createTopics(Self.topics, partitions: 3)
-        let producer = try cluster.producer()
-        func send(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue) async throws {
-            try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized()))
-        }
-        try await Self.seedWorld(send)
+        let send = try TopicSender(cluster)
+        try await Self.seedWorld(send.callAsFunction)
         // sup-es states one day of handling; six purchase orders took five days each.
         let address = try OrderPlaced(json: exampleOrder()).shippingAddress
         for k in 1...6 {
@@ -212,7 +206,7 @@ import Testing
         let after = try await explanation("l-2")
         #expect(after.contains(note), "after a restart: \(after)")
         _ = await routing.stop()
-        await producer.close()
+        await send.producer.close()
     }
 
     /// What an operator sees: a routing worker process counts its decisions by outcome and its
@@ -220,11 +214,8 @@ import Testing
     @Test func aWorkerProcessShowsItsDecisionsOnMetrics() async throws {
         let cluster = try TestCluster()
         try await cluster.admin().createTopics(TopicSetup.specs(Topology.all, prefix: cluster.prefix, partitions: 1))
-        let producer = try cluster.producer()
-        func send(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue) async throws {
-            try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized()))
-        }
-        try await Self.seedWorld(send)
+        let send = try TopicSender(cluster)
+        try await Self.seedWorld(send.callAsFunction)
         let worker = try WorkerProcess("routing", cluster: cluster, extra: ["--metrics-port", "0"])
         let port = Box<Int?>(nil)
         try await eventually(.seconds(60), "the worker logs its metrics port") {
@@ -261,5 +252,20 @@ import Testing
         #expect(after.contains(#"dropflow_routing_oversells_total{supplier="sup-es"} 1"#), "once, however often it is heard")
         worker.signal(SIGTERM)
         #expect(await worker.waitExit(within: .seconds(20)) == 0)
+    }
+}
+
+/// Sends JSON values to a test cluster's topics, named by their declarations.
+struct TopicSender {
+    let cluster: TestCluster
+    let producer: KafkaProducer
+
+    init(_ cluster: TestCluster) throws {
+        self.cluster = cluster
+        producer = try cluster.producer()
+    }
+
+    func callAsFunction(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue) async throws {
+        try await producer.send(KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized()))
     }
 }

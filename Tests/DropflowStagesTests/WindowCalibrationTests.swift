@@ -24,6 +24,13 @@ struct WindowCalibrationTests {
     /// What the model says (a shipment of 6 days, quite sure) and what the world does (8 days, wider).
     static let model = ShipmentLeadTime(handling: LogNormalDays(p50: 1.5, p90: 2), transit: LogNormalDays(p50: 4.5, p90: 5.5))
     static let truth = LogNormalDays(p50: 8, p90: 12)
+    static let lead = OrderLeadTime([model])
+
+    /// 4,000 deliveries of the truth, drawn apart from those calibrated on.
+    static func heldOut(seed: UInt64) -> [Double] {
+        var draws = Draws(state: seed)
+        return (0..<4_000).map { _ in draws.days(truth) }
+    }
 
     static func share(_ window: CalibratedWindow, of outcomes: [Double]) -> Double {
         Double(outcomes.filter { $0 >= window.earliest && $0 <= window.latest }.count) / Double(outcomes.count)
@@ -33,17 +40,15 @@ struct WindowCalibrationTests {
     static func calibrated(_ n: Int, seed: UInt64) -> WindowCalibration {
         var draws = Draws(state: seed)
         var calibration = WindowCalibration()
-        let lead = OrderLeadTime([model])
         for _ in 0..<n { calibration.add(level: "standard", at: 0, lo: lead.quantile(0.1), hi: lead.quantile(0.9), days: draws.days(truth)) }
         return calibration
     }
 
     @Test("a model too quick and too sure: the calibrated window holds 90 % of held-out deliveries, the model's own far fewer")
     func recalibration() throws {
-        let lead = OrderLeadTime([Self.model])
+        let lead = Self.lead
         let scores = try #require(Self.calibrated(800, seed: 1).scores("standard", at: 0))
-        var draws = Draws(state: 99)
-        let heldOut = (0..<4_000).map { _ in draws.days(Self.truth) }
+        let heldOut = Self.heldOut(seed: 99)
         let nominal = CalibratedWindow.make(lead, band: 0.8, coverage: 0.9, scores: nil, maxWidth: nil)
         let calibrated = CalibratedWindow.make(lead, band: 0.8, coverage: 0.9, scores: scores, maxWidth: nil)
         #expect(Self.share(nominal, of: heldOut) < 0.5, "the model's own window: \(Self.share(nominal, of: heldOut))")
@@ -54,10 +59,9 @@ struct WindowCalibrationTests {
 
     @Test("a maximum width narrows the window to the span holding the most, and its confidence says how much")
     func capped() throws {
-        let lead = OrderLeadTime([Self.model])
+        let lead = Self.lead
         let scores = try #require(Self.calibrated(800, seed: 2).scores("standard", at: 0))
-        var draws = Draws(state: 7)
-        let heldOut = (0..<4_000).map { _ in draws.days(Self.truth) }
+        let heldOut = Self.heldOut(seed: 7)
         let window = CalibratedWindow.make(lead, band: 0.8, coverage: 0.9, scores: scores, maxWidth: 3)
         #expect(window.capped && abs(window.width - 3) < 1e-9)
         let held = Self.share(window, of: heldOut)
