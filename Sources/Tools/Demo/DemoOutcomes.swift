@@ -247,11 +247,13 @@ final class DemoOutcomes: @unchecked Sendable {
                 case .supplierOrderUpdates: s.recordAnswer(value)
                 case .supplierStatus: s.recordStatus(value)
                 default:
-                    if topic == .ordersRouted, let decision = try? RoutingDecision(bytes: value) {
-                        s.recordReroute(decision, latencyMs: m.headers.string(RerouteTiming.header).flatMap { Int64($0) })
-                    }
                     if let read = DemoOutcome.read(topic: topic, value: value, source: source) { s.record(read.orderID, read.outcome) }
-                    if let read = DemoRoutingEvent.read(topic: topic, value: value, source: source) { s.record(read.orderID, read.event) }
+                    if let read = DemoRoutingEvent.read(topic: topic, value: value, source: source) {
+                        s.record(read.orderID, read.event)
+                        if case .routed(let decision) = read.event {
+                            s.recordReroute(decision, latencyMs: m.headers.string(RerouteTiming.header).flatMap { Int64($0) })
+                        }
+                    }
                 }
             }
         }

@@ -149,8 +149,7 @@ extension RoutingDecider {
                                                   customsHold: hold)
                 let shipment = Shipment(supplierID: supplier, origin: origin, lines: lines, lane: lane, grams: grams, goods: goods,
                                         shipping: lane.price(grams: grams), duties: duties,
-                                        leadTime: leadTime, fillRate: fill, status: status, handling: learnedHandling, transit: transit,
-                                        laneHealth: health)
+                                        leadTime: leadTime, fillRate: fill, status: status, handling: learnedHandling, transit: transit)
                 let score = price([shipment]).score
                 if best == nil || score < best!.1 || (score == best!.1 && lane.carrier < best!.0.lane.carrier) { best = (shipment, score) }
             }

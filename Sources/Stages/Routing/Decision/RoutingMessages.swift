@@ -29,7 +29,7 @@ public enum RoutingMessages {
         }
         let promised = promisedWindow(order: order, chosen: chosen, at: seconds, config: config, calibration: calibration)
         var explained = explanation(order: order, chosen: chosen, ranked: ranked, binding: binding, at: seconds, config: config)
-        explained.summary += "; " + windowNote(promised, order: order, chosen: chosen, config: config)
+        explained.summary += "; " + windowNote(promised, order: order, config: config)
         explained.unknownMembers["window"] = [
             "target_coverage": .double(config.windowCoverage), "expected_coverage": .double(rounded(promised.confidence)),
             "calibration_deliveries": .integer(Int64(promised.samples)), "capped": .bool(promised.capped),
@@ -55,7 +55,7 @@ public enum RoutingMessages {
     }
 
     /// What the explanation says of the window: how it was calibrated, and what a cap gave up.
-    static func windowNote(_ window: CalibratedWindow, order: OrderPlaced, chosen: RoutingPlan, config: RoutingConfig) -> String {
+    static func windowNote(_ window: CalibratedWindow, order: OrderPlaced, config: RoutingConfig) -> String {
         var note = "window \(Format.days(window.earliest))–\(Format.days(window.latest)) days for \(Format.percent(config.windowCoverage)) of deliveries"
         note += window.samples > 0 ? ", calibrated on \(window.samples) recent deliveries" : " (the model's own quantiles: too few deliveries to calibrate on yet)"
         if window.capped {
@@ -206,7 +206,7 @@ public enum RoutingMessages {
                  "transit_days_p50": .double(rounded(s.transit.days.median)),
                  "transit_days_stated_p50": .double(rounded(s.transit.prior.median)),
                  "transit_observations": .integer(Int64(s.transit.observations)), "lane_estimated": .bool(s.lane.estimated),
-                 "lane_degraded": .bool(s.laneHealth.isDegraded),
+                 "lane_degraded": .bool(s.laneDegraded),
                  "supplier_status": .string(s.status.rawValue), "fill_rate": .double(rounded(s.fillRate))]
             }),
             "landed_cost": .string(money(plan.landedCost)), "currency": .string(currency),

@@ -50,13 +50,14 @@ public struct Shipment: Sendable, Hashable {
     /// Where the handling and transit came from: the stated figures, and what events taught.
     public var handling: LearnedDays
     public var transit: LearnedDays
-    /// How its lane is doing lately (a degraded lane's transit is stretched).
-    public var laneHealth: LaneHealth = .healthy
     /// The supplier's lanes to the destination that were degraded when planned, by carrier
-    /// (its own included, if it is): what the explanation tells of avoided lanes.
+    /// (its own included, if it is: its transit was stretched): what the explanation tells of
+    /// avoided lanes.
     public var degradedLanes: [String: LaneHealth] = [:]
 
     public var landedCost: Double { goods + shipping + duties }
+    /// Whether its own lane was degraded when planned.
+    public var laneDegraded: Bool { degradedLanes[lane.carrier] != nil }
 }
 
 /// A way to fill a whole order: one shipment per supplier, and what it is expected to cost.
