@@ -47,6 +47,7 @@ struct RoutingMerchant: Merchant {
     init(decider: RoutingDecider, learns: Bool = true, reroutes: Bool = true, oracle: RoutingOracle? = nil,
          latency: SimDuration = .minutes(2)) {
         self.decider = decider
+        picture = RoutingPicture(reservations: Reservations(expirySeconds: decider.config.reservationExpirySeconds))
         self.learns = learns
         self.reroutes = reroutes
         self.oracle = oracle
@@ -88,7 +89,9 @@ struct RoutingMerchant: Merchant {
                 guard reroutes, let cause else { return [] }
                 return reroute(update.orderID, cause, at: record.at)
             case SimRecord.Topic.purchaseOrders:
-                if learns, let value = record.value { picture.apply(try PurchaseOrder(json: value)) }
+                // Its own purchase orders hold their units until the feeds show them (always), and
+                // time the suppliers (when it learns).
+                if let value = record.value { picture.apply(try PurchaseOrder(json: value), learning: learns) }
                 return []
             case SimRecord.Topic.shipmentsEvents:
                 if learns, let value = record.value { picture.apply(try ShipmentEvent(json: value)) }

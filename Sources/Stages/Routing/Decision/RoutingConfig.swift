@@ -6,7 +6,7 @@ import Foundation
 /// deployment; ``version`` names the configuration in every explanation.
 public struct RoutingConfig: Sendable, Hashable {
     /// Names this configuration in explanations (`routing-config/<version>`).
-    public var version = "3"
+    public var version = "4"
 
     // MARK: Money
 
@@ -138,6 +138,12 @@ public struct RoutingConfig: Sendable, Hashable {
     /// answers the prior weighs like.
     public var priorFillRate = 0.95
     public var priorAnswers = 20.0
+    /// Units of every offer routing never plans on (the feed may be a count behind), on top of
+    /// what its own purchase orders hold (``Reservations``).
+    public var safetyStockUnits = 0
+    /// An unanswered purchase order's units are free again after this long, hours of event time.
+    public var reservationExpiryHours = 72.0
+    public var reservationExpirySeconds: Int64 { Int64(reservationExpiryHours * 3_600) }
     /// A degraded supplier's fill chance and lead time are worsened by these.
     public var degradedFillFactor = 0.85
     public var degradedHandlingFactor = 1.5

@@ -31,6 +31,14 @@ extension RoutingDecider {
         /// Service levels that honour the customer's choice: it or a faster one.
         var allowedLevels: [ServiceLevel] { ServiceLevel.allCases.filter { $0.speed >= option.speed } }
 
+        /// What `supplier`'s stock of `sku` allows now: the feed less reservations and the safety buffer.
+        func stock(supplier: String, sku: String) -> StockOdds? {
+            picture.stock(supplier: supplier, sku: sku, at: seconds, buffer: config.safetyStockUnits)
+        }
+
+        /// The units of `sku` at `supplier` routing may plan on now.
+        func usable(_ supplier: String, _ sku: String) -> Int { stock(supplier: supplier, sku: sku)?.usable ?? 0 }
+
         /// What missing the promise costs for this order.
         var lateCost: Double { config.lateCostFixed + config.lateCostShare * order.revenue }
 
@@ -46,7 +54,7 @@ extension RoutingDecider {
                 guard let offer = picture.offer(supplier: supplier, sku: need.sku) else { continue }
                 if excluding.contains(supplier) { excluded.append(supplier); continue }
                 if picture.statusOf(supplier) == .outage { outage.append(supplier); continue }
-                if offer.availableQty <= 0 { empty.append(supplier); continue }
+                if (stock(supplier: supplier, sku: need.sku)?.usable ?? 0) <= 0 { empty.append(supplier); continue }
                 if config.convert(1, from: offer.currency, to: currency) == nil { currencies.insert(offer.currency); continue }
                 usable.append(supplier)
             }
@@ -116,7 +124,15 @@ extension RoutingDecider {
             let learnedHandling = picture.learned.handling(supplier: supplier, stated: LogNormalDays(p50: handlingP50, p90: handlingP90),
                                                            at: seconds)
             var handling = learnedHandling.days
-            var fill = (picture.records[supplier] ?? SupplierRecord()).fillRate(prior: config.priorFillRate, priorAnswers: config.priorAnswers)
+            // P(filled): the supplier's record of filling purchase orders, and its stock outlasting other buyers.
+            var stockOdds: [String: StockOdds] = [:]
+            var inStock = 1.0
+            for part in parts {
+                guard let odds = stock(supplier: supplier, sku: part.sku) else { return nil }
+                stockOdds[part.sku] = odds
+                inStock *= odds.probability(part.quantity)
+            }
+            var fill = (picture.records[supplier] ?? SupplierRecord()).fillRate(prior: config.priorFillRate, priorAnswers: config.priorAnswers) * inStock
             if status == .degraded {
                 handling = LogNormalDays(p50: handling.median * config.degradedHandlingFactor, p90: handling.p90 * config.degradedHandlingFactor)
                 fill *= config.degradedFillFactor
@@ -155,6 +171,8 @@ extension RoutingDecider {
             }
             guard var chosen = best?.0 else { return nil }
             chosen.degradedLanes = degraded
+            chosen.stock = stockOdds
+            chosen.inStock = inStock
             return chosen
         }
 

@@ -25,15 +25,7 @@ public struct RoutingDecider: Sendable {
     /// The plan for `order` at `seconds` (event time), or why it must wait. `excluding`
     /// suppliers are not considered (a re-route's cause).
     public func decide(_ order: OrderPlaced, picture: RoutingPicture, at seconds: Int64, excluding: Set<String> = []) -> RoutingOutcome {
-        var needs: [Need] = []
-        for line in order.lines {
-            let price = MoneyAmount(line.unitPrice)?.doubleValue ?? 0
-            if let i = needs.firstIndex(where: { $0.sku == line.sku }) {
-                needs[i].quantity += line.quantity
-            } else {
-                needs.append(Need(sku: line.sku, quantity: line.quantity, unitPrice: price))
-            }
-        }
+        let needs = Self.needs(order)
         let context = Context(order: order, picture: picture, config: config, seconds: seconds, excluding: excluding)
 
         // Who can ship each line at all.
@@ -45,9 +37,12 @@ public struct RoutingDecider: Sendable {
         }
         // A line no supplier can fill whole may still be filled by several together.
         for need in needs where holds.isEmpty {
-            let available = (usable[need.sku] ?? []).reduce(0) { $0 + (picture.offer(supplier: $1, sku: need.sku)?.availableQty ?? 0) }
+            let odds = (usable[need.sku] ?? []).compactMap { context.stock(supplier: $0, sku: need.sku) }
+            let available = odds.reduce(0) { $0 + $1.usable }
             if available < need.quantity {
-                holds.append(HoldReason(code: "out_of_stock", detail: "\(need.sku): \(available) of \(need.quantity) units offered by the suppliers that can ship now"))
+                let reserved = odds.reduce(0) { $0 + $1.reserved }
+                holds.append(HoldReason(code: "out_of_stock", detail: "\(need.sku): \(available) of \(need.quantity) units offered by the suppliers that can ship now"
+                                        + (reserved > 0 ? " (\(reserved) more held by orders in flight)" : "")))
             }
         }
         guard holds.isEmpty else { return .hold(holds) }
@@ -87,6 +82,28 @@ public struct RoutingDecider: Sendable {
                        binding: constraints.isEmpty ? nil : constraints.joined(separator: "; "))
     }
 
+    /// The order's lines as routing needs them.
+    static func needs(_ order: OrderPlaced) -> [Need] {
+        var needs: [Need] = []
+        for line in order.lines {
+            let price = MoneyAmount(line.unitPrice)?.doubleValue ?? 0
+            if let i = needs.firstIndex(where: { $0.sku == line.sku }) {
+                needs[i].quantity += line.quantity
+            } else {
+                needs.append(Need(sku: line.sku, quantity: line.quantity, unitPrice: price))
+            }
+        }
+        return needs
+    }
+
+    /// The plan that places all of `order` with `supplier` whatever its stock says (a backorder:
+    /// it ships when the supplier restocks), or nil when it does not offer a line or has no lane.
+    func backorderPlan(_ order: OrderPlaced, supplier: String, picture: RoutingPicture, at seconds: Int64) -> RoutingPlan? {
+        let needs = Self.needs(order)
+        let context = Context(order: order, picture: picture, config: config, seconds: seconds, excluding: [])
+        return context.plan(needs.map { Part(supplier: supplier, sku: $0.sku, quantity: $0.quantity) }, needs: needs)
+    }
+
     /// One supplier shipping some units of one SKU.
     struct Part: Hashable {
         var supplier: String
@@ -104,10 +121,10 @@ public struct RoutingDecider: Sendable {
         // Lines no supplier has enough of: the units spread over the best suppliers.
         var spread: [String: [Part]] = [:]
         for need in needs {
-            let whole = (usable[need.sku] ?? []).filter { (context.picture.offer(supplier: $0, sku: need.sku)?.availableQty ?? 0) >= need.quantity }
+            let whole = (usable[need.sku] ?? []).filter { context.usable($0, need.sku) >= need.quantity }
             let all = usable[need.sku] ?? []
             func standalone(_ supplier: String) -> Double {
-                let quantity = min(need.quantity, context.picture.offer(supplier: supplier, sku: need.sku)?.availableQty ?? 0)
+                let quantity = min(need.quantity, context.usable(supplier, need.sku))
                 guard quantity > 0, let plan = context.plan([Part(supplier: supplier, sku: need.sku, quantity: quantity)],
                                                             needs: [Need(sku: need.sku, quantity: quantity, unitPrice: need.unitPrice)])
                 else { return .infinity }
@@ -121,7 +138,7 @@ public struct RoutingDecider: Sendable {
                 var left = need.quantity
                 var parts: [Part] = []
                 for supplier in all.filter({ scores[$0]!.isFinite }).sorted(by: order) where left > 0 {
-                    let take = min(left, context.picture.offer(supplier: supplier, sku: need.sku)?.availableQty ?? 0)
+                    let take = min(left, context.usable(supplier, need.sku))
                     if take > 0 { parts.append(Part(supplier: supplier, sku: need.sku, quantity: take)); left -= take }
                 }
                 if left > 0 { return [] }

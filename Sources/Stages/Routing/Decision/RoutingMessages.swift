@@ -170,6 +170,15 @@ public enum RoutingMessages {
                              + "\(Int(health.exceptions.rounded())) exceptions on about \(Int(max(health.pickups, health.exceptions).rounded())) "
                              + "recent parcels" + (health.lastDetail.map { " (\($0))" } ?? "") + ", transit counted slower")
             }
+            for line in s.lines {
+                guard let odds = s.stock[line.sku] else { continue }
+                let p = odds.probability(line.quantity)
+                guard odds.reserved > 0 || p < 0.95 else { continue }
+                var note = "\(s.supplierID) \(line.sku): \(odds.stated) stated"
+                if odds.reserved > 0 { note += ", \(odds.reserved) held by orders in flight" }
+                if odds.expectedDemand >= 0.05 { note += ", about \(Format.days(odds.expectedDemand)) sold since its feed counted" }
+                notes.append(note + ": \(Format.percent(p)) likely in stock for \(line.quantity)")
+            }
             if s.transit.contradictsPrior {
                 notes.append("\(s.lane.carrier) \(s.origin)→\(s.lane.destination) takes \(Format.days(s.transit.days.median)) days "
                              + "(median of \(s.transit.observations) parcels), not the \(Format.days(s.transit.prior.median)) stated")
@@ -207,7 +216,9 @@ public enum RoutingMessages {
                  "transit_days_stated_p50": .double(rounded(s.transit.prior.median)),
                  "transit_observations": .integer(Int64(s.transit.observations)), "lane_estimated": .bool(s.lane.estimated),
                  "lane_degraded": .bool(s.laneDegraded),
-                 "supplier_status": .string(s.status.rawValue), "fill_rate": .double(rounded(s.fillRate))]
+                 "supplier_status": .string(s.status.rawValue), "fill_rate": .double(rounded(s.fillRate)),
+                 "in_stock_probability": .double(rounded(s.inStock)),
+                 "reserved_units": .integer(Int64(s.stock.values.reduce(0) { $0 + $1.reserved }))]
             }),
             "landed_cost": .string(money(plan.landedCost)), "currency": .string(currency),
             "on_time_probability": .double(rounded(plan.onTime)), "mean_days": .double(rounded(plan.meanDays)),

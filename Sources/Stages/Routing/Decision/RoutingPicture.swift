@@ -25,9 +25,17 @@ public struct RoutingPicture: Sendable {
     public private(set) var version = 0
     /// Lead times learned from purchase orders, suppliers' answers and parcels' tracking.
     public private(set) var learned: LeadTimeLearner
+    /// Units routing's purchase orders hold that the feeds cannot show yet.
+    public private(set) var reservations: Reservations
+    /// How fast each offer's stated stock falls between counts.
+    public private(set) var depletion = StockDepletion()
+    /// Supplier id → its latest stock count: the latest `updated_at` of any of its offers (a feed
+    /// publishes only the offers a count changed, so an unchanged offer was counted then too).
+    public private(set) var countedAt: [String: Int64] = [:]
 
-    public init(learning: LeadTimeLearner.Settings = LeadTimeLearner.Settings()) {
+    public init(learning: LeadTimeLearner.Settings = LeadTimeLearner.Settings(), reservations: Reservations = Reservations()) {
         learned = LeadTimeLearner(settings: learning)
+        self.reservations = reservations
     }
 
     // MARK: Feeds
@@ -44,6 +52,10 @@ public struct RoutingPicture: Sendable {
         if let offer {
             if let held = offers[supplier]?[sku], Self.isNewer(held.updatedAt, than: offer.updatedAt) { return }
             offers[supplier, default: [:]][sku] = offer
+            if let at = DateTimeFormat.epochSeconds(offer.updatedAt) {
+                depletion.observe(supplier: supplier, sku: sku, quantity: offer.availableQty, at: at)
+                countedAt[supplier] = max(countedAt[supplier] ?? at, at)
+            }
             var list = suppliersBySKU[sku] ?? []
             if !list.contains(supplier) {
                 list.append(supplier)
@@ -82,14 +94,17 @@ public struct RoutingPicture: Sendable {
     /// `supplier.order-updates`: what a supplier answered.
     public mutating func apply(_ update: SupplierOrderUpdate, at seconds: Int64) {
         records[update.supplierID, default: SupplierRecord()].record(update.status, at: seconds)
+        reservations.apply(update, at: seconds)
         learned.observe(update)
     }
 
-    /// `purchase-orders`: one of routing's own, so its supplier's answer and its parcels can be
-    /// timed (the origin is where the supplier's offer of its first line ships from).
-    public mutating func apply(_ po: PurchaseOrder) {
-        guard let sku = po.lines.first?.sku, let origin = offer(supplier: po.supplierID, sku: sku)?.shipsFrom,
-              let at = DateTimeFormat.epochSeconds(po.at) else { return }
+    /// `purchase-orders`: one of routing's own. Its lines hold their units (``Reservations``);
+    /// and, when `learning`, its supplier's answer and its parcels can be timed (the origin is
+    /// where the supplier's offer of its first line ships from).
+    public mutating func apply(_ po: PurchaseOrder, learning: Bool = true) {
+        guard let at = DateTimeFormat.epochSeconds(po.at) else { return }
+        reservations.apply(po, at: at)
+        guard learning, let sku = po.lines.first?.sku, let origin = offer(supplier: po.supplierID, sku: sku)?.shipsFrom else { return }
         learned.placed(po, origin: origin, at: at)
     }
 
@@ -126,6 +141,33 @@ public struct RoutingPicture: Sendable {
 
     public func statusOf(_ supplier: String) -> SupplierStatus.Status {
         status[supplier]?.status ?? .ok
+    }
+
+    /// What `supplier`'s stock of `sku` allows at `seconds`: its feed's units, less what routing's
+    /// purchase orders hold (``Reservations``) and `buffer`, against what other buyers take while
+    /// the feed is stale. Nil when it offers none.
+    public func stock(supplier: String, sku: String, at seconds: Int64, buffer: Int) -> StockOdds? {
+        guard let offer = offer(supplier: supplier, sku: sku) else { return nil }
+        let counted = lastCount(supplier: supplier, sku: sku)
+        let age = max(0, Double(seconds - (counted ?? seconds))) / 86_400
+        return StockOdds(stated: offer.availableQty,
+                         reserved: reservations.reserved(supplier: supplier, sku: sku, feedUpdatedAt: counted, at: seconds),
+                         buffer: buffer, expectedDemand: depletion.perDay(supplier: supplier, sku: sku) * age)
+    }
+
+    /// When `supplier` last counted its stock of `sku`, as far as its feed shows: the offer's own
+    /// `updated_at`, or a later count of the supplier's that left this offer unchanged.
+    public func lastCount(supplier: String, sku: String) -> Int64? {
+        let own = offer(supplier: supplier, sku: sku).flatMap { DateTimeFormat.epochSeconds($0.updatedAt) }
+        guard let any = countedAt[supplier] else { return own }
+        return max(own ?? any, any)
+    }
+
+    /// The picture with `grants` (a supplier ledger's, not seen on `purchase-orders` yet) held too.
+    public func holding(_ grants: [Reservations.Hold]) -> RoutingPicture {
+        var copy = self
+        copy.reservations = reservations.merging(grants)
+        return copy
     }
 }
 
@@ -170,9 +212,11 @@ public struct SupplierRecord: Sendable, Hashable {
 /// A ``RoutingPicture`` that the feed handlers and the deciding handler share (one lock).
 public final class RoutingMemory: @unchecked Sendable {
     private let lock = NSLock()
-    private var picture = RoutingPicture()
+    private var picture: RoutingPicture
 
-    public init() {}
+    public init(_ picture: RoutingPicture = RoutingPicture()) {
+        self.picture = picture
+    }
 
     /// Changes the picture.
     public func update(_ change: (inout RoutingPicture) -> Void) {

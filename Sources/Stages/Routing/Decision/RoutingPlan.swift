@@ -43,7 +43,7 @@ public struct Shipment: Sendable, Hashable {
     public var shipping: Double
     public var duties: Double
     public var leadTime: ShipmentLeadTime
-    /// The chance the supplier fills it (its status and track record).
+    /// The chance the supplier fills it (its status, its track record, and its stock outlasting other buyers).
     public var fillRate: Double
     /// The supplier's status when planned.
     public var status: SupplierStatus.Status
@@ -54,6 +54,10 @@ public struct Shipment: Sendable, Hashable {
     /// (its own included, if it is: its transit was stretched): what the explanation tells of
     /// avoided lanes.
     public var degradedLanes: [String: LaneHealth] = [:]
+    /// What each line's SKU had in stock for this supplier when planned (feed, reservations,
+    /// buffer, expected demand), and P(every line is still in stock), part of ``fillRate``.
+    public var stock: [String: StockOdds] = [:]
+    public var inStock = 1.0
 
     public var landedCost: Double { goods + shipping + duties }
     /// Whether its own lane was degraded when planned.
