@@ -23,11 +23,14 @@ import Glibc
 ///
 /// - every order has exactly one fraud-phase outcome (a held order: its review case, then one
 ///   final outcome once the test's reviewer decides), and none is both approved and rejected;
-/// - every approved order has exactly one routing outcome: routed (`orders.routed`), or held
+/// - every approved order has exactly one routing outcome: routed (`orders.routed`, one decision
+///   per revision: a re-route, such as lines a supplier's ledger refused because another worker's
+///   order took the last units, is the next revision), or held
 ///   (one routing review case) and then, once the reviewer decides, routed (the reviewer
 ///   approved after the merchant restocked, or another restock freed it) or rejected (declined);
 ///   never both, and nothing of routing's about an order that was not approved;
-/// - every purchase order belongs to a routed order and matches its decision's assignments;
+/// - every purchase order belongs to a routed order, and what is placed and not cancelled matches
+///   its latest decision's assignments, supplier by supplier;
 /// - no two outputs share a `ce_id` with different bytes, nothing valid is in a dead-letter
 ///   topic, and every worker is ready.
 @Suite(.serialized, .timeLimit(.minutes(20)))
@@ -144,7 +147,9 @@ struct ChaosTests {
         // The routing phase: one routing outcome per approved order.
         let approved = outcome.approvedOrders
         let unrouted = approved.filter { outcome.routingOutcomes($0) == 0 }
-        let routedTwice = approved.filter { (outcome.routed[$0]?.count ?? 0) > 1 || (outcome.routingRejected[$0]?.count ?? 0) > 1 }
+        let routedTwice = approved.filter { order in
+            (outcome.revisions[order] ?? [:]).values.contains { $0.count > 1 } || (outcome.routingRejected[order]?.count ?? 0) > 1
+        }
         let routedAndRejected = approved.filter { outcome.routed[$0] != nil && outcome.routingRejected[$0] != nil }
         let routingCasesTwice = outcome.routingCases.filter { $0.value.count > 1 }
         let rejectedUnheld = outcome.routingRejected.keys.filter { outcome.routingCases[$0] == nil }
@@ -168,7 +173,8 @@ struct ChaosTests {
 
         print("chaos: \(placed.count) orders, \(kills) kills, \(drains) drain (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); "
               + "outcomes: \(outcome.approved) approved, \(outcome.rejected) rejected, \(outcome.cases.count) held for review by fraud; "
-              + "routing: \(outcome.routed.count) routed (\(routedHeld) after a hold), \(outcome.routingCases.count) held, "
+              + "routing: \(outcome.routed.count) routed (\(routedHeld) after a hold, \(outcome.revisions.values.filter { $0.count > 1 }.count) re-routed; "
+              + "follow-ups \(outcome.followUps.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))), \(outcome.routingCases.count) held, "
               + "\(outcome.routingRejected.count) rejected after a hold, \(outcome.purchaseOrderCount) purchase orders, "
               + "\(outcome.retries) retries (most by cause: \(outcome.retryCauses.sorted { $0.value > $1.value }.prefix(3).map { "\($0.key) \($0.value)" }.joined(separator: ", "))) "
               + "and \(outcome.reviewCopies) verdicts passed to the owner; "
@@ -221,9 +227,12 @@ struct ChaosTests {
     struct Outcomes {
         var final: [String: Set<Outcome>] = [:]
         var cases: [String: Set<String>] = [:]
-        /// Order → distinct `ce_id`s on `orders.routed`; the first decision of each order.
+        /// Order → distinct `ce_id`s on `orders.routed`, and by revision; the latest decision of each order.
         var routed: [String: Set<String>] = [:]
+        var revisions: [String: [Int: Set<String>]] = [:]
         var decisions: [String: JSONValue] = [:]
+        /// Routing's follow-ups about orders it routed (a supplier's answer, an outage, lines refused), by kind.
+        var followUps: [String: Int] = [:]
         /// Order → distinct `ce_id`s of routing's rejections (a person declined a held order).
         var routingRejected: [String: Set<String>] = [:]
         var routingCases: [String: Set<String>] = [:]
@@ -246,11 +255,12 @@ struct ChaosTests {
         var purchaseOrderCount: Int { purchaseOrders.values.reduce(0) { $0 + $1.count } }
         var stillHeld: [String] { held.filter(\.value.held).map(\.key) }
 
-        func routingOutcomes(_ order: String) -> Int { (routed[order]?.count ?? 0) + (routingRejected[order]?.count ?? 0) }
+        func routingOutcomes(_ order: String) -> Int { (revisions[order]?[1]?.count ?? 0) + (routingRejected[order]?.count ?? 0) }
 
-        /// Every order placed has its outcome, every approved one its routing outcome.
+        /// Every order placed has its outcome, every approved one its routing outcome, and the
+        /// purchase orders of every decision have passed their suppliers' ledgers (a hop later).
         func isSettled(_ placed: Set<String>) -> Bool {
-            placed.allSatisfy { final[$0] != nil } && approvedOrders.allSatisfy { routingOutcomes($0) > 0 }
+            placed.allSatisfy { final[$0] != nil } && approvedOrders.allSatisfy { routingOutcomes($0) > 0 } && purchaseOrderProblems.isEmpty
         }
 
         /// Purchase orders without a routed order, or unlike its decision's assignments: one per
@@ -263,20 +273,24 @@ struct ChaosTests {
                     continue
                 }
                 let assignments = decision["assignments"]?.arrayValue ?? []
-                func lines(_ v: JSONValue?) -> [String] {
-                    (v?.arrayValue ?? []).map { "\($0["sku"]?.stringValue ?? "?")×\($0["quantity"]?.intValue ?? -1)" }.sorted()
+                // Units per supplier and SKU: what the decision assigns, and what is placed and not cancelled.
+                var wanted: [String: [String: Int]] = [:], placed: [String: [String: Int]] = [:]
+                func add(_ v: JSONValue?, _ supplier: String, _ sign: Int, _ into: inout [String: [String: Int]]) {
+                    for line in v?.arrayValue ?? [] {
+                        into[supplier, default: [:]][line["sku"]?.stringValue ?? "?", default: 0] += sign * (line["quantity"]?.intValue ?? -1)
+                    }
                 }
-                let wanted = Dictionary(assignments.map { ($0["supplier_id"]?.stringValue ?? "?", lines($0["lines"])) }) { a, _ in a }
-                var got: [String: [String]] = [:]
-                var ids: Set<String> = []
+                for a in assignments { add(a["lines"], a["supplier_id"]?.stringValue ?? "?", 1, &wanted) }
+                var placedIDs: [String: Int] = [:]
                 for po in pos.values {
-                    let supplier = po["supplier_id"]?.stringValue ?? "?"
-                    if got[supplier] != nil { problems.append("\(order): two purchase orders to \(supplier)") }
-                    got[supplier] = lines(po["lines"])
-                    ids.insert(po["purchase_order_id"]?.stringValue ?? "?")
+                    let cancel = po["action"]?.stringValue == "cancel"
+                    if !cancel { placedIDs[po["purchase_order_id"]?.stringValue ?? "?", default: 0] += 1 }
+                    add(po["lines"], po["supplier_id"]?.stringValue ?? "?", cancel ? -1 : 1, &placed)
                 }
-                if ids.count != pos.count { problems.append("\(order): \(pos.count) purchase orders with \(ids.count) ids") }
-                if got != wanted { problems.append("\(order): purchase orders \(got.sorted { $0.key < $1.key }) for assignments \(wanted.sorted { $0.key < $1.key })") }
+                for (id, n) in placedIDs where n > 1 { problems.append("\(order): \(id) placed \(n) times") }
+                let got = placed.mapValues { $0.filter { $0.value != 0 }.map { "\($0.key)×\($0.value)" }.sorted() }.filter { !$0.value.isEmpty }
+                let want = wanted.mapValues { $0.map { "\($0.key)×\($0.value)" }.sorted() }
+                if got != want { problems.append("\(order): purchase orders \(got.sorted { $0.key < $1.key }) for assignments \(want.sorted { $0.key < $1.key })") }
             }
             for order in decisions.keys.sorted() where purchaseOrders[order] == nil {
                 problems.append("\(order): routed without purchase orders")
@@ -345,7 +359,9 @@ struct ChaosTests {
                 if let retry = value?["routing_retry"] {
                     o.retries += 1
                     o.retryCauses[retry["cause"]?.stringValue ?? "?", default: 0] += 1
-                } else if value?["routing_review"] != nil { o.reviewCopies += 1 } else {
+                } else if value?["routing_review"] != nil { o.reviewCopies += 1 } else if let kind = value?.objectValue?.keys.first(where: { $0.hasPrefix("routing_") }) {
+                    o.followUps[kind, default: 0] += 1
+                } else {
                     o.final[order, default: []].insert(Outcome(topic: label, id: id))
                 }
             case "rejected":
@@ -354,7 +370,9 @@ struct ChaosTests {
                 if value?["stage"]?.stringValue == "routing" { o.routingCases[order, default: []].insert(id) } else { o.cases[order, default: []].insert(id) }
             case "routed":
                 o.routed[order, default: []].insert(id)
-                if o.decisions[order] == nil, let value {
+                let revision = value?["revision"]?.intValue ?? 1
+                o.revisions[order, default: [:]][revision, default: []].insert(id)
+                if let value, (o.decisions[order]?["revision"]?.intValue ?? 0) < revision {
                     o.decisions[order] = value
                     o.invalid += ContractSchema.routingDecision.validate(value).map { "\(order) routing decision: \($0.message)" }
                 }
@@ -420,18 +438,19 @@ struct ChaosTests {
         return picture
     }
 
-    /// What the merchant arranges before approving an order routing holds: more stock at every
-    /// supplier offering one of its SKUs without enough, each offer one second newer (none when the
-    /// world already allows it). Nil when no such restock lets the order be routed (then the
-    /// reviewer declines it).
+    /// What the merchant arranges before approving an order routing holds: the order's units and
+    /// twenty more added at every supplier offering one of its SKUs, each offer one second newer.
+    /// Added, not set: routing's purchase orders no supplier has answered (none does here) still
+    /// hold their units, so a restock to a number the feed already showed could leave too few.
+    /// Nil when no such restock lets the order be routed (then the reviewer declines it).
     static func restocks(for order: OrderPlaced, at seconds: Int64, picture: inout RoutingPicture) -> [DropflowContract.SupplierOffer]? {
         var trial = picture
         var offers: [DropflowContract.SupplierOffer] = []
         for sku in Set(order.lines.map(\.sku)).sorted() {
             let need = order.lines.filter { $0.sku == sku }.reduce(0) { $0 + $1.quantity }
             for supplier in trial.suppliersBySKU[sku] ?? [] {
-                guard var offer = trial.offer(supplier: supplier, sku: sku), offer.availableQty < need else { continue }
-                offer.availableQty = need + 20
+                guard var offer = trial.offer(supplier: supplier, sku: sku) else { continue }
+                offer.availableQty += need + 20
                 offer.updatedAt = DateTimeFormat.format(epochSeconds: (DateTimeFormat.epochSeconds(offer.updatedAt) ?? seconds) + 1)
                 trial.apply(offerKey: supplier + "/" + sku, offer)
                 offers.append(offer)

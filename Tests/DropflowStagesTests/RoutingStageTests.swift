@@ -19,9 +19,10 @@ import Testing
 @Suite(.serialized) struct RoutingStageTests {
     static let topics = [TopicDeclaration.ordersApproved, .reviewDecisions, .supplierOffers, .supplierStatus, .carrierRates,
                          .supplierOrderUpdates, .shipmentsEvents, .ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .routingOpen, .ordersRejected,
-                         .routingDecisions, .ordersValidated, .fraudSignals, .fraudHeld, .fraudDecisions, .fraudReviews]
+                         .routingDecisions, .routingReservations, .routingLedger, .ordersValidated, .fraudSignals, .fraudHeld,
+                         .fraudDecisions, .fraudReviews]
         .map(\.name) + ["orders.approved.dlq", "review.decisions.dlq", "supplier.offers.dlq", "supplier.status.dlq",
-                        "carrier.rates.dlq", "orders.validated.dlq", "supplier.order-updates.dlq"]
+                        "carrier.rates.dlq", "orders.validated.dlq", "supplier.order-updates.dlq", "routing.reservations.dlq"]
 
     static func approved(_ id: String, sku: String, quantity: Int = 1) throws -> JSONValue {
         var order = try exampleOrder().setting(["order_id"], .string(id))
@@ -209,6 +210,59 @@ import Testing
         await send.producer.close()
     }
 
+    /// Two routing workers racing for a supplier's last units never oversell them: every purchase
+    /// order passes its supplier's ledger, one worker's, in order; what the later ones planned on
+    /// is refused before it reaches the supplier and re-routed. Measured: how many units the two
+    /// workers planned on against the stock, how many went out, how many were re-routed.
+    @Test func twoWorkersRacingForTheLastUnitsDoNotOversell() async throws {
+        let cluster = try TestCluster()
+        try await cluster.createTopics(Self.topics, partitions: 4)
+        let send = try TopicSender(cluster)
+        try await Self.seedWorld(send.callAsFunction)  // sup-es: 10 lamps
+        try await send(.supplierOffers, "sup-pt/LAMP", Self.offer("sup-pt", "LAMP", qty: 500).setting(["unit_cost"], "26.00"))
+        // Thirty orders of one lamp wait before the workers start: both decide their share at once.
+        let ids = (1...30).map { "race-\($0)" }
+        for id in ids { try await send(.ordersApproved, id, try Self.approved(id, sku: "LAMP")) }
+        let first = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
+        let second = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
+        try await first.waitReady()
+        try await second.waitReady()
+
+        // Every order ends with purchase orders for exactly its one lamp.
+        @Sendable func placed() async throws -> [String: [JSONValue]] {
+            let all = try await cluster.readAll(TopicDeclaration.purchaseOrders.name).compactMap { try? JSONValue.parse($0.value ?? []) }
+            return Dictionary(grouping: all.filter { $0["action"]?.stringValue == "place" }) { $0["order_id"]?.stringValue ?? "" }
+        }
+        try await eventually(.seconds(120), "every order has its lamp on order") {
+            let byOrder = try await placed()
+            return ids.allSatisfy { byOrder[$0] != nil }
+        }
+        let group = cluster.workerConfiguration().group(for: RoutingStage.name)
+        try await cluster.waitCommitted(group: group, topic: TopicDeclaration.ordersApproved.name)
+        try await cluster.waitCommitted(group: group, topic: TopicDeclaration.routingReservations.name)
+        let byOrder = try await placed()
+        let units = { (orders: [JSONValue], supplier: String) in
+            orders.filter { $0["supplier_id"]?.stringValue == supplier }
+                .reduce(0) { $0 + ($1["lines"]?.arrayValue ?? []).reduce(0) { $0 + ($1["quantity"]?.intValue ?? 0) } }
+        }
+        let all = byOrder.values.flatMap { $0 }
+        #expect(units(all, "sup-es") <= 10, "sup-es was sent \(units(all, "sup-es")) lamps for its 10")
+        #expect(ids.allSatisfy { units(byOrder[$0] ?? [], "sup-es") + units(byOrder[$0] ?? [], "sup-pt") == 1 }, "one lamp per order")
+
+        let decisions = try await cluster.readAll(TopicDeclaration.ordersRouted.name).compactMap { try? JSONValue.parse($0.value ?? []) }
+        let planned = decisions.filter { $0["revision"]?.intValue == 1 && $0["assignments"]?[0]?["supplier_id"]?.stringValue == "sup-es" }.count
+        let rerouted = decisions.filter { ($0["reroute_reason"]?.stringValue ?? "").contains("went to earlier orders") }
+        #expect(rerouted.allSatisfy { $0["revision"]?.intValue == 2 && $0["assignments"]?[0]?["supplier_id"]?.stringValue == "sup-pt" })
+        #expect(planned - rerouted.count == units(all, "sup-es"), "every order planned at sup-es either got its lamp there or was re-routed")
+        print("two workers, one SKU: planned \(planned) lamps at sup-es for 10 in stock; sent \(units(all, "sup-es")); "
+              + "\(rerouted.count) refused by the ledger and re-routed to sup-pt")
+        let deadLetters = try await cluster.readAll("routing.reservations.dlq").count + cluster.readAll("orders.approved.dlq").count
+        #expect(deadLetters == 0)
+        _ = await first.stop()
+        _ = await second.stop()
+        await send.producer.close()
+    }
+
     /// What an operator sees: a routing worker process counts its decisions by outcome and its
     /// oversells, and shows the learned lead times of the plans it chose on /metrics.
     @Test func aWorkerProcessShowsItsDecisionsOnMetrics() async throws {
@@ -250,6 +304,7 @@ import Testing
         try await cluster.waitCommitted(group: group, topic: TopicDeclaration.ordersApproved.name)
         let after = httpGet(port: port.value!, path: "/metrics")?.body ?? ""
         #expect(after.contains(#"dropflow_routing_oversells_total{supplier="sup-es"} 1"#), "once, however often it is heard")
+        #expect(after.contains(#"dropflow_routing_reservations_total{outcome="granted"} 1"#), "m-1's purchase order passed sup-es's ledger")
         worker.signal(SIGTERM)
         #expect(await worker.waitExit(within: .seconds(20)) == 0)
     }

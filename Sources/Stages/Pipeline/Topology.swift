@@ -8,7 +8,7 @@ public enum Topology {
     /// The pipeline's own topics, in the order of the flow.
     public static let pipeline: [TopicDeclaration] = [
         .ordersValidated, .fraudSignals, .intakeSeen, .fraudDecisions, .ordersApproved, .fraudHeld, .fraudReviews,
-        .routingDecisions, .routingHeld, .routingOpen,
+        .routingDecisions, .routingHeld, .routingOpen, .routingReservations, .routingLedger,
     ]
 
     /// How far back the pipeline's memories reach, in event time: intake recognises a storefront
@@ -62,7 +62,7 @@ extension TopicDeclaration {
     /// Fraud → routing: approved orders, by the model or by a reviewer.
     public static let ordersApproved = own(
         "orders.approved", key: "order_id", schema: .orderPlaced, retention: Topology.handOverRetention,
-        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision); about one it routed, `{routing_update: <a supplier's answer>, heard_ms}` or `{routing_outage: {supplier_id, since}, heard_ms}` alone (`heard_ms`: when a worker handled the cause, wall clock, for the re-route's latency)",
+        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision); about one it routed, `{routing_update: <a supplier's answer>, heard_ms}`, `{routing_outage: {supplier_id, since}, heard_ms}` or `{routing_outsold: {purchase_order_id, supplier_id, skus[], detail, at}, heard_ms}` alone (`heard_ms`: when a worker handled the cause, wall clock, for the re-route's latency)",
         writers: "fraud; routing (follow-ups, to the owner of the order's partition)", readers: "routing")
     /// Orders the fraud stage holds for a person. Compacted without a time limit: an order waits
     /// as long as the person takes, and the table holds only the orders waiting.
@@ -95,6 +95,21 @@ extension TopicDeclaration {
         "routing.open", key: "order_id", cleanup: .compact, retention: nil,
         value: "`{suppliers[]}`: the suppliers with lines of the order not shipped yet; a tombstone once none is open",
         writers: "routing, the owner of the order", readers: "every routing worker, in full (a supplier's outage)")
+    /// Every purchase order routing sends, on its way to its supplier: keyed by supplier, so the
+    /// one routing worker owning that partition decides, in order, which lines the supplier's
+    /// stock still allows (``SupplierLedger``), and cancellations never overtake what they withdraw.
+    public static let routingReservations = own(
+        "routing.reservations", key: "supplier_id", retention: Topology.handOverRetention,
+        value: "`{purchase_order, offers[], at}`: a purchase order (place or cancel) and the offers its plan counted on",
+        writers: "routing, the owner of the order",
+        readers: "routing (group): the owner of the supplier's partition sends it on to `purchase-orders`, or refuses lines the stock no longer allows (`routing_outsold` to the order's owner)")
+    /// Each supplier's ledger: the changelog of routing's ledger store, partitioned like
+    /// `routing.reservations`.
+    public static let routingLedger = own(
+        "routing.ledger", key: "supplier_id", cleanup: .compactAndDelete, retention: Topology.horizonRetention,
+        value: "store record: `{grants[], decided{}}` of the supplier: lines granted and not yet seen on `purchase-orders`, requests decided (to recognise a copy), with its outputs until committed",
+        writers: "routing, in the partition of the `routing.reservations` input",
+        readers: "the routing worker owning that partition, restored before it works")
 }
 
 extension Topology {

@@ -40,6 +40,17 @@ public struct RoutedOrder: Sendable, Hashable {
         }
     }
 
+    /// Lines of purchase order `id` its supplier's ledger refused (they never reached the
+    /// supplier): they end there, and the cause to re-route them for.
+    public mutating func outsold(_ lines: OutsoldLines) -> RerouteCause? {
+        guard let k = parts.firstIndex(where: { $0.purchaseOrderID == lines.purchaseOrderID }) else { return nil }
+        let affected = Set(lines.skus).intersection(parts[k].open.keys)
+        guard !affected.isEmpty else { return nil }
+        parts[k].ended.formUnion(affected)
+        return RerouteCause(kind: .outsold, supplierID: parts[k].supplierID, purchaseOrderID: lines.purchaseOrderID,
+                            skus: affected.sorted(), detail: lines.detail)
+    }
+
     /// The suppliers with lines not shipped yet, sorted.
     public var openSuppliers: [String] { Set(parts.filter { !$0.open.isEmpty }.map(\.supplierID)).sorted() }
 
@@ -75,6 +86,9 @@ public struct RerouteCause: Sendable, Hashable {
         case backordered, rejected
         case cancelledBySupplier = "cancelled_by_supplier"
         case outage = "supplier_outage"
+        /// The supplier's ledger refused the lines before they reached it: earlier purchase
+        /// orders took the last units (``SupplierLedger``).
+        case outsold
     }
 
     public var kind: Kind
@@ -106,6 +120,7 @@ public struct RerouteCause: Sendable, Hashable {
         case .rejected: return "\(supplierID) rejected\(what)" + (detail.map { ": " + $0 } ?? "")
         case .cancelledBySupplier: return "\(supplierID) cancelled\(what)" + (detail.map { ": " + $0 } ?? "")
         case .outage: return "\(supplierID) is in outage" + (detail.map { " since " + $0 } ?? "")
+        case .outsold: return "\(supplierID)'s last units of\(what) went to earlier orders" + (detail.map { " (" + $0 + ")" } ?? "")
         }
     }
 }
@@ -135,7 +150,7 @@ extension RoutingDecider {
         var affected: [(part: Int, lines: [String: Int])] = []
         for (k, part) in routed.parts.enumerated() where part.supplierID == cause.supplierID
             && (cause.purchaseOrderID == nil || part.purchaseOrderID == cause.purchaseOrderID) {
-            let ended = cause.kind == .rejected || cause.kind == .cancelledBySupplier
+            let ended = cause.kind == .rejected || cause.kind == .cancelledBySupplier || cause.kind == .outsold
             let candidates = ended ? part.lines.filter { cause.skus.contains($0.key) && !part.shipped.contains($0.key) } : part.open
             let lines = cause.kind == .outage ? candidates : candidates.filter { cause.skus.contains($0.key) }
             if !lines.isEmpty { affected.append((k, lines)) }
@@ -154,7 +169,15 @@ extension RoutingDecider {
         // Away from the cause, and from every supplier that already failed these lines of this order.
         let skus = Set(sub.lines.map(\.sku))
         let failed = routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID)
-        let outcome = decide(sub, picture: picture, at: seconds, excluding: Set(failed).union([cause.supplierID]))
+        var outcome = decide(sub, picture: picture, at: seconds, excluding: Set(failed).union([cause.supplierID]))
+        // Lines a ledger refused that nobody else has now: placed with that supplier all the same,
+        // as a backorder (it ships them when it restocks), as they would have been without the ledger.
+        if case .hold(let reasons) = outcome, cause.kind == .outsold,
+           let plan = backorderPlan(sub, supplier: cause.supplierID, picture: picture, at: seconds) {
+            let why = reasons.map(\.detail).joined(separator: "; ")
+            outcome = .routed(chosen: plan, ranked: [plan],
+                              binding: "no other supplier can take them now (\(why)): placed with \(cause.supplierID) as a backorder, shipped when it restocks")
+        }
         guard case .routed(let chosen, let ranked, let binding) = outcome else {
             if case .hold(let reasons) = outcome { return .cannot(reasons) }
             return .cannot([])

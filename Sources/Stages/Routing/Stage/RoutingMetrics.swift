@@ -44,6 +44,12 @@ final class RoutingMetrics: @unchecked Sendable {
     /// A purchase order of routing's answered `backordered`.
     func oversell(supplier: String) { counter("dropflow_routing_oversells_total", [("supplier", supplier)]).increment() }
 
+    /// What a supplier's ledger did with a purchase order: `granted`, `partly_refused`, `refused`, or `backorder` (sent on knowingly).
+    func reservation(_ outcome: String) { counter("dropflow_routing_reservations_total", [("outcome", outcome)]).increment() }
+
+    /// Units held by purchase orders the feeds cannot show yet (every worker sees them all).
+    func reservedUnits(_ units: Int) { gauge("dropflow_routing_reserved_units", []).record(units) }
+
     func heldWaiting(_ count: Int) { gauge("dropflow_routing_held_orders", []).record(count) }
 
     /// The learned median handling of each chosen supplier and transit of each chosen lane.

@@ -36,6 +36,9 @@ public enum RoutingStage {
 
     /// Order id → `{state: routed | held | rejected, revision, at}`.
     public static let decisions = StateStore(changelog: .routingDecisions, partitionedLike: .ordersApproved, horizon: Topology.horizon)
+    /// Supplier id → its ``SupplierLedger``: what the single writer of the supplier's purchase
+    /// orders granted lately and which requests it decided.
+    public static let ledger = StateStore(changelog: .routingLedger, partitionedLike: .routingReservations, horizon: Topology.horizon)
 
     /// A compacted feed (`supplier.offers`, `carrier.rates`): a tombstone (JSON null to the
     /// handler), or a value valid under the contract (its `updated_at` is the input's time).
@@ -51,7 +54,7 @@ public enum RoutingStage {
     }
 
     public static func definition(config: RoutingConfig = RoutingConfig()) -> StageDefinition {
-        let memory = RoutingMemory()
+        let memory = RoutingMemory(RoutingPicture(reservations: Reservations(expirySeconds: config.reservationExpirySeconds)))
         let decider = RoutingDecider(config: config)
         let metrics = RoutingMetrics()
         let feeds = [
@@ -85,15 +88,18 @@ public enum RoutingStage {
             name: name,
             inputs: [.jsonObject(.ordersApproved), .contract(.reviewDecisions),
                      tombstoneOr(.supplierOffers, .supplierOffer), .contract(.supplierStatus), tombstoneOr(.carrierRates, .carrierRate),
-                     .contract(.supplierOrderUpdates)],
-            outputs: [.ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .routingOpen, .ordersRejected, .ordersApproved],
+                     .contract(.supplierOrderUpdates), .jsonObject(.routingReservations)],
+            outputs: [.ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .routingOpen, .ordersRejected, .ordersApproved,
+                      .routingReservations],
             tables: [.routingHeld, .routingOpen],
             followed: feeds,
-            stores: [decisions]
+            stores: [decisions, ledger]
         ) { input, context in
             switch input.topic {
             case .ordersApproved:
                 return try decideOrder(input.json!, key: input.keyString, context: context, memory: memory, decider: decider, metrics: metrics)
+            case .routingReservations:
+                return try reserve(input.json!, supplier: input.keyString, context: context, memory: memory, config: config, metrics: metrics)
             case .supplierOrderUpdates:
                 // A supplier's answer goes to the owner of its order, which keeps what was sent.
                 let update = try StageError.decode(SupplierOrderUpdate.self, input.json!, as: "a supplier's answer")
@@ -153,6 +159,14 @@ public enum RoutingStage {
         if let outage = value["routing_outage"] {
             return try outageReroute(outage, heard: heard, orderID: key, context: context, memory: memory, decider: decider, metrics: metrics)
         }
+        if let outsold = value["routing_outsold"] {
+            let lines = try StageError.decode(OutsoldLines.self, outsold, as: "a routing_outsold follow-up")
+            guard let orderID = key else { throw StageError.permanent("a routing_outsold follow-up without a key") }
+            let seconds = DateTimeFormat.epochSeconds(lines.at) ?? context.time.eventMs / 1000
+            return revise(orderID, at: seconds, heard: heard, context: context, memory: memory, decider: decider, metrics: metrics) {
+                $0.outsold(lines)
+            }
+        }
         let approved = try StageError.decode(ApprovedOrder.self, value, as: "an approved order")
         let orderID = approved.orderID
         let order = approved.order.order
@@ -201,7 +215,7 @@ public enum RoutingStage {
             var outputs: [StageOutput] = [.record(decisions, key: orderID, state: routedRecord(routed, at: at))]
             outputs += openOutputs(routed, was: nil)
             outputs.append(StageOutput(topic: .ordersRouted, key: orderID, json: decision.json))
-            outputs += purchaseOrders.map { StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json) }
+            outputs += purchaseOrders.map { request($0, picture: picture) }
             if state == "held" { outputs.append(.tombstone(.routingHeld, key: orderID)) }
             return outputs
         case .hold(let reasons):
@@ -274,7 +288,11 @@ public enum RoutingStage {
                     routedOutput.headers.append(KafkaHeader(key: RerouteTiming.header, string: String(latency)))
                 }
                 outputs.append(routedOutput)
-                outputs += (cancellations + purchaseOrders).map { StageOutput(topic: .purchaseOrders, key: orderID, json: $0.json) }
+                let picture = memory.current
+                // After an outsold cause, a new purchase order to its own supplier is the backorder nobody else could take.
+                outputs += (cancellations + purchaseOrders).map {
+                    request($0, picture: picture, backorder: cause.kind == .outsold && $0.supplierID == cause.supplierID && $0.action != .cancel)
+                }
             case .cannot(let reasons):
                 metrics.decision("reroute_impossible")
                 context.logger.notice("no other supplier can take the lines: they stay", metadata: [
@@ -285,6 +303,52 @@ public enum RoutingStage {
         }
         guard routed != before else { return [] }
         return [.record(decisions, key: orderID, state: routedRecord(routed, at: at))] + openOutputs(routed, was: before) + outputs
+    }
+
+    // MARK: Suppliers' ledgers
+
+    /// A purchase order on its way to its supplier's ledger, with the offers its plan counted on.
+    static func request(_ po: PurchaseOrder, picture: RoutingPicture, backorder: Bool = false) -> StageOutput {
+        let offers = po.action == .cancel ? [] : po.lines.compactMap { picture.offer(supplier: po.supplierID, sku: $0.sku) }
+        return StageOutput(topic: .routingReservations, key: po.supplierID,
+                           json: ReservationRequest(purchaseOrder: po, offers: offers, backorder: backorder).json)
+    }
+
+    /// A purchase order at the owner of its supplier's ledger: sent on when the stock allows its
+    /// lines; lines it no longer allows are refused, and the order's owner re-routes them.
+    static func reserve(_ value: JSONValue, supplier: String?, context: StageContext, memory: RoutingMemory, config: RoutingConfig,
+                        metrics: RoutingMetrics) throws -> [StageOutput] {
+        let request = try StageError.decode(ReservationRequest.self, value, as: "a reservation request")
+        let po = request.purchaseOrder
+        guard let supplier, supplier == po.supplierID else {
+            throw StageError.permanent("a reservation request keyed \(supplier ?? "(none)") for supplier \(po.supplierID)")
+        }
+        let seconds = DateTimeFormat.epochSeconds(po.at) ?? context.time.eventMs / 1000
+        var ledger = context.store(Self.ledger)[supplier].flatMap { try? LedgerRecord(json: JSONValue.parse($0)) }.map(SupplierLedger.init(record:))
+            ?? SupplierLedger()
+        let picture = memory.current
+        let outcome = ledger.decide(po, offers: request.offers, backorder: request.backorder, picture: picture, at: seconds,
+                                    expirySeconds: config.reservationExpirySeconds)
+        metrics.reservedUnits(picture.reservations.totalReserved(at: seconds) { picture.lastCount(supplier: $0, sku: $1) })
+        let record = StageOutput.record(Self.ledger, key: supplier, state: ledger.record.json.serialized())
+        switch outcome {
+        case .copy:
+            return []
+        case .cancel(let cancel):
+            return [record, StageOutput(topic: .purchaseOrders, key: cancel.orderID, json: cancel.json)]
+        case .placed(let sent, let refused, let detail):
+            metrics.reservation(request.backorder ? "backorder" : refused.isEmpty ? "granted" : sent == nil ? "refused" : "partly_refused")
+            var outputs = [record]
+            if let sent { outputs.append(StageOutput(topic: .purchaseOrders, key: sent.orderID, json: sent.json)) }
+            if !refused.isEmpty {
+                context.logger.notice("purchase order lines refused: earlier orders took the supplier's last units", metadata: [
+                    "order.id": "\(po.orderID)", "supplier.id": "\(supplier)", "routing.skus": "\(refused)", "routing.detail": "\(detail)"])
+                let outsold = OutsoldLines(purchaseOrderID: po.purchaseOrderID, supplierID: supplier, skus: refused, detail: detail, at: po.at)
+                outputs.append(StageOutput(topic: .ordersApproved, key: po.orderID,
+                                           json: ["routing_outsold": outsold.json, "heard_ms": .integer(RerouteTiming.wallMs())]))
+            }
+            return outputs
+        }
     }
 
     /// `routing.open` for `routed` when its suppliers with open lines changed (a tombstone once none is).
@@ -371,6 +435,12 @@ extension RoutingStage {
             "max-window-days", environment: "DROPFLOW_ROUTING_MAX_WINDOW_DAYS", valueName: "option=days,...",
             defaultText: "express=4, standard=5, economy=6",
             help: "the widest promised window of each shipping option, in days; a wider one is narrowed to the span holding the most deliveries")
+        public static let safetyStock = Setting<Double?>.optionalNumber(
+            "safety-stock", environment: "DROPFLOW_ROUTING_SAFETY_STOCK", valueName: "units", defaultText: "0",
+            help: "units of every offer never planned on, on top of those routing's purchase orders hold")
+        public static let reservationExpiry = Setting<Double?>.optionalNumber(
+            "reservation-expiry-hours", environment: "DROPFLOW_ROUTING_RESERVATION_EXPIRY_HOURS", valueName: "hours", defaultText: "72",
+            help: "a purchase order the supplier has not answered stops holding its units after this long, in event time")
         public static let weights = Setting<String?>.optionalText(
             "priority-weights", environment: "DROPFLOW_ROUTING_PRIORITY_WEIGHTS", valueName: "priority=cost/lateness/risk/per-day;...",
             defaultText: "margin=1/0.6/1/0; balanced=1/1/1/0.3; speed=0.6/2/1.5/1.5",
@@ -378,7 +448,8 @@ extension RoutingStage {
 
         public static var all: [SettingDescription] {
             [exchangeRates.declaration, promiseDays.declaration, onTimeConfidence.declaration, windowConfidence.declaration,
-             windowCoverage.declaration, maxWindowDays.declaration, weights.declaration]
+             windowCoverage.declaration, maxWindowDays.declaration, safetyStock.declaration, reservationExpiry.declaration,
+             weights.declaration]
         }
 
         /// The configuration the values describe, from the defaults.
@@ -416,6 +487,14 @@ extension RoutingStage {
                 guard x > 0, x < 1 else { throw SettingError("--\(setting.name) must be between 0 and 1") }
                 apply(x)
             }
+            if let units = values[safetyStock] {
+                guard units >= 0, units == units.rounded() else { throw SettingError("--safety-stock must be a whole number of units, 0 or more") }
+                config.safetyStockUnits = Int(units)
+            }
+            if let hours = values[reservationExpiry] {
+                guard hours > 0 else { throw SettingError("--reservation-expiry-hours must be more than 0") }
+                config.reservationExpiryHours = hours
+            }
             if let text = values[weights] {
                 for (name, value) in try pairs(text, weights.name) {
                     let numbers = value.split(separator: "/").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
@@ -427,7 +506,8 @@ extension RoutingStage {
             }
             // Named by what was set, so an explanation says which configuration decided.
             let given = [values[exchangeRates], values[promiseDays], values[onTimeConfidence].map { "\($0)" },
-                         values[windowConfidence].map { "\($0)" }, values[windowCoverage].map { "\($0)" }, values[maxWindowDays], values[weights]]
+                         values[windowConfidence].map { "\($0)" }, values[windowCoverage].map { "\($0)" }, values[maxWindowDays], values[weights],
+                         values[safetyStock].map { "\($0)" }, values[reservationExpiry].map { "\($0)" }]
             if given.contains(where: { $0 != nil }) {
                 let text = given.map { $0 ?? "-" }.joined(separator: "|")
                 config.version += "-" + String(FNV1a.hash(Array(text.utf8)) % 0xFFFF_FFFF, radix: 16)

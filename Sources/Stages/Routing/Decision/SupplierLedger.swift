@@ -1,0 +1,102 @@
+import DropflowContract
+import DropflowCore
+import DropflowPipeline
+import Foundation
+
+/// One supplier's ledger: the single writer that decides, purchase order after purchase order,
+/// which lines the supplier's stock still allows, so two routing workers racing for its last
+/// units cannot both have them.
+///
+/// Every purchase order routing sends goes through `routing.reservations`, keyed by supplier; the
+/// routing worker owning a supplier's partition keeps this ledger in its store and judges each
+/// line against the supplier's stock as every worker sees it (``RoutingPicture/stock(supplier:sku:at:buffer:)``:
+/// the feed less the holds of purchase orders seen on `purchase-orders`) less what this ledger
+/// granted that has not come back on `purchase-orders` yet. A line that fits is sent on; one that
+/// does not is refused, and its order's owner re-routes it before anything reaches the supplier:
+/// the later request loses, and the log's order makes that the same answer on any worker.
+/// Cancellations are sent on in the same order, so one never overtakes the purchase order it
+/// withdraws.
+public struct SupplierLedger: Sendable, Hashable {
+    /// Lines granted and not yet known to every worker's picture.
+    public var grants: [Reservations.Hold] = []
+    /// Requests decided (`purchase order id/revision/action` → when), to recognise a copy.
+    public var decided: [String: Int64] = [:]
+
+    public init() {}
+
+    /// What the ledger decided about one request.
+    public enum Outcome: Sendable, Hashable {
+        /// The same request again: it was decided before, nothing to do.
+        case copy
+        /// A cancellation, sent on as it is.
+        case cancel(PurchaseOrder)
+        /// The lines the stock allows (nil when none does), and those it refuses, with why.
+        case placed(PurchaseOrder?, refused: [String], detail: String)
+    }
+
+    /// Decides `po` at `seconds` against `picture` (its offers updated with `offers`, those the plan
+    /// counted on, when newer), remembering what it granted; a `backorder` goes on as it is. `expirySeconds`: how long the
+    /// ledger remembers a grant or a request.
+    public mutating func decide(_ po: PurchaseOrder, offers: [SupplierOffer], backorder: Bool = false, picture: RoutingPicture,
+                                at seconds: Int64, expirySeconds: Int64) -> Outcome {
+        let tag = po.purchaseOrderID + "/" + String(po.revision) + "/" + (po.action ?? .place).rawValue
+        guard decided[tag] == nil else { return .copy }
+        forget(before: seconds - expirySeconds, known: picture.reservations)
+        decided[tag] = seconds
+        if po.action == .cancel {
+            let withdrawn = Set(po.lines.map(\.sku))
+            grants.removeAll { $0.purchaseOrderID == po.purchaseOrderID && withdrawn.contains($0.sku) }
+            return .cancel(po)
+        }
+        // A backorder routing chose knowingly holds nothing: the units are not there.
+        if backorder { return .placed(po, refused: [], detail: "") }
+        var view = picture
+        for offer in offers where offer.supplierID == po.supplierID {
+            view.apply(offerKey: offer.supplierID + "/" + offer.sku, offer)
+        }
+        view = view.holding(grants)
+        var kept: [PurchaseOrder.Line] = []
+        var refused: [String] = [], reasons: [String] = []
+        for line in po.lines {
+            let odds = view.stock(supplier: po.supplierID, sku: line.sku, at: seconds, buffer: 0)
+            let left = (odds?.stated ?? 0) - (odds?.reserved ?? 0) - kept.filter { $0.sku == line.sku }.reduce(0) { $0 + $1.quantity }
+            if line.quantity <= left {
+                kept.append(line)
+            } else {
+                refused.append(line.sku)
+                reasons.append("\(line.sku): \(max(0, left)) of \(line.quantity) left (\(odds?.stated ?? 0) stated, \(odds?.reserved ?? 0) held by earlier purchase orders)")
+            }
+        }
+        for line in kept {
+            grants.append(Reservations.Hold(purchaseOrderID: po.purchaseOrderID, orderID: po.orderID, supplierID: po.supplierID,
+                                            sku: line.sku, quantity: line.quantity, at: seconds))
+        }
+        var sent = po
+        sent.lines = kept
+        return .placed(kept.isEmpty ? nil : sent, refused: refused, detail: reasons.joined(separator: "; "))
+    }
+
+    /// Drops grants every picture now holds (their purchase order came back on `purchase-orders`)
+    /// or older than `horizon`, and requests decided before it.
+    mutating func forget(before horizon: Int64, known: Reservations) {
+        grants.removeAll { $0.at < horizon || known.holds(purchaseOrder: $0.purchaseOrderID) }
+        decided = decided.filter { $0.value >= horizon }
+    }
+
+    // MARK: As the store keeps it
+
+    public init(record: LedgerRecord) {
+        grants = record.grants.map {
+            Reservations.Hold(purchaseOrderID: $0.purchaseOrderID, orderID: $0.orderID, supplierID: $0.supplierID, sku: $0.sku,
+                              quantity: $0.quantity, at: $0.at)
+        }
+        decided = record.decided
+    }
+
+    public var record: LedgerRecord {
+        LedgerRecord(grants: grants.map {
+            LedgerRecord.Grant(purchaseOrderID: $0.purchaseOrderID, orderID: $0.orderID, supplierID: $0.supplierID, sku: $0.sku,
+                               quantity: $0.quantity, at: $0.at)
+        }, decided: decided)
+    }
+}
