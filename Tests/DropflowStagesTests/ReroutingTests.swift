@@ -1,6 +1,7 @@
 import DropflowContract
 import DropflowCore
 import DropflowJSON
+import DropflowPipeline
 import DropflowRouting
 import Foundation
 import Testing
@@ -23,13 +24,16 @@ struct ReroutingTests {
 
     static let order = RoutingWorld.order([("LAMP", 1, "30.00"), ("MUG", 2, "9.00")])
     static let at = RoutingWorld.now + 600
+    /// The lane sup-pl ships the order by.
+    static let dhl = CarrierLane(carrier: "dhl", origin: "PL", destination: "DE")
 
     static func routed(_ world: RoutingWorld) throws -> RoutedOrder {
         let outcome = world.decide(order)
         let chosen = try #require(outcome.chosen)
         let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: outcome.ranked, binding: nil, revision: 1, at: at,
                                                 config: RoutingConfig())
-        return RoutedOrder(order: order, decision: decision, purchaseOrders: RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at))
+        return RoutedOrder(order: order, decision: decision, purchaseOrders: RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at),
+                           plan: chosen)
     }
 
     static func update(_ po: String, _ status: SupplierOrderUpdate.Status, skus: [String]? = nil, supplier: String = "sup-pl") -> SupplierOrderUpdate {
@@ -130,5 +134,27 @@ struct ReroutingTests {
             return
         }
         #expect(!reasons.isEmpty && routed.revision == 1 && routed.parts[0].open["MUG"] == 2)
+    }
+
+    @Test("what routing kept before parts had an origin, and routing.open values before they had lanes, still read")
+    func olderRecordsRead() throws {
+        let routed = try Self.routed(Self.world())
+        var kept = routed.state.json
+        guard case .array(let parts) = kept["parts"] else {
+            Issue.record("no parts")
+            return
+        }
+        kept = kept.adding(["parts": .array(parts.map { part in
+            guard case .object(var members) = part else { return part }
+            members["origin"] = nil
+            return .object(members)
+        })])
+        let old = RoutedOrder(state: try RoutedOrderState(json: kept))
+        #expect(old.parts.count == 1 && old.parts[0].origin == nil && old.openSuppliers == ["sup-pl"] && old.openLanes.isEmpty)
+        #expect(RoutedOrder(state: try RoutedOrderState(json: routed.state.json)) == routed, "the origin is kept")
+        let open = try RoutingOpenOrder(json: ["suppliers": ["sup-pl"]])
+        #expect(open.suppliers == ["sup-pl"] && open.lanes.isEmpty)
+        let lanes = RoutingOpenOrder(suppliers: ["sup-pl"], lanes: [Self.dhl])
+        #expect(try RoutingOpenOrder(json: lanes.json) == lanes)
     }
 }

@@ -89,12 +89,12 @@ extension TopicDeclaration {
         "routing.held", key: "order_id", cleanup: .compact, retention: nil,
         value: "`{order, reasons[], held_at}`: the approved order and why it waits; a tombstone once routed or declined",
         writers: "routing", readers: "every routing worker, in full; every fraud worker (a review decision for it is routing's)")
-    /// Routed orders with lines not shipped yet, by the suppliers that hold them: what a
-    /// supplier's outage re-routes.
+    /// Routed orders with lines not shipped yet, by the suppliers that hold them and the lanes
+    /// they will travel: what a supplier's outage or a lane's failure re-routes.
     public static let routingOpen = own(
         "routing.open", key: "order_id", cleanup: .compact, retention: nil,
-        value: "`{suppliers[]}`: the suppliers with lines of the order not shipped yet; a tombstone once none is open",
-        writers: "routing, the owner of the order", readers: "every routing worker, in full (a supplier's outage)")
+        value: "`{suppliers[], lanes[{carrier, origin, destination}]}`: the suppliers with lines of the order not shipped yet, and the lanes of those parts (`lanes` absent in values written before it); a tombstone once none is open",
+        writers: "routing, the owner of the order", readers: "every routing worker, in full (a supplier's outage, a lane's failure)")
 }
 
 extension Topology {

@@ -17,6 +17,8 @@ public struct RoutedOrder: Sendable, Hashable {
         public var shipped: Set<String> = []
         /// Lines that will not come from this supplier: rejected, cancelled, or withdrawn by a re-route.
         public var ended: Set<String> = []
+        /// Where the supplier ships it from (nil in what was kept before routing stored it).
+        public var origin: String?
 
         public var supplierID: String { assignment.supplierID }
         /// Lines neither shipped nor ended, with their units.
@@ -29,19 +31,35 @@ public struct RoutedOrder: Sendable, Hashable {
     /// Causes already acted on (``RerouteCause/tag``): one re-route per cause, however often it is heard.
     public var causes: Set<String> = []
 
-    /// The order as `decision` routed it with `purchaseOrders`.
-    public init(order: OrderPlaced, decision: RoutingDecision, purchaseOrders: [PurchaseOrder]) {
+    /// The order as `decision` routed it with `purchaseOrders`, by the shipments of `plan`.
+    public init(order: OrderPlaced, decision: RoutingDecision, purchaseOrders: [PurchaseOrder], plan: RoutingPlan) {
         self.order = order
         revision = decision.revision
-        parts = purchaseOrders.filter { $0.action != .cancel }.compactMap { po in
-            guard let assignment = decision.assignments.first(where: { $0.supplierID == po.supplierID }) else { return nil }
+        parts = Self.parts(purchaseOrders, of: decision.assignments, plan: plan)
+    }
+
+    /// A part for each purchase order placed, with the supplier's (first) assignment and the
+    /// origin its shipment in `plan` leaves from.
+    static func parts(_ purchaseOrders: [PurchaseOrder], of assignments: [RoutingDecision.Assignment], plan: RoutingPlan) -> [Part] {
+        purchaseOrders.filter { $0.action != .cancel }.compactMap { po in
+            guard let assignment = assignments.first(where: { $0.supplierID == po.supplierID }) else { return nil }
             return Part(purchaseOrderID: po.purchaseOrderID, assignment: assignment,
-                        lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +))
+                        lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +),
+                        origin: plan.shipments.first { $0.supplierID == po.supplierID }?.origin)
         }
     }
 
     /// The suppliers with lines not shipped yet, sorted.
     public var openSuppliers: [String] { Set(parts.filter { !$0.open.isEmpty }.map(\.supplierID)).sorted() }
+
+    /// The lane `part` travels: its carrier, from its origin to the order's country (nil when
+    /// its origin was not kept).
+    public func lane(of part: Part) -> CarrierLane? {
+        part.origin.map { CarrierLane(carrier: part.assignment.carrier, origin: $0, destination: order.shippingAddress.country) }
+    }
+
+    /// The lanes of the parts with lines not shipped yet, sorted.
+    public var openLanes: [CarrierLane] { Set(parts.filter { !$0.open.isEmpty }.compactMap(lane(of:))).sorted() }
 
     /// Parts with something open at `supplierID`.
     public func openParts(of supplierID: String) -> [Part] { parts.filter { $0.supplierID == supplierID && !$0.open.isEmpty } }
@@ -184,7 +202,8 @@ extension RoutingDecider {
             return assignment
         }
         let keptCost = kept.compactMap { MoneyAmount($0.cost)?.doubleValue }.reduce(0, +)
-        decision.assignments = kept + decision.assignments
+        let fresh = decision.assignments
+        decision.assignments = kept + fresh
         if let later = kept.map(\.deliveryWindow.latest).max(), later > decision.deliveryWindow.latest {
             decision.deliveryWindow.latest = later
         }
@@ -192,11 +211,7 @@ extension RoutingDecider {
         decision.expectedMargin = RoutingMessages.money(routed.order.revenue - chosen.landedCost - keptCost)
         decision.explanation.summary = "re-routed (\(cause.reason)): " + decision.explanation.summary
         routed.revision = revision
-        routed.parts += purchaseOrders.compactMap { po in
-            guard let assignment = decision.assignments.last(where: { $0.supplierID == po.supplierID }) else { return nil }
-            return RoutedOrder.Part(purchaseOrderID: po.purchaseOrderID, assignment: assignment,
-                                    lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +))
-        }
+        routed.parts += RoutedOrder.parts(purchaseOrders, of: fresh, plan: chosen)
         return .rerouted(decision: decision, purchaseOrders: purchaseOrders, cancellations: cancellations)
     }
 }
@@ -207,7 +222,7 @@ extension RoutedOrder {
         RoutedOrderState(order: order, revision: revision, parts: parts.map { part in
             RoutedOrderState.Part(purchaseOrderID: part.purchaseOrderID, assignment: part.assignment,
                                   lines: part.lines.sorted { $0.key < $1.key }.map { PurchaseOrder.Line(sku: $0.key, quantity: $0.value) },
-                                  shipped: part.shipped.sorted(), ended: part.ended.sorted())
+                                  shipped: part.shipped.sorted(), ended: part.ended.sorted(), origin: part.origin)
         }, causes: causes.sorted())
     }
 
@@ -217,7 +232,7 @@ extension RoutedOrder {
         parts = state.parts.map { part in
             Part(purchaseOrderID: part.purchaseOrderID, assignment: part.assignment,
                  lines: Dictionary(part.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +),
-                 shipped: Set(part.shipped), ended: Set(part.ended))
+                 shipped: Set(part.shipped), ended: Set(part.ended), origin: part.origin)
         }
         causes = Set(state.causes)
     }

@@ -197,7 +197,7 @@ public enum RoutingStage {
             let purchaseOrders = RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: seconds)
             metrics.decision("routed")
             metrics.learned(chosen)
-            let routed = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders)
+            let routed = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders, plan: chosen)
             var outputs: [StageOutput] = [.record(decisions, key: orderID, state: routedRecord(routed, at: at))]
             outputs += openOutputs(routed, was: nil)
             outputs.append(StageOutput(topic: .ordersRouted, key: orderID, json: decision.json))
@@ -287,13 +287,13 @@ public enum RoutingStage {
         return [.record(decisions, key: orderID, state: routedRecord(routed, at: at))] + openOutputs(routed, was: before) + outputs
     }
 
-    /// `routing.open` for `routed` when its suppliers with open lines changed (a tombstone once none is).
+    /// `routing.open` for `routed` when its suppliers or lanes with open lines changed (a
+    /// tombstone once none is).
     static func openOutputs(_ routed: RoutedOrder, was before: RoutedOrder?) -> [StageOutput] {
-        let suppliers = routed.openSuppliers
-        guard suppliers != before?.openSuppliers else { return [] }
+        let open = RoutingOpenOrder(suppliers: routed.openSuppliers, lanes: routed.openLanes)
+        guard open != before.map({ RoutingOpenOrder(suppliers: $0.openSuppliers, lanes: $0.openLanes) }) else { return [] }
         let key = routed.order.orderID
-        return suppliers.isEmpty ? [.tombstone(.routingOpen, key: key)]
-                                 : [StageOutput(topic: .routingOpen, key: key, json: RoutingOpenOrder(suppliers: suppliers).json)]
+        return open.suppliers.isEmpty ? [.tombstone(.routingOpen, key: key)] : [StageOutput(topic: .routingOpen, key: key, json: open.json)]
     }
 
     /// The store's record of a routed order: while something is open, what was sent and what
