@@ -93,14 +93,21 @@ public struct RerouteCause: Sendable, Hashable {
         case backordered, rejected
         case cancelledBySupplier = "cancelled_by_supplier"
         case outage = "supplier_outage"
+        /// The carrier's lane failing before the parcel was handed over (``LaneFailure``).
+        case laneFailure = "lane_failure"
     }
 
     public var kind: Kind
+    /// The supplier whose parts it concerns; a lane failure's is empty: it concerns the parts
+    /// on ``lane``, whoever ships them.
     public var supplierID: String
-    /// The purchase order answered (nil for an outage: every open one of the supplier).
+    /// The purchase order answered (nil for an outage or a lane failure: every open one concerned).
     public var purchaseOrderID: String?
     public var skus: [String]
+    /// What the supplier said; for an outage or a lane failure, since when (RFC 3339).
     public var detail: String?
+    /// The lane that failed (a lane failure's alone).
+    public var lane: CarrierLane?
 
     public init(kind: Kind, supplierID: String, purchaseOrderID: String?, skus: [String], detail: String? = nil) {
         self.kind = kind
@@ -110,10 +117,29 @@ public struct RerouteCause: Sendable, Hashable {
         self.detail = detail
     }
 
-    /// Identifies the cause, so that hearing it twice re-routes once.
+    /// `lane` failing since `since` (the moment it was seen degraded, RFC 3339): every part on
+    /// it with lines not handed over goes to another carrier or supplier.
+    public static func laneFailure(_ lane: CarrierLane, since: String) -> RerouteCause {
+        var cause = RerouteCause(kind: .laneFailure, supplierID: "", purchaseOrderID: nil, skus: [], detail: since)
+        cause.lane = lane
+        return cause
+    }
+
+    /// Identifies the cause, so that hearing it twice re-routes once. A spell of outage or of
+    /// a lane's degradation is told apart by when it began: a second one is a new cause.
     public var tag: String {
-        [kind.rawValue, supplierID, purchaseOrderID ?? "*", skus.joined(separator: ","), kind == .outage ? detail ?? "" : ""]
+        [kind.rawValue, lane?.key ?? supplierID, purchaseOrderID ?? "*", skus.joined(separator: ","), isSpell ? detail ?? "" : ""]
             .joined(separator: "/")
+    }
+
+    /// An outage or a lane failure: every open line of what it concerns moves, and the
+    /// cause's supplier may still ship what is withdrawn (a cancellation tells it not to).
+    var isSpell: Bool { kind == .outage || kind == .laneFailure }
+
+    /// Whether `part` of `routed` is one the cause moves lines of.
+    func concerns(_ part: RoutedOrder.Part, of routed: RoutedOrder) -> Bool {
+        if let lane { return routed.lane(of: part) == lane }
+        return part.supplierID == supplierID && (purchaseOrderID == nil || part.purchaseOrderID == purchaseOrderID)
     }
 
     /// The decision's `reroute_reason`.
@@ -124,6 +150,7 @@ public struct RerouteCause: Sendable, Hashable {
         case .rejected: return "\(supplierID) rejected\(what)" + (detail.map { ": " + $0 } ?? "")
         case .cancelledBySupplier: return "\(supplierID) cancelled\(what)" + (detail.map { ": " + $0 } ?? "")
         case .outage: return "\(supplierID) is in outage" + (detail.map { " since " + $0 } ?? "")
+        case .laneFailure: return "\(lane?.name ?? "a lane") is degraded" + (detail.map { " since " + $0 } ?? "")
         }
     }
 }
@@ -140,8 +167,9 @@ public enum RerouteOutcome: Sendable {
 }
 
 extension RoutingDecider {
-    /// Re-routes the lines `cause` affects, away from its supplier and from every supplier that
-    /// already failed those lines of this order, at `seconds`: a new plan for
+    /// Re-routes the lines `cause` affects, away from its supplier (for a lane failure, away
+    /// from the failed carrier on that lane: the same supplier may ship them by another) and
+    /// from every supplier that already failed those lines of this order, at `seconds`: a new plan for
     /// them (the promise counts from placement, so less of it is left), a decision of the next
     /// revision that keeps every other part, new purchase orders, and a cancellation to the
     /// cause's supplier for what it withdraws (not for lines it rejected or cancelled itself).
@@ -151,11 +179,10 @@ extension RoutingDecider {
         routed.causes.insert(cause.tag)
         // The affected units, by part.
         var affected: [(part: Int, lines: [String: Int])] = []
-        for (k, part) in routed.parts.enumerated() where part.supplierID == cause.supplierID
-            && (cause.purchaseOrderID == nil || part.purchaseOrderID == cause.purchaseOrderID) {
+        for (k, part) in routed.parts.enumerated() where cause.concerns(part, of: routed) {
             let ended = cause.kind == .rejected || cause.kind == .cancelledBySupplier
             let candidates = ended ? part.lines.filter { cause.skus.contains($0.key) && !part.shipped.contains($0.key) } : part.open
-            let lines = cause.kind == .outage ? candidates : candidates.filter { cause.skus.contains($0.key) }
+            let lines = cause.isSpell ? candidates : candidates.filter { cause.skus.contains($0.key) }
             if !lines.isEmpty { affected.append((k, lines)) }
         }
         guard !affected.isEmpty else { return .nothing }
@@ -171,8 +198,9 @@ extension RoutingDecider {
         }
         // Away from the cause, and from every supplier that already failed these lines of this order.
         let skus = Set(sub.lines.map(\.sku))
-        let failed = routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID)
-        let outcome = decide(sub, picture: picture, at: seconds, excluding: Set(failed).union([cause.supplierID]))
+        let failed = Set(routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID))
+        let outcome = cause.lane.map { decide(sub, picture: picture, at: seconds, excluding: failed, avoiding: [$0]) }
+            ?? decide(sub, picture: picture, at: seconds, excluding: failed.union([cause.supplierID]))
         guard case .routed(let chosen, let ranked, let binding) = outcome else {
             if case .hold(let reasons) = outcome { return .cannot(reasons) }
             return .cannot([])
@@ -185,7 +213,7 @@ extension RoutingDecider {
         var cancellations: [PurchaseOrder] = []
         for a in affected {
             routed.parts[a.part].ended.formUnion(a.lines.keys)
-            guard cause.kind == .backordered || cause.kind == .outage else { continue }
+            guard cause.kind == .backordered || cause.isSpell else { continue }
             let part = routed.parts[a.part]
             cancellations.append(PurchaseOrder(
                 purchaseOrderID: part.purchaseOrderID, orderID: routed.order.orderID, supplierID: part.supplierID, revision: revision,

@@ -1,4 +1,5 @@
 import DropflowContract
+import DropflowPipeline
 import Foundation
 
 /// Chooses the suppliers and carrier services for one order from what the picture shows, by
@@ -23,8 +24,10 @@ public struct RoutingDecider: Sendable {
     }
 
     /// The plan for `order` at `seconds` (event time), or why it must wait. `excluding`
-    /// suppliers are not considered (a re-route's cause).
-    public func decide(_ order: OrderPlaced, picture: RoutingPicture, at seconds: Int64, excluding: Set<String> = []) -> RoutingOutcome {
+    /// suppliers are not considered, nor the carriers of the lanes it is `avoiding` on those
+    /// lanes (a re-route's cause).
+    public func decide(_ order: OrderPlaced, picture: RoutingPicture, at seconds: Int64, excluding: Set<String> = [],
+                       avoiding: Set<CarrierLane> = []) -> RoutingOutcome {
         var needs: [Need] = []
         for line in order.lines {
             let price = MoneyAmount(line.unitPrice)?.doubleValue ?? 0
@@ -34,7 +37,8 @@ public struct RoutingDecider: Sendable {
                 needs.append(Need(sku: line.sku, quantity: line.quantity, unitPrice: price))
             }
         }
-        let context = Context(order: order, picture: picture, config: config, seconds: seconds, excluding: excluding)
+        let context = Context(order: order, picture: picture, config: config, seconds: seconds, excluding: excluding,
+                              avoiding: avoiding)
 
         // Who can ship each line at all.
         var holds: [HoldReason] = []
