@@ -62,7 +62,7 @@ extension TopicDeclaration {
     /// Fraud → routing: approved orders, by the model or by a reviewer.
     public static let ordersApproved = own(
         "orders.approved", key: "order_id", schema: .orderPlaced, retention: Topology.handOverRetention,
-        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision); about one it routed, `{routing_update: <a supplier's answer>, heard_ms}` or `{routing_outage: {supplier_id, since}, heard_ms}` alone (`heard_ms`: when a worker handled the cause, wall clock, for the re-route's latency)",
+        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision); about one it routed, `{routing_update: <a supplier's answer>, heard_ms}`, `{routing_outage: {supplier_id, since}, heard_ms}` or `{routing_lane: {carrier, origin, destination, since}, heard_ms}` (a carrier's lane turned degraded at `since`) alone (`heard_ms`: when a worker handled the cause, wall clock, for the re-route's latency)",
         writers: "fraud; routing (follow-ups, to the owner of the order's partition)", readers: "routing")
     /// Orders the fraud stage holds for a person. Compacted without a time limit: an order waits
     /// as long as the person takes, and the table holds only the orders waiting.
