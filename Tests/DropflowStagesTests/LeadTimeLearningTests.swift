@@ -1,6 +1,7 @@
 import DropflowContract
 import DropflowCore
 import DropflowJSON
+import DropflowPipeline
 import DropflowRouting
 import Foundation
 import Testing
@@ -153,6 +154,61 @@ extension LeadTimeLearningTests {
         #expect(!world.picture.learned.laneHealth(carrier: "dhl", origin: "PL", destination: "DE", at: later).isDegraded)
         let recovered = RoutingDecider().decide(order, picture: world.picture, at: later)
         #expect(recovered.chosen?.shipments.first?.lane.carrier == "dhl", "recovered, the cheaper carrier again")
+    }
+}
+
+extension LeadTimeLearningTests {
+    @Test("the exception that turns a lane degraded is its failure, once a spell; a lane that recovers and fails again fails anew; a spell over re-routes nothing")
+    func laneFailure() throws {
+        var world = RoutingWorld()
+        world.offer("sup-a", "LAMP", cost: "10.00", from: "PL", carriers: ["dhl"])
+        let dhl = CarrierLane(carrier: "dhl", origin: "PL", destination: "DE")
+        /// `count` parcels collected by dhl from `day`, a minute apart, and their exceptions an hour on.
+        func parcels(_ prefix: String, _ count: Int, from day: Double) -> [ShipmentEvent] {
+            (0..<count).map { i in
+                let po = Self.po(prefix + "\(i)", supplier: "sup-a", skus: ["LAMP"], at: day - 1)
+                world.picture.apply(po)
+                world.picture.apply(Self.update(po, .shipped, tracking: prefix + "\(i)", at: day - 0.1))
+                world.picture.apply(Self.event(po, .pickedUp, tracking: prefix + "\(i)", at: day + Double(i) / 1_440))
+                var flagged = Self.event(po, .exception, tracking: prefix + "\(i)", at: day + (60 + Double(i)) / 1_440)
+                flagged.detail = "delayed: industrial action"
+                return flagged
+            }
+        }
+        func failures(_ exceptions: [ShipmentEvent]) -> [LaneFailure?] {
+            exceptions.map { event in
+                world.picture.apply(event)
+                return world.picture.learned.laneFailure(turnedBy: event)
+            }
+        }
+        // Four exceptions on four parcels: each fades a little, so three weigh just under 3 and the fourth turns the lane.
+        let first = failures(parcels("a", 4, from: 0))
+        #expect(first.map { $0 != nil } == [false, false, false, true], "\(first)")
+        let failure = try #require(first[3])
+        #expect(failure.lane == dhl && failure.since == DateTimeFormat.epochSeconds(Self.time(63.0 / 1_440)) && failure.health.isDegraded)
+        #expect(failure.health.lastDetail == "delayed: industrial action")
+        #expect(world.picture.learned.laneFailure(turnedBy: Self.exception(at: 63)) == failure, "asked again for the same exception (a redelivery): the same failure")
+
+        // Three days on, parcels flow without exceptions: the spell is over, and its failure with it.
+        for i in 0..<10 {
+            let po = Self.po("r\(i)", supplier: "sup-a", skus: ["LAMP"], at: 2)
+            world.picture.apply(po)
+            world.picture.apply(Self.update(po, .shipped, tracking: "R\(i)", at: 2.9))
+            world.picture.apply(Self.event(po, .pickedUp, tracking: "R\(i)", at: 3 + Double(i) / 1_440))
+        }
+        #expect(!world.picture.learned.laneHealth(dhl, at: Self.t0 + 3 * 86_400).isDegraded)
+        #expect(world.picture.learned.laneFailure(turnedBy: Self.exception(at: 63)) == nil, "a spell over: replaying its exception re-routes nothing")
+
+        // A second strike: a new failure, from its own moment.
+        let second = failures(parcels("b", 8, from: 4)).compactMap { $0 }
+        #expect(second.count == 1 && second[0].lane == dhl && second[0].since > failure.since, "\(second)")
+    }
+
+    /// The exception of parcel `a3` above, `minutes` after the start.
+    static func exception(at minutes: Double) -> ShipmentEvent {
+        var event = event(po("a3", supplier: "sup-a", skus: ["LAMP"], at: -1), .exception, tracking: "a3", at: minutes / 1_440)
+        event.detail = "delayed: industrial action"
+        return event
     }
 }
 

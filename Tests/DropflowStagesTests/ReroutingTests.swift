@@ -1,6 +1,7 @@
 import DropflowContract
 import DropflowCore
 import DropflowJSON
+import DropflowPipeline
 import DropflowRouting
 import Foundation
 import Testing
@@ -9,11 +10,12 @@ import Testing
 /// next revision, new purchase orders and a cancellation of what is withdrawn; what shipped is final.
 @Suite("Routing: re-routing")
 struct ReroutingTests {
-    /// Two suppliers of LAMP and MUG in Poland and Spain; sup-pl is cheaper and gets the order.
-    static func world() -> RoutingWorld {
+    /// Two suppliers of LAMP and MUG in Poland and Spain; sup-pl is cheaper and gets the order,
+    /// shipped by dhl (the cheapest of `plCarriers` with a rate).
+    static func world(plCarriers: [String] = ["dhl"]) -> RoutingWorld {
         var world = RoutingWorld()
-        world.offer("sup-pl", "LAMP", cost: "10.00", from: "PL", carriers: ["dhl"])
-        world.offer("sup-pl", "MUG", cost: "4.00", from: "PL", carriers: ["dhl"])
+        world.offer("sup-pl", "LAMP", cost: "10.00", from: "PL", carriers: plCarriers)
+        world.offer("sup-pl", "MUG", cost: "4.00", from: "PL", carriers: plCarriers)
         world.offer("sup-es", "LAMP", cost: "12.00", from: "ES", carriers: ["correos"])
         world.offer("sup-es", "MUG", cost: "5.00", from: "ES", carriers: ["correos"])
         world.rate("dhl", .standard, "PL", "DE", base: "5.00", transit: (3, 5))
@@ -23,13 +25,16 @@ struct ReroutingTests {
 
     static let order = RoutingWorld.order([("LAMP", 1, "30.00"), ("MUG", 2, "9.00")])
     static let at = RoutingWorld.now + 600
+    /// The lane sup-pl ships the order by.
+    static let dhl = CarrierLane(carrier: "dhl", origin: "PL", destination: "DE")
 
     static func routed(_ world: RoutingWorld) throws -> RoutedOrder {
         let outcome = world.decide(order)
         let chosen = try #require(outcome.chosen)
         let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: outcome.ranked, binding: nil, revision: 1, at: at,
                                                 config: RoutingConfig())
-        return RoutedOrder(order: order, decision: decision, purchaseOrders: RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at))
+        return RoutedOrder(order: order, decision: decision, purchaseOrders: RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at),
+                           plan: chosen)
     }
 
     static func update(_ po: String, _ status: SupplierOrderUpdate.Status, skus: [String]? = nil, supplier: String = "sup-pl") -> SupplierOrderUpdate {
@@ -130,5 +135,83 @@ struct ReroutingTests {
             return
         }
         #expect(!reasons.isEmpty && routed.revision == 1 && routed.parts[0].open["MUG"] == 2)
+    }
+
+    /// dhl's lane from Poland to Germany, seen degraded at 02:00.
+    static let strike = RerouteCause.laneFailure(dhl, since: "2026-11-24T02:00:00Z")
+
+    @Test("a failing lane moves the part waiting for its carrier to another carrier of the same supplier, with a cancellation and a new purchase order; heard twice, once")
+    func laneFailure() throws {
+        var world = Self.world(plCarriers: ["dhl", "ups"])
+        world.rate("ups", .standard, "PL", "DE", base: "7.00", transit: (3, 5))
+        var routed = try Self.routed(world)
+        #expect(routed.parts.map(\.assignment.carrier) == ["dhl"] && routed.openLanes == [Self.dhl])
+        let po = routed.parts[0].purchaseOrderID
+        guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: Self.strike, picture: world.picture,
+                                                                                          at: Self.at + 7_200) else {
+            Issue.record("not re-routed")
+            return
+        }
+        #expect(decision.revision == 2 && decision.rerouteReason == "dhl PL→DE is degraded since 2026-11-24T02:00:00Z")
+        #expect(decision.assignments.map(\.supplierID) == ["sup-pl"] && decision.assignments[0].carrier == "ups", "the same supplier, by ups")
+        #expect(pos.map(\.purchaseOrderID) == ["po-ord-1-sup-pl-2"] && pos[0].carrier == "ups" && Set(pos[0].lines.map(\.sku)) == ["LAMP", "MUG"])
+        #expect(cancels.map(\.purchaseOrderID) == [po] && cancels[0].action == .cancel && Set(cancels[0].lines.map(\.sku)) == ["LAMP", "MUG"])
+        #expect(ContractSchema.routingDecision.validate(decision.json).isEmpty)
+        for message in (pos + cancels).map(\.json) { #expect(ContractSchema.purchaseOrder.validate(message).isEmpty) }
+        #expect(routed.openLanes == [CarrierLane(carrier: "ups", origin: "PL", destination: "DE")])
+        // The same spell heard again: nothing.
+        guard case .nothing = RoutingDecider().reroute(&routed, cause: Self.strike, picture: world.picture, at: Self.at + 7_300) else {
+            Issue.record("a lane failure heard twice re-routed twice")
+            return
+        }
+        #expect(routed.revision == 2)
+    }
+
+    @Test("what was handed over to the carrier stays: a failing lane moves only the lines not shipped, here to another supplier; a part shipped whole is not moved")
+    func laneFailureSparesShipped() throws {
+        let world = Self.world()  // sup-pl ships by dhl alone
+        var routed = try Self.routed(world)
+        let po = routed.parts[0].purchaseOrderID
+        _ = routed.record(Self.update(po, .shipped, skus: ["LAMP"]))
+        guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: Self.strike, picture: world.picture,
+                                                                                          at: Self.at + 7_200) else {
+            Issue.record("not re-routed")
+            return
+        }
+        #expect(pos.map(\.supplierID) == ["sup-es"] && pos.flatMap { $0.lines.map(\.sku) } == ["MUG"], "LAMP shipped: final")
+        #expect(cancels.map(\.purchaseOrderID) == [po] && cancels[0].lines.map(\.sku) == ["MUG"])
+        #expect(decision.assignments.first { $0.supplierID == "sup-pl" }?.skus == ["LAMP"], "the shipped lamp is still expected")
+        #expect(routed.openLanes == [CarrierLane(carrier: "correos", origin: "ES", destination: "DE")])
+
+        var shipped = try Self.routed(world)
+        _ = shipped.record(Self.update(shipped.parts[0].purchaseOrderID, .shipped))
+        #expect(shipped.openLanes.isEmpty)
+        guard case .nothing = RoutingDecider().reroute(&shipped, cause: Self.strike, picture: world.picture, at: Self.at + 7_200) else {
+            Issue.record("a part handed over to the carrier was re-routed")
+            return
+        }
+        #expect(shipped.revision == 1)
+    }
+
+    @Test("what routing kept before parts had an origin, and routing.open values before they had lanes, still read")
+    func olderRecordsRead() throws {
+        let routed = try Self.routed(Self.world())
+        var kept = routed.state.json
+        guard case .array(let parts) = kept["parts"] else {
+            Issue.record("no parts")
+            return
+        }
+        kept = kept.adding(["parts": .array(parts.map { part in
+            guard case .object(var members) = part else { return part }
+            members["origin"] = nil
+            return .object(members)
+        })])
+        let old = RoutedOrder(state: try RoutedOrderState(json: kept))
+        #expect(old.parts.count == 1 && old.parts[0].origin == nil && old.openSuppliers == ["sup-pl"] && old.openLanes.isEmpty)
+        #expect(RoutedOrder(state: try RoutedOrderState(json: routed.state.json)) == routed, "the origin is kept")
+        let open = try RoutingOpenOrder(json: ["suppliers": ["sup-pl"]])
+        #expect(open.suppliers == ["sup-pl"] && open.lanes.isEmpty)
+        let lanes = RoutingOpenOrder(suppliers: ["sup-pl"], lanes: [Self.dhl])
+        #expect(try RoutingOpenOrder(json: lanes.json) == lanes)
     }
 }

@@ -192,7 +192,7 @@ struct ReservationTests {
         let chosen = try #require(world.decide(order).chosen)
         let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: [chosen], binding: nil, revision: 1, at: at, config: RoutingConfig())
         return RoutedOrder(order: order, decision: decision,
-                           purchaseOrders: RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at))
+                           purchaseOrders: RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at), plan: chosen)
     }
 
     @Test("refused lines end at their supplier and go elsewhere without a cancellation: they never reached it")

@@ -278,7 +278,7 @@ public struct RoutedOrderState: JSONObjectType {
     /// One purchase order routing sent.
     public struct Part: JSONObjectType {
         public enum Field: String, CaseIterable, Sendable {
-            case purchaseOrderID = "purchase_order_id", assignment, lines, shipped, ended
+            case purchaseOrderID = "purchase_order_id", assignment, lines, shipped, ended, origin
         }
 
         public var purchaseOrderID: String
@@ -288,14 +288,19 @@ public struct RoutedOrderState: JSONObjectType {
         /// SKUs shipped (final), and those that will not come from this supplier.
         public var shipped: [String]
         public var ended: [String]
+        /// The country the supplier ships it from (its offer's `ships_from`), which with the
+        /// assignment's carrier and the order's country makes its lane; nil in records kept
+        /// before routing stored it.
+        public var origin: String?
 
         public init(purchaseOrderID: String, assignment: RoutingDecision.Assignment, lines: [PurchaseOrder.Line], shipped: [String],
-                    ended: [String]) {
+                    ended: [String], origin: String? = nil) {
             self.purchaseOrderID = purchaseOrderID
             self.assignment = assignment
             self.lines = lines
             self.shipped = shipped
             self.ended = ended
+            self.origin = origin
         }
 
         public init(json: JSONValue) throws(ContractDecodingError) {
@@ -311,11 +316,16 @@ public struct RoutedOrderState: JSONObjectType {
             ended = try MessageDecoding.array(m[Field.ended.rawValue], "/ended") { (v, p) throws(ContractDecodingError) in
                 try MessageDecoding.string(v, p)
             }
+            origin = try MessageDecoding.optional(m[Field.origin.rawValue], "/origin", MessageDecoding.string)
         }
 
         public var json: JSONValue {
-            ["purchase_order_id": .string(purchaseOrderID), "assignment": assignment.json, "lines": .array(lines.map(\.json)),
-             "shipped": .array(shipped.map(JSONValue.string)), "ended": .array(ended.map(JSONValue.string))]
+            var o: [String: JSONValue] = [
+                "purchase_order_id": .string(purchaseOrderID), "assignment": assignment.json, "lines": .array(lines.map(\.json)),
+                "shipped": .array(shipped.map(JSONValue.string)), "ended": .array(ended.map(JSONValue.string)),
+            ]
+            if let origin { o[Field.origin.rawValue] = .string(origin) }
+            return .object(o)
         }
     }
 
@@ -349,22 +359,66 @@ public struct RoutedOrderState: JSONObjectType {
     }
 }
 
-/// A routed order's suppliers with lines not shipped yet (`routing.open`).
+/// A carrier's service from one country to another: what lane health is learned and judged by.
+public struct CarrierLane: JSONObjectType, Comparable {
+    public enum Field: String, CaseIterable, Sendable {
+        case carrier, origin, destination
+    }
+
+    public var carrier: String
+    /// Countries (ISO 3166-1 alpha-2): where the supplier ships from, where the order goes.
+    public var origin: String
+    public var destination: String
+
+    public init(carrier: String, origin: String, destination: String) {
+        self.carrier = carrier
+        self.origin = origin
+        self.destination = destination
+    }
+
+    public init(json: JSONValue) throws(ContractDecodingError) {
+        let m = try MessageDecoding.members(json)
+        carrier = try MessageDecoding.string(m[Field.carrier.rawValue], "/carrier")
+        origin = try MessageDecoding.string(m[Field.origin.rawValue], "/origin")
+        destination = try MessageDecoding.string(m[Field.destination.rawValue], "/destination")
+    }
+
+    public var json: JSONValue { ["carrier": .string(carrier), "origin": .string(origin), "destination": .string(destination)] }
+
+    /// `carrier/origin/destination`.
+    public var key: String { carrier + "/" + origin + "/" + destination }
+
+    /// `dhl PL→DE`, as explanations name a lane.
+    public var name: String { "\(carrier) \(origin)→\(destination)" }
+
+    public static func < (a: CarrierLane, b: CarrierLane) -> Bool { a.key < b.key }
+}
+
+/// A routed order's suppliers and lanes with lines not shipped yet (`routing.open`): what a
+/// supplier's outage or a lane's failure looks orders up by.
 public struct RoutingOpenOrder: JSONObjectType {
     public enum Field: String, CaseIterable, Sendable {
-        case suppliers
+        case suppliers, lanes
     }
 
     public var suppliers: [String]
+    /// The lanes of the parts with open lines (empty in values written before routing kept them).
+    public var lanes: [CarrierLane]
 
-    public init(suppliers: [String]) { self.suppliers = suppliers }
+    public init(suppliers: [String], lanes: [CarrierLane] = []) {
+        self.suppliers = suppliers
+        self.lanes = lanes
+    }
 
     public init(json: JSONValue) throws(ContractDecodingError) {
         let m = try MessageDecoding.members(json)
         suppliers = try MessageDecoding.array(m[Field.suppliers.rawValue], "/suppliers") { (v, p) throws(ContractDecodingError) in
             try MessageDecoding.string(v, p)
         }
+        lanes = try MessageDecoding.optionalArray(m[Field.lanes.rawValue], "/lanes") { (v, p) throws(ContractDecodingError) in
+            try MessageDecoding.object(v, p) as CarrierLane
+        } ?? []
     }
 
-    public var json: JSONValue { ["suppliers": .array(suppliers.map(JSONValue.string))] }
+    public var json: JSONValue { ["suppliers": .array(suppliers.map(JSONValue.string)), "lanes": .array(lanes.map(\.json))] }
 }

@@ -62,7 +62,7 @@ extension TopicDeclaration {
     /// Fraud → routing: approved orders, by the model or by a reviewer.
     public static let ordersApproved = own(
         "orders.approved", key: "order_id", schema: .orderPlaced, retention: Topology.handOverRetention,
-        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision); about one it routed, `{routing_update: <a supplier's answer>, heard_ms}`, `{routing_outage: {supplier_id, since}, heard_ms}` or `{routing_outsold: {purchase_order_id, supplier_id, skus[], detail, at}, heard_ms}` alone (`heard_ms`: when a worker handled the cause, wall clock, for the re-route's latency)",
+        value: "the order plus `fraud: {score, action, reasons[], decided_by: model or reviewer, velocity{...}, at}`; routing's follow-ups about an order it holds add `routing_retry: {at, cause}` or `routing_review` (the reviewer's decision); about one it routed, `{routing_update: <a supplier's answer>, heard_ms}`, `{routing_outage: {supplier_id, since}, heard_ms}`, `{routing_outsold: {purchase_order_id, supplier_id, skus[], detail, at}, heard_ms}` or `{routing_lane: {carrier, origin, destination, since}, heard_ms}` (a carrier's lane turned degraded at `since`) alone (`heard_ms`: when a worker handled the cause, wall clock, for the re-route's latency)",
         writers: "fraud; routing (follow-ups, to the owner of the order's partition)", readers: "routing")
     /// Orders the fraud stage holds for a person. Compacted without a time limit: an order waits
     /// as long as the person takes, and the table holds only the orders waiting.
@@ -89,12 +89,12 @@ extension TopicDeclaration {
         "routing.held", key: "order_id", cleanup: .compact, retention: nil,
         value: "`{order, reasons[], held_at}`: the approved order and why it waits; a tombstone once routed or declined",
         writers: "routing", readers: "every routing worker, in full; every fraud worker (a review decision for it is routing's)")
-    /// Routed orders with lines not shipped yet, by the suppliers that hold them: what a
-    /// supplier's outage re-routes.
+    /// Routed orders with lines not shipped yet, by the suppliers that hold them and the lanes
+    /// they will travel: what a supplier's outage or a lane's failure re-routes.
     public static let routingOpen = own(
         "routing.open", key: "order_id", cleanup: .compact, retention: nil,
-        value: "`{suppliers[]}`: the suppliers with lines of the order not shipped yet; a tombstone once none is open",
-        writers: "routing, the owner of the order", readers: "every routing worker, in full (a supplier's outage)")
+        value: "`{suppliers[], lanes[{carrier, origin, destination}]}`: the suppliers with lines of the order not shipped yet, and the lanes of those parts (`lanes` absent in values written before it); a tombstone once none is open",
+        writers: "routing, the owner of the order", readers: "every routing worker, in full (a supplier's outage, a lane's failure)")
     /// Every purchase order routing sends, on its way to its supplier: keyed by supplier, so the
     /// one routing worker owning that partition decides, in order, which lines the supplier's
     /// stock still allows (``SupplierLedger``), and cancellations never overtake what they withdraw.

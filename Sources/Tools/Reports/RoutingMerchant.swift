@@ -156,7 +156,7 @@ struct RoutingMerchant: Merchant {
                                                     at: at.seconds, config: decider.config, calibration: learns ? picture.learned.calibration : nil)
             let truth: JSONValue = ["source": "dropflow_routing"]
             let purchaseOrders = RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: at.seconds)
-            if reroutes { routed[order.orderID] = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders) }
+            if reroutes { routed[order.orderID] = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders, plan: chosen) }
             return [SimRecord(topic: "orders.routed", key: order.orderID, value: decision.json, truth: truth, at: at)]
                 + purchaseOrders.map { SimRecord(topic: SimRecord.Topic.purchaseOrders, key: order.orderID, value: $0.json, truth: truth, at: at) }
         case .hold(let reasons):

@@ -1,5 +1,6 @@
 import DropflowContract
 import DropflowCore
+import DropflowPipeline
 import Foundation
 
 /// Observed durations in log space, each weighing less as it ages (a half-life in event time):
@@ -143,6 +144,9 @@ public struct LeadTimeLearner: Sendable {
     public private(set) var transit: [String: DecayingLogDays] = [:]
     /// `carrier/origin/destination` → recent pickups and exceptions.
     private var laneSignals: [String: LaneSignals] = [:]
+    /// The lanes that exceptions turned degraded, by the exception (``eventKey(_:)``): what the
+    /// worker handling that exception in its group re-routes for (``laneFailure(turnedBy:)``).
+    private var failures: [String: LaneFailure] = [:]
 
     private struct OpenOrder: Sendable {
         let supplierID: String
@@ -156,7 +160,7 @@ public struct LeadTimeLearner: Sendable {
 
     private struct Parcel: Sendable {
         let purchaseOrderID: String
-        let lane: String
+        let lane: CarrierLane
         let carrier: String
         let shippedAt: Int64
         var pickedUpAt: Int64?
@@ -197,7 +201,12 @@ public struct LeadTimeLearner: Sendable {
     public var early: Int { earlyUpdates.count + earlyEvents.count }
 
     public static func laneKey(carrier: String, origin: String, destination: String) -> String {
-        carrier + "/" + origin + "/" + destination
+        CarrierLane(carrier: carrier, origin: origin, destination: destination).key
+    }
+
+    /// Identifies a tracking event: its parcel, status and time.
+    static func eventKey(_ event: ShipmentEvent) -> String {
+        [event.orderID, event.trackingNumber ?? "", event.status.rawValue, event.at].joined(separator: "/")
     }
 
     // MARK: Events
@@ -255,7 +264,7 @@ public struct LeadTimeLearner: Sendable {
             }
             if let carrier = update.carrier, let tracking = update.trackingNumber {
                 let key = update.orderID + "/" + tracking
-                parcels[key] = Parcel(purchaseOrderID: id, lane: Self.laneKey(carrier: carrier, origin: po.origin, destination: po.destination), carrier: carrier,
+                parcels[key] = Parcel(purchaseOrderID: id, lane: CarrierLane(carrier: carrier, origin: po.origin, destination: po.destination), carrier: carrier,
                                       shippedAt: at)
                 awaitingPickup[carrier, default: [:]][key] = at
                 bump("p:" + carrier)
@@ -291,12 +300,12 @@ public struct LeadTimeLearner: Sendable {
         case .pickedUp:
             guard parcel.pickedUpAt == nil else { return }
             parcel.pickedUpAt = at
-            laneSignals[parcel.lane, default: LaneSignals()].pickups.add(at: at, halfLifeHours: settings.laneHalfLifeHours)
+            laneSignals[parcel.lane.key, default: LaneSignals()].collected(at: at, halfLifeHours: settings.laneHalfLifeHours)
             parcels[key] = parcel
             awaitingPickup[parcel.carrier]?[key] = nil
-            onTheWay[parcel.lane, default: [:]][key] = at
+            onTheWay[parcel.lane.key, default: [:]][key] = at
             bump("p:" + parcel.carrier)
-            bump("t:" + parcel.lane)
+            bump("t:" + parcel.lane.key)
             if at >= parcel.shippedAt {
                 pickup[parcel.carrier, default: DecayingLogDays()].add(Double(at - parcel.shippedAt) / 86_400, at: at,
                                                                        halfLifeDays: settings.halfLifeDays)
@@ -306,14 +315,15 @@ public struct LeadTimeLearner: Sendable {
             calibration.delivered(parcel.purchaseOrderID, at: at)
             let from = parcel.pickedUpAt ?? parcel.shippedAt
             if at >= from {
-                transit[parcel.lane, default: DecayingLogDays()].add(Double(at - from) / 86_400, at: at, halfLifeDays: settings.halfLifeDays)
+                transit[parcel.lane.key, default: DecayingLogDays()].add(Double(at - from) / 86_400, at: at, halfLifeDays: settings.halfLifeDays)
             }
         case .lost, .returnedToSender:
             forget(parcel: key, parcel)
             calibration.dropped(parcel.purchaseOrderID)
         case .exception:
-            laneSignals[parcel.lane, default: LaneSignals()].exceptions.add(at: at, halfLifeHours: settings.laneHalfLifeHours)
-            laneSignals[parcel.lane]?.lastDetail = event.detail
+            if laneSignals[parcel.lane.key, default: LaneSignals()].flagged(event.detail, at: at, halfLifeHours: settings.laneHalfLifeHours) {
+                failures[Self.eventKey(event)] = LaneFailure(lane: parcel.lane, since: at, health: laneHealth(parcel.lane, at: at))
+            }
         default:
             break
         }
@@ -322,9 +332,9 @@ public struct LeadTimeLearner: Sendable {
     private mutating func forget(parcel key: String, _ parcel: Parcel) {
         parcels[key] = nil
         awaitingPickup[parcel.carrier]?[key] = nil
-        onTheWay[parcel.lane]?[key] = nil
+        onTheWay[parcel.lane.key]?[key] = nil
         bump("p:" + parcel.carrier)
-        bump("t:" + parcel.lane)
+        bump("t:" + parcel.lane.key)
     }
 
     private mutating func bump(_ key: String) { versions[key, default: 0] += 1 }
@@ -341,6 +351,7 @@ public struct LeadTimeLearner: Sendable {
         }
         for (key, parcel) in parcels where parcel.shippedAt < horizon { forget(parcel: key, parcel) }
         calibration.forget(before: horizon)
+        failures = failures.filter { $0.value.since >= horizon }
         func recent(_ at: String) -> Bool { (DateTimeFormat.epochSeconds(at) ?? 0) >= horizon }
         earlyUpdates = earlyUpdates.filter { $0.value.contains { recent($0.at) } }
         earlyEvents = earlyEvents.filter { $0.value.contains { recent($0.at) } }
@@ -358,8 +369,20 @@ public struct LeadTimeLearner: Sendable {
 
     /// How the lane is doing lately (``LaneHealth``).
     public func laneHealth(carrier: String, origin: String, destination: String, at seconds: Int64) -> LaneHealth {
-        laneSignals[Self.laneKey(carrier: carrier, origin: origin, destination: destination)]?
-            .health(at: seconds, halfLifeHours: settings.laneHalfLifeHours) ?? .healthy
+        laneHealth(CarrierLane(carrier: carrier, origin: origin, destination: destination), at: seconds)
+    }
+
+    public func laneHealth(_ lane: CarrierLane, at seconds: Int64) -> LaneHealth {
+        laneSignals[lane.key]?.health(at: seconds, halfLifeHours: settings.laneHalfLifeHours) ?? .healthy
+    }
+
+    /// The failure `event` started when it turned its lane from healthy to degraded (compared
+    /// at its own time as it was learned), while that spell lasts: nil for any other event, and
+    /// once the lane has recovered since (a replay of old tracking re-routes nothing).
+    public func laneFailure(turnedBy event: ShipmentEvent) -> LaneFailure? {
+        guard let failure = failures[Self.eventKey(event)],
+              laneSignals[failure.lane.key]?.degradedSince == failure.since else { return nil }
+        return failure
     }
 
     public func transit(carrier: String, origin: String, destination: String, stated: LogNormalDays, at seconds: Int64) -> LearnedDays {

@@ -17,6 +17,8 @@ public struct RoutedOrder: Sendable, Hashable {
         public var shipped: Set<String> = []
         /// Lines that will not come from this supplier: rejected, cancelled, or withdrawn by a re-route.
         public var ended: Set<String> = []
+        /// Where the supplier ships it from (nil in what was kept before routing stored it).
+        public var origin: String?
 
         public var supplierID: String { assignment.supplierID }
         /// Lines neither shipped nor ended, with their units.
@@ -29,14 +31,21 @@ public struct RoutedOrder: Sendable, Hashable {
     /// Causes already acted on (``RerouteCause/tag``): one re-route per cause, however often it is heard.
     public var causes: Set<String> = []
 
-    /// The order as `decision` routed it with `purchaseOrders`.
-    public init(order: OrderPlaced, decision: RoutingDecision, purchaseOrders: [PurchaseOrder]) {
+    /// The order as `decision` routed it with `purchaseOrders`, by the shipments of `plan`.
+    public init(order: OrderPlaced, decision: RoutingDecision, purchaseOrders: [PurchaseOrder], plan: RoutingPlan) {
         self.order = order
         revision = decision.revision
-        parts = purchaseOrders.filter { $0.action != .cancel }.compactMap { po in
-            guard let assignment = decision.assignments.first(where: { $0.supplierID == po.supplierID }) else { return nil }
+        parts = Self.parts(purchaseOrders, of: decision.assignments, plan: plan)
+    }
+
+    /// A part for each purchase order placed, with the supplier's (first) assignment and the
+    /// origin its shipment in `plan` leaves from.
+    static func parts(_ purchaseOrders: [PurchaseOrder], of assignments: [RoutingDecision.Assignment], plan: RoutingPlan) -> [Part] {
+        purchaseOrders.filter { $0.action != .cancel }.compactMap { po in
+            guard let assignment = assignments.first(where: { $0.supplierID == po.supplierID }) else { return nil }
             return Part(purchaseOrderID: po.purchaseOrderID, assignment: assignment,
-                        lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +))
+                        lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +),
+                        origin: plan.shipments.first { $0.supplierID == po.supplierID }?.origin)
         }
     }
 
@@ -53,6 +62,15 @@ public struct RoutedOrder: Sendable, Hashable {
 
     /// The suppliers with lines not shipped yet, sorted.
     public var openSuppliers: [String] { Set(parts.filter { !$0.open.isEmpty }.map(\.supplierID)).sorted() }
+
+    /// The lane `part` travels: its carrier, from its origin to the order's country (nil when
+    /// its origin was not kept).
+    public func lane(of part: Part) -> CarrierLane? {
+        part.origin.map { CarrierLane(carrier: part.assignment.carrier, origin: $0, destination: order.shippingAddress.country) }
+    }
+
+    /// The lanes of the parts with lines not shipped yet, sorted.
+    public var openLanes: [CarrierLane] { Set(parts.filter { !$0.open.isEmpty }.compactMap(lane(of:))).sorted() }
 
     /// Parts with something open at `supplierID`.
     public func openParts(of supplierID: String) -> [Part] { parts.filter { $0.supplierID == supplierID && !$0.open.isEmpty } }
@@ -89,14 +107,21 @@ public struct RerouteCause: Sendable, Hashable {
         /// The supplier's ledger refused the lines before they reached it: earlier purchase
         /// orders took the last units (``SupplierLedger``).
         case outsold
+        /// The carrier's lane failing before the parcel was handed over (``LaneFailure``).
+        case laneFailure = "lane_failure"
     }
 
     public var kind: Kind
+    /// The supplier whose parts it concerns; a lane failure's is empty: it concerns the parts
+    /// on ``lane``, whoever ships them.
     public var supplierID: String
-    /// The purchase order answered (nil for an outage: every open one of the supplier).
+    /// The purchase order answered (nil for an outage or a lane failure: every open one concerned).
     public var purchaseOrderID: String?
     public var skus: [String]
+    /// What the supplier said; for an outage or a lane failure, since when (RFC 3339).
     public var detail: String?
+    /// The lane that failed (a lane failure's alone).
+    public var lane: CarrierLane?
 
     public init(kind: Kind, supplierID: String, purchaseOrderID: String?, skus: [String], detail: String? = nil) {
         self.kind = kind
@@ -106,10 +131,29 @@ public struct RerouteCause: Sendable, Hashable {
         self.detail = detail
     }
 
-    /// Identifies the cause, so that hearing it twice re-routes once.
+    /// `lane` failing since `since` (the moment it was seen degraded, RFC 3339): every part on
+    /// it with lines not handed over goes to another carrier or supplier.
+    public static func laneFailure(_ lane: CarrierLane, since: String) -> RerouteCause {
+        var cause = RerouteCause(kind: .laneFailure, supplierID: "", purchaseOrderID: nil, skus: [], detail: since)
+        cause.lane = lane
+        return cause
+    }
+
+    /// Identifies the cause, so that hearing it twice re-routes once. A spell of outage or of
+    /// a lane's degradation is told apart by when it began: a second one is a new cause.
     public var tag: String {
-        [kind.rawValue, supplierID, purchaseOrderID ?? "*", skus.joined(separator: ","), kind == .outage ? detail ?? "" : ""]
+        [kind.rawValue, lane?.key ?? supplierID, purchaseOrderID ?? "*", skus.joined(separator: ","), isSpell ? detail ?? "" : ""]
             .joined(separator: "/")
+    }
+
+    /// An outage or a lane failure: every open line of what it concerns moves, and the
+    /// cause's supplier may still ship what is withdrawn (a cancellation tells it not to).
+    var isSpell: Bool { kind == .outage || kind == .laneFailure }
+
+    /// Whether `part` of `routed` is one the cause moves lines of.
+    func concerns(_ part: RoutedOrder.Part, of routed: RoutedOrder) -> Bool {
+        if let lane { return routed.lane(of: part) == lane }
+        return part.supplierID == supplierID && (purchaseOrderID == nil || part.purchaseOrderID == purchaseOrderID)
     }
 
     /// The decision's `reroute_reason`.
@@ -121,6 +165,7 @@ public struct RerouteCause: Sendable, Hashable {
         case .cancelledBySupplier: return "\(supplierID) cancelled\(what)" + (detail.map { ": " + $0 } ?? "")
         case .outage: return "\(supplierID) is in outage" + (detail.map { " since " + $0 } ?? "")
         case .outsold: return "\(supplierID)'s last units of\(what) went to earlier orders" + (detail.map { " (" + $0 + ")" } ?? "")
+        case .laneFailure: return "\(lane?.name ?? "a lane") is degraded" + (detail.map { " since " + $0 } ?? "")
         }
     }
 }
@@ -137,8 +182,9 @@ public enum RerouteOutcome: Sendable {
 }
 
 extension RoutingDecider {
-    /// Re-routes the lines `cause` affects, away from its supplier and from every supplier that
-    /// already failed those lines of this order, at `seconds`: a new plan for
+    /// Re-routes the lines `cause` affects, away from its supplier (for a lane failure, away
+    /// from the failed carrier on that lane: the same supplier may ship them by another) and
+    /// from every supplier that already failed those lines of this order, at `seconds`: a new plan for
     /// them (the promise counts from placement, so less of it is left), a decision of the next
     /// revision that keeps every other part, new purchase orders, and a cancellation to the
     /// cause's supplier for what it withdraws (not for lines it rejected or cancelled itself).
@@ -148,11 +194,10 @@ extension RoutingDecider {
         routed.causes.insert(cause.tag)
         // The affected units, by part.
         var affected: [(part: Int, lines: [String: Int])] = []
-        for (k, part) in routed.parts.enumerated() where part.supplierID == cause.supplierID
-            && (cause.purchaseOrderID == nil || part.purchaseOrderID == cause.purchaseOrderID) {
+        for (k, part) in routed.parts.enumerated() where cause.concerns(part, of: routed) {
             let ended = cause.kind == .rejected || cause.kind == .cancelledBySupplier || cause.kind == .outsold
             let candidates = ended ? part.lines.filter { cause.skus.contains($0.key) && !part.shipped.contains($0.key) } : part.open
-            let lines = cause.kind == .outage ? candidates : candidates.filter { cause.skus.contains($0.key) }
+            let lines = cause.isSpell ? candidates : candidates.filter { cause.skus.contains($0.key) }
             if !lines.isEmpty { affected.append((k, lines)) }
         }
         guard !affected.isEmpty else { return .nothing }
@@ -168,8 +213,9 @@ extension RoutingDecider {
         }
         // Away from the cause, and from every supplier that already failed these lines of this order.
         let skus = Set(sub.lines.map(\.sku))
-        let failed = routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID)
-        var outcome = decide(sub, picture: picture, at: seconds, excluding: Set(failed).union([cause.supplierID]))
+        let failed = Set(routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID))
+        var outcome = cause.lane.map { decide(sub, picture: picture, at: seconds, excluding: failed, avoiding: [$0]) }
+            ?? decide(sub, picture: picture, at: seconds, excluding: failed.union([cause.supplierID]))
         // Lines a ledger refused that nobody else has now: placed with that supplier all the same,
         // as a backorder (it ships them when it restocks), as they would have been without the ledger.
         if case .hold(let reasons) = outcome, cause.kind == .outsold,
@@ -190,7 +236,7 @@ extension RoutingDecider {
         var cancellations: [PurchaseOrder] = []
         for a in affected {
             routed.parts[a.part].ended.formUnion(a.lines.keys)
-            guard cause.kind == .backordered || cause.kind == .outage else { continue }
+            guard cause.kind == .backordered || cause.isSpell else { continue }
             let part = routed.parts[a.part]
             cancellations.append(PurchaseOrder(
                 purchaseOrderID: part.purchaseOrderID, orderID: routed.order.orderID, supplierID: part.supplierID, revision: revision,
@@ -207,7 +253,8 @@ extension RoutingDecider {
             return assignment
         }
         let keptCost = kept.compactMap { MoneyAmount($0.cost)?.doubleValue }.reduce(0, +)
-        decision.assignments = kept + decision.assignments
+        let fresh = decision.assignments
+        decision.assignments = kept + fresh
         if let later = kept.map(\.deliveryWindow.latest).max(), later > decision.deliveryWindow.latest {
             decision.deliveryWindow.latest = later
         }
@@ -215,11 +262,7 @@ extension RoutingDecider {
         decision.expectedMargin = RoutingMessages.money(routed.order.revenue - chosen.landedCost - keptCost)
         decision.explanation.summary = "re-routed (\(cause.reason)): " + decision.explanation.summary
         routed.revision = revision
-        routed.parts += purchaseOrders.compactMap { po in
-            guard let assignment = decision.assignments.last(where: { $0.supplierID == po.supplierID }) else { return nil }
-            return RoutedOrder.Part(purchaseOrderID: po.purchaseOrderID, assignment: assignment,
-                                    lines: Dictionary(po.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +))
-        }
+        routed.parts += RoutedOrder.parts(purchaseOrders, of: fresh, plan: chosen)
         return .rerouted(decision: decision, purchaseOrders: purchaseOrders, cancellations: cancellations)
     }
 }
@@ -230,7 +273,7 @@ extension RoutedOrder {
         RoutedOrderState(order: order, revision: revision, parts: parts.map { part in
             RoutedOrderState.Part(purchaseOrderID: part.purchaseOrderID, assignment: part.assignment,
                                   lines: part.lines.sorted { $0.key < $1.key }.map { PurchaseOrder.Line(sku: $0.key, quantity: $0.value) },
-                                  shipped: part.shipped.sorted(), ended: part.ended.sorted())
+                                  shipped: part.shipped.sorted(), ended: part.ended.sorted(), origin: part.origin)
         }, causes: causes.sorted())
     }
 
@@ -240,7 +283,7 @@ extension RoutedOrder {
         parts = state.parts.map { part in
             Part(purchaseOrderID: part.purchaseOrderID, assignment: part.assignment,
                  lines: Dictionary(part.lines.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +),
-                 shipped: Set(part.shipped), ended: Set(part.ended))
+                 shipped: Set(part.shipped), ended: Set(part.ended), origin: part.origin)
         }
         causes = Set(state.causes)
     }

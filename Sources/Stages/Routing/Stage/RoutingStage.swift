@@ -28,7 +28,12 @@ import Foundation
 ///   others are the fraud stage's.
 /// - `supplier.order-updates`: a supplier's answer becomes a `routing_update` follow-up to the
 ///   owner of its order, which re-routes what a backorder, a rejection or the supplier's own
-///   cancellation leaves unfilled (``answered(_:context:memory:decider:)``).
+///   cancellation leaves unfilled (``answered(_:heard:context:memory:decider:metrics:)``).
+/// - `supplier.status`: an outage becomes a `routing_outage` follow-up to the owner of each order
+///   with lines open at the supplier (found in the `routing.open` table).
+/// - `shipments.events`: an exception that turns its lane degraded becomes a `routing_lane`
+///   follow-up to the owner of each order with a part not handed over on that lane
+///   (``laneFailed(_:context:memory:)``), which moves it to another carrier or supplier.
 ///
 /// Each decision about an order is recorded in ``decisions`` before its outputs go out.
 public enum RoutingStage {
@@ -88,7 +93,7 @@ public enum RoutingStage {
             name: name,
             inputs: [.jsonObject(.ordersApproved), .contract(.reviewDecisions),
                      tombstoneOr(.supplierOffers, .supplierOffer), .contract(.supplierStatus), tombstoneOr(.carrierRates, .carrierRate),
-                     .contract(.supplierOrderUpdates), .jsonObject(.routingReservations)],
+                     .contract(.supplierOrderUpdates), .contract(.shipmentsEvents), .jsonObject(.routingReservations)],
             outputs: [.ordersRouted, .purchaseOrders, .reviewQueue, .routingHeld, .routingOpen, .ordersRejected, .ordersApproved,
                       .routingReservations],
             tables: [.routingHeld, .routingOpen],
@@ -106,6 +111,9 @@ public enum RoutingStage {
                 guard update.status != .accepted else { return [] }
                 return [StageOutput(topic: .ordersApproved, key: update.orderID,
                                     json: ["routing_update": update.json, "heard_ms": .integer(RerouteTiming.wallMs())])]
+            case .shipmentsEvents:
+                let event = try StageError.decode(ShipmentEvent.self, input.json!, as: "a tracking event")
+                return try await laneFailed(event, context: context, memory: memory)
             case .reviewDecisions:
                 let decision = try StageError.decode(ReviewDecision.self, input.json!, as: "a review decision")
                 try await context.catchUpWithTables()
@@ -123,12 +131,7 @@ public enum RoutingStage {
                 // A supplier in outage: every order with lines waiting there goes to its owner to be re-routed.
                 if input.topic == .supplierStatus, let status = try? SupplierStatus(json: input.json!), status.status == .outage {
                     let outage: JSONValue = ["supplier_id": .string(status.supplierID), "since": .string(status.updatedAt)]
-                    let heard = RerouteTiming.wallMs()
-                    for key in context.table(.routingOpen).keys.sorted() {
-                        guard let open = context.table(.routingOpen)[key].flatMap({ try? RoutingOpenOrder(json: JSONValue.parse($0)) }),
-                              open.suppliers.contains(status.supplierID) else { continue }
-                        outputs.append(StageOutput(topic: .ordersApproved, key: key, json: ["routing_outage": outage, "heard_ms": .integer(heard)]))
-                    }
+                    outputs += followUps("routing_outage", outage, context: context) { $0.suppliers.contains(status.supplierID) }
                 }
                 let heldKeys = context.table(.routingHeld).keys.sorted()
                 metrics.heldWaiting(heldKeys.count)
@@ -166,6 +169,9 @@ public enum RoutingStage {
             return revise(orderID, at: seconds, heard: heard, context: context, memory: memory, decider: decider, metrics: metrics) {
                 $0.outsold(lines)
             }
+        }
+        if let lane = value["routing_lane"] {
+            return try laneReroute(lane, heard: heard, orderID: key, context: context, memory: memory, decider: decider, metrics: metrics)
         }
         let approved = try StageError.decode(ApprovedOrder.self, value, as: "an approved order")
         let orderID = approved.orderID
@@ -211,7 +217,7 @@ public enum RoutingStage {
             let purchaseOrders = RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: seconds)
             metrics.decision("routed")
             metrics.learned(chosen)
-            let routed = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders)
+            let routed = RoutedOrder(order: order, decision: decision, purchaseOrders: purchaseOrders, plan: chosen)
             var outputs: [StageOutput] = [.record(decisions, key: orderID, state: routedRecord(routed, at: at))]
             outputs += openOutputs(routed, was: nil)
             outputs.append(StageOutput(topic: .ordersRouted, key: orderID, json: decision.json))
@@ -250,12 +256,66 @@ public enum RoutingStage {
         guard let supplierID = value["supplier_id"]?.stringValue, let since = value["since"]?.stringValue, let orderID else {
             throw StageError.permanent("a routing_outage follow-up without supplier_id, since or key")
         }
-        // Dated by the outage's announcement, or by the order's last decision if that came later
-        // (an outage announced late): never by the clock of whatever message carried it.
-        let decided = context.store(decisions)[orderID].flatMap { try? JSONValue.parse($0) }?["at"]?.stringValue
-        let seconds = max(DateTimeFormat.epochSeconds(since) ?? 0, decided.flatMap(DateTimeFormat.epochSeconds) ?? 0)
+        let seconds = spellTime(since: since, orderID: orderID, context: context)
         return revise(orderID, at: seconds, heard: heard, context: context, memory: memory, decider: decider, metrics: metrics) { _ in
             RerouteCause(kind: .outage, supplierID: supplierID, purchaseOrderID: nil, skus: [], detail: since)
+        }
+    }
+
+    /// A lane's failure, at the owner of an order with a part on it not handed over to the
+    /// carrier: its open lines go to another carrier or supplier.
+    static func laneReroute(_ value: JSONValue, heard: Int64?, orderID: String?, context: StageContext, memory: RoutingMemory,
+                            decider: RoutingDecider, metrics: RoutingMetrics) throws -> [StageOutput] {
+        guard let lane = try? CarrierLane(json: value), let since = value["since"]?.stringValue, let orderID else {
+            throw StageError.permanent("a routing_lane follow-up without carrier, origin, destination, since or key")
+        }
+        let seconds = spellTime(since: since, orderID: orderID, context: context)
+        return revise(orderID, at: seconds, heard: heard, context: context, memory: memory, decider: decider, metrics: metrics) { _ in
+            .laneFailure(lane, since: since)
+        }
+    }
+
+    /// When to re-route `orderID` for a spell (an outage, a lane's failure) that began `since`:
+    /// then, or at the order's last decision if that came later (a spell heard late), never by
+    /// the clock of whatever message carried it.
+    static func spellTime(since: String, orderID: String, context: StageContext) -> Int64 {
+        let decided = context.store(decisions)[orderID].flatMap { try? JSONValue.parse($0) }?["at"]?.stringValue
+        return max(DateTimeFormat.epochSeconds(since) ?? 0, decided.flatMap(DateTimeFormat.epochSeconds) ?? 0)
+    }
+
+    // MARK: Spells
+
+    /// A tracking event in the group: when it is the exception that turned its lane from healthy
+    /// to degraded, every order with a part on that lane not handed over goes to its owner to be
+    /// re-routed (`routing_lane`), once per spell.
+    ///
+    /// The event is counted by the `shipments.events` follower alone, not applied again here as
+    /// an offer is (applied again, an offer changes nothing; an exception would count twice),
+    /// and the parcel it concerns is known only once the follower has read the supplier's
+    /// `shipped` update. So the handler catches up with the followed topics, then asks the
+    /// learner whether this event turned its lane (``LeadTimeLearner/laneFailure(turnedBy:)``,
+    /// judged as it was counted, by the lane's health before and after at the event's time).
+    static func laneFailed(_ event: ShipmentEvent, context: StageContext, memory: RoutingMemory) async throws -> [StageOutput] {
+        guard event.status == .exception else { return [] }  // only an exception can degrade a lane
+        try await context.catchUpWithTables()
+        guard let failure = memory.current.learned.laneFailure(turnedBy: event) else { return [] }
+        let since = DateTimeFormat.format(epochSeconds: failure.since)
+        context.logger.notice("lane degraded: re-routing the orders waiting to be handed over on it", metadata: [
+            "lane.name": "\(failure.lane.name)", "lane.since": "\(since)",
+            "lane.exceptions": "\(Int(failure.health.exceptions.rounded()))", "lane.detail": "\(failure.health.lastDetail ?? "")"])
+        let lane = failure.lane.json.adding(["since": .string(since)])
+        return followUps("routing_lane", lane, context: context) { $0.lanes.contains(failure.lane) }
+    }
+
+    /// A follow-up `{<member>: value, heard_ms}` to `orders.approved` for each order of the
+    /// `routing.open` table that `concerned` picks, in key order: its owner re-routes it.
+    static func followUps(_ member: String, _ value: JSONValue, context: StageContext,
+                          where concerned: (RoutingOpenOrder) -> Bool) -> [StageOutput] {
+        let heard = RerouteTiming.wallMs()
+        let table = context.table(.routingOpen)
+        return table.keys.sorted().compactMap { key in
+            guard let open = table[key].flatMap({ try? RoutingOpenOrder(json: JSONValue.parse($0)) }), concerned(open) else { return nil }
+            return StageOutput(topic: .ordersApproved, key: key, json: [member: value, "heard_ms": .integer(heard)])
         }
     }
 
@@ -351,13 +411,13 @@ public enum RoutingStage {
         }
     }
 
-    /// `routing.open` for `routed` when its suppliers with open lines changed (a tombstone once none is).
+    /// `routing.open` for `routed` when its suppliers or lanes with open lines changed (a
+    /// tombstone once none is).
     static func openOutputs(_ routed: RoutedOrder, was before: RoutedOrder?) -> [StageOutput] {
-        let suppliers = routed.openSuppliers
-        guard suppliers != before?.openSuppliers else { return [] }
+        let open = RoutingOpenOrder(suppliers: routed.openSuppliers, lanes: routed.openLanes)
+        guard open != before.map({ RoutingOpenOrder(suppliers: $0.openSuppliers, lanes: $0.openLanes) }) else { return [] }
         let key = routed.order.orderID
-        return suppliers.isEmpty ? [.tombstone(.routingOpen, key: key)]
-                                 : [StageOutput(topic: .routingOpen, key: key, json: RoutingOpenOrder(suppliers: suppliers).json)]
+        return open.suppliers.isEmpty ? [.tombstone(.routingOpen, key: key)] : [StageOutput(topic: .routingOpen, key: key, json: open.json)]
     }
 
     /// The store's record of a routed order: while something is open, what was sent and what
