@@ -140,6 +140,41 @@ struct ReroutingTests {
     /// dhl's lane from Poland to Germany, seen degraded at 02:00.
     static let strike = RerouteCause.laneFailure(dhl, since: "2026-11-24T02:00:00Z")
 
+    /// What the picture learned before that cause: six parcels dhl collected from sup-pl in the
+    /// last hours, each flagged a few hours later, so the lane counts slower.
+    static func struck(_ world: RoutingWorld) -> RoutingWorld {
+        var world = world
+        for i in 0..<6 {
+            let po = LeadTimeLearningTests.po("strike-\(i)", supplier: "sup-pl", skus: ["LAMP"], at: -2)
+            world.picture.apply(po)
+            world.picture.apply(LeadTimeLearningTests.update(po, .shipped, tracking: "TS\(i)", at: -0.6 + Double(i) * 0.02))
+            world.picture.apply(LeadTimeLearningTests.event(po, .pickedUp, tracking: "TS\(i)", at: -0.5 + Double(i) * 0.02))
+            world.picture.apply(LeadTimeLearningTests.event(po, .exception, tracking: "TS\(i)", at: -0.35 + Double(i) * 0.02))
+        }
+        return world
+    }
+
+    @Test("a failing lane that still scores best keeps its parts: they travel slower, but moving them costs more")
+    func laneFailureStaysWhenStayingIsBest() throws {
+        // sup-pl's only other carrier costs 40.00 more a parcel; nobody else offers the lines.
+        var world = RoutingWorld()
+        world.offer("sup-pl", "LAMP", cost: "10.00", from: "PL", carriers: ["dhl", "ups"])
+        world.offer("sup-pl", "MUG", cost: "4.00", from: "PL", carriers: ["dhl", "ups"])
+        world.rate("dhl", .economy, "PL", "DE", base: "5.00", transit: (3, 5))
+        world.rate("ups", .economy, "PL", "DE", base: "45.00", transit: (3, 5))
+        let order = RoutingWorld.order([("LAMP", 1, "30.00"), ("MUG", 2, "9.00")], option: "economy", priority: "margin")
+        let chosen = try #require(world.decide(order).chosen)
+        let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: [chosen], binding: nil, revision: 1, at: Self.at, config: RoutingConfig())
+        var routed = RoutedOrder(order: order, decision: decision,
+                                 purchaseOrders: RoutingMessages.purchaseOrders(order: order, plan: chosen, revision: 1, at: Self.at), plan: chosen)
+        #expect(routed.openLanes == [Self.dhl])
+        guard case .nothing = RoutingDecider().reroute(&routed, cause: Self.strike, picture: Self.struck(world).picture, at: Self.at + 7_200) else {
+            Issue.record("moved to a carrier that costs more than the delay")
+            return
+        }
+        #expect(routed.revision == 1 && routed.causes.contains(Self.strike.tag), "decided once: staying")
+    }
+
     @Test("a failing lane moves the part waiting for its carrier to another carrier of the same supplier, with a cancellation and a new purchase order; heard twice, once")
     func laneFailure() throws {
         var world = Self.world(plCarriers: ["dhl", "ups"])
@@ -147,7 +182,7 @@ struct ReroutingTests {
         var routed = try Self.routed(world)
         #expect(routed.parts.map(\.assignment.carrier) == ["dhl"] && routed.openLanes == [Self.dhl])
         let po = routed.parts[0].purchaseOrderID
-        guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: Self.strike, picture: world.picture,
+        guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: Self.strike, picture: Self.struck(world).picture,
                                                                                           at: Self.at + 7_200) else {
             Issue.record("not re-routed")
             return
@@ -160,7 +195,7 @@ struct ReroutingTests {
         for message in (pos + cancels).map(\.json) { #expect(ContractSchema.purchaseOrder.validate(message).isEmpty) }
         #expect(routed.openLanes == [CarrierLane(carrier: "ups", origin: "PL", destination: "DE")])
         // The same spell heard again: nothing.
-        guard case .nothing = RoutingDecider().reroute(&routed, cause: Self.strike, picture: world.picture, at: Self.at + 7_300) else {
+        guard case .nothing = RoutingDecider().reroute(&routed, cause: Self.strike, picture: Self.struck(world).picture, at: Self.at + 7_300) else {
             Issue.record("a lane failure heard twice re-routed twice")
             return
         }
@@ -173,7 +208,7 @@ struct ReroutingTests {
         var routed = try Self.routed(world)
         let po = routed.parts[0].purchaseOrderID
         _ = routed.record(Self.update(po, .shipped, skus: ["LAMP"]))
-        guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: Self.strike, picture: world.picture,
+        guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: Self.strike, picture: Self.struck(world).picture,
                                                                                           at: Self.at + 7_200) else {
             Issue.record("not re-routed")
             return

@@ -186,11 +186,12 @@ import Testing
         let cluster = try TestCluster()
         try await cluster.createTopics(Self.topics, partitions: 3)
         let send = try TopicSender(cluster)
-        // sup-es ships lamps by correos (cheaper) or seur.
+        // sup-es ships lamps by correos or seur, at the same price and speed (correos first, by name):
+        // once correos's lane is counted slower, seur scores better, so moving beats staying.
         try await Self.seedWorld(send.callAsFunction)
         try await send(.supplierOffers, "sup-es/LAMP", Self.offer("sup-es", "LAMP", qty: 10, carriers: ["correos", "seur"]))
         let seur = CarrierRate(carrier: "seur", serviceLevel: .standard, originCountry: "ES", destinationCountry: "ES", currency: "EUR",
-                               base: "6.50", perKg: "0.80", transitDays: CarrierRate.TransitDays(p50: 2, p90: 3), updatedAt: "2026-11-24T08:00:00Z")
+                               base: "4.50", perKg: "0.80", transitDays: CarrierRate.TransitDays(p50: 2, p90: 3), updatedAt: "2026-11-24T08:00:00Z")
         try await send(.carrierRates, "seur/standard/ES/ES", seur.json)
         let routing = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
         try await routing.waitReady()

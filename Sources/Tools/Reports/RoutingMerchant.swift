@@ -94,8 +94,14 @@ struct RoutingMerchant: Merchant {
                 if let value = record.value { picture.apply(try PurchaseOrder(json: value), learning: learns) }
                 return []
             case SimRecord.Topic.shipmentsEvents:
-                if learns, let value = record.value { picture.apply(try ShipmentEvent(json: value)) }
-                return []
+                guard learns, let value = record.value else { return [] }
+                let event = try ShipmentEvent(json: value)
+                picture.apply(event)
+                // An exception that turns its lane degraded moves the parts not handed over on it.
+                guard reroutes, event.status == .exception, let failure = picture.learned.laneFailure(turnedBy: event) else { return [] }
+                let cause = RerouteCause.laneFailure(failure.lane, since: DateTimeFormat.format(epochSeconds: failure.since))
+                return routed.keys.sorted().filter { routed[$0]?.openLanes.contains(failure.lane) ?? false }
+                    .flatMap { reroute($0, cause, at: record.at) }
             case "orders.routed":
                 // Its own decisions: what each predicted, set against the deliveries to calibrate windows.
                 if learns, let value = record.value { picture.apply(try RoutingDecision(json: value)) }

@@ -175,7 +175,7 @@ public enum RerouteOutcome: Sendable {
     /// The new decision (revision + 1), the new purchase orders, and the cancellations of what
     /// it withdraws from the cause's supplier.
     case rerouted(decision: RoutingDecision, purchaseOrders: [PurchaseOrder], cancellations: [PurchaseOrder])
-    /// Heard before, or nothing open is affected.
+    /// Heard before, nothing open is affected, or (a lane failure) staying on the slower lane scores best.
     case nothing
     /// No other supplier can take the lines now (they stay where they are, or wait).
     case cannot([HoldReason])
@@ -214,8 +214,13 @@ extension RoutingDecider {
         // Away from the cause, and from every supplier that already failed these lines of this order.
         let skus = Set(sub.lines.map(\.sku))
         let failed = Set(routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID))
-        var outcome = cause.lane.map { decide(sub, picture: picture, at: seconds, excluding: failed, avoiding: [$0]) }
-            ?? decide(sub, picture: picture, at: seconds, excluding: failed.union([cause.supplierID]))
+        var outcome = decide(sub, picture: picture, at: seconds, excluding: cause.lane == nil ? failed.union([cause.supplierID]) : failed)
+        // A failed lane still carries what stays on it, only slower (the picture counts its transit
+        // so): the parts move only when a plan off that lane scores better than staying.
+        if let lane = cause.lane, case .routed(let chosen, _, _) = outcome,
+           chosen.shipments.contains(where: { CarrierLane(carrier: $0.lane.carrier, origin: $0.origin, destination: $0.lane.destination) == lane }) {
+            return .nothing
+        }
         // Lines a ledger refused that nobody else has now: placed with that supplier all the same,
         // as a backorder (it ships them when it restocks), as they would have been without the ledger.
         if case .hold(let reasons) = outcome, cause.kind == .outsold,
