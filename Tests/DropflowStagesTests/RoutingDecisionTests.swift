@@ -10,6 +10,8 @@ import Testing
 struct RoutingWorld {
     static let now: Int64 = 1_795_478_400  // 2026-11-24T00:00:00Z
     var picture = RoutingPicture()
+    /// What `decide` decides by when not given a configuration.
+    var config = RoutingConfig()
 
     mutating func offer(_ supplier: String, _ sku: String, qty: Int = 50, cost: String, currency: String = "EUR", from country: String,
                         handling: (Double, Double) = (1, 2), carriers: [String], grams: Int = 500) {
@@ -44,8 +46,8 @@ struct RoutingWorld {
         return try! OrderPlaced(json: json)
     }
 
-    func decide(_ order: OrderPlaced, config: RoutingConfig = RoutingConfig(), excluding: Set<String> = []) -> RoutingOutcome {
-        RoutingDecider(config: config).decide(order, picture: picture, at: Self.now + 600, excluding: excluding)
+    func decide(_ order: OrderPlaced, config: RoutingConfig? = nil, excluding: Set<String> = []) -> RoutingOutcome {
+        RoutingDecider(config: config ?? self.config).decide(order, picture: picture, at: Self.now + 600, excluding: excluding)
     }
 }
 
@@ -137,7 +139,9 @@ struct RoutingDecisionTests {
 
     @Test("the merchant's priority and the customer's shipping option change the choice")
     func priorityAndOption() throws {
-        let w = Self.twoSuppliers()
+        // The priorities' weights alone (the window's part has a test of its own).
+        var w = Self.twoSuppliers()
+        w.config.windowMissCost = 0
         // Economy, margin first: the promise is 16 days, China keeps it cheaply.
         let margin = try #require(w.decide(RoutingWorld.order([("LAMP", 1, "30.00")], option: "economy", priority: "margin")).chosen)
         #expect(margin.name == "sup-cn", "\(margin.name)")
@@ -203,6 +207,29 @@ struct RoutingDecisionTests {
         #expect(afterBackorders.shipments[0].fillRate < fresh - 0.2 || afterBackorders.name != "sup-pl")
     }
 
+    @Test("a supplier whose handling spreads wider than the promised window can hold loses to a steadier one, and the explanation says why")
+    func steadierWins() throws {
+        // sup-wide is a little cheaper and quicker on the median, but its handling spreads over a week.
+        var world = RoutingWorld()
+        world.offer("sup-wide", "LAMP", cost: "8.00", from: "PL", handling: (0.5, 12), carriers: ["dhl"])
+        world.offer("sup-steady", "LAMP", cost: "10.00", from: "PL", handling: (1.5, 2), carriers: ["dhl"])
+        world.rate("dhl", .economy, "PL", "DE", base: "5.00", transit: (2, 3))
+        let order = RoutingWorld.order([("LAMP", 1, "30.00")], option: "economy", priority: "margin")
+        var indifferent = RoutingConfig()
+        indifferent.windowMissCost = 0
+        let blind = try #require(world.decide(order, config: indifferent).chosen)
+        let steady = try #require(world.decide(order).chosen)
+        #expect(blind.shipments.map(\.supplierID) == ["sup-wide"], "without the window's cost, the quicker median")
+        #expect(steady.shipments.map(\.supplierID) == ["sup-steady"] && steady.windowPart < 5, "\(steady.windowPart)")
+        let ranked = world.decide(order).ranked
+        let wide = try #require(ranked.first { $0.name == "sup-wide" })
+        #expect(wide.windowPart > steady.windowPart + 1, "\(wide.windowPart) against \(steady.windowPart)")
+        let decision = RoutingMessages.decision(order: order, chosen: steady, ranked: ranked, binding: nil, revision: 1,
+                                                at: RoutingWorld.now + 600, config: RoutingConfig())
+        #expect(decision.explanation.summary.contains("runner-up sup-wide") && decision.explanation.summary.contains("its window less likely to hold"),
+                "\(decision.explanation.summary)")
+    }
+
     @Test("a line no supplier has enough of is split, with the quantities each ships")
     func splitQuantities() throws {
         var w = RoutingWorld()
@@ -251,12 +278,13 @@ struct RoutingDecisionTests {
 
     @Test("the explanation names the runner-up and why it lost; every output meets the contract")
     func explanationAndContract() throws {
-        let w = Self.twoSuppliers()
+        var w = Self.twoSuppliers()
+        w.config.windowMissCost = 0
         let order = RoutingWorld.order([("LAMP", 1, "30.00")], option: "economy", priority: "margin")
         let outcome = w.decide(order)
         let chosen = try #require(outcome.chosen)
         let decision = RoutingMessages.decision(order: order, chosen: chosen, ranked: outcome.ranked, binding: outcome.binding,
-                                                revision: 1, at: RoutingWorld.now + 600, config: RoutingConfig())
+                                                revision: 1, at: RoutingWorld.now + 600, config: w.config)
         print(decision.explanation.summary)
         #expect(decision.explanation.summary.contains("runner-up sup-pl"))
         #expect(decision.explanation.alternatives?.first?["plan"]?.stringValue == "sup-pl")

@@ -93,10 +93,17 @@ extension RoutingDecider {
             let mean = leadTime.meanDays
             let fill = shipments.reduce(1) { $0 * $1.fillRate }
             let w = weights
-            return RoutingPlan(shipments: shipments, leadTime: leadTime, landedCost: landed, extraShipments: extra, onTime: onTime,
-                               meanDays: mean, fillProbability: fill, costPart: w.cost * landed,
-                               latenessPart: w.lateness * (1 - onTime) * lateCost, riskPart: w.risk * (1 - fill) * config.failedFillCost,
-                               speedPart: w.perDay * mean)
+            var plan = RoutingPlan(shipments: shipments, leadTime: leadTime, landedCost: landed, extraShipments: extra, onTime: onTime,
+                                   meanDays: mean, fillProbability: fill, costPart: w.cost * landed,
+                                   latenessPart: w.lateness * (1 - onTime) * lateCost, riskPart: w.risk * (1 - fill) * config.failedFillCost,
+                                   speedPart: w.perDay * mean)
+            if config.windowMissCost > 0 {
+                // A plan whose spread the promised window cannot hold costs a broken promise more often.
+                let window = RoutingMessages.promisedWindow(order: order, chosen: plan, at: seconds, config: config,
+                                                            calibration: picture.learned.calibration)
+                plan.windowPart = w.lateness * (1 - window.confidence) * config.windowMissCost  // weighed like lateness
+            }
+            return plan
         }
 
         /// One supplier's shipment of `parts`, by its best carrier service to the destination.

@@ -195,6 +195,7 @@ public enum RoutingMessages {
             ("less likely to be filled (\(Format.percent(plan.fillProbability)) against \(Format.percent(chosen.fillProbability)))",
              plan.riskPart - chosen.riskPart),
             ("slower (\(Format.days(plan.meanDays)) days on average against \(Format.days(chosen.meanDays)))", plan.speedPart - chosen.speedPart),
+            ("its window less likely to hold", plan.windowPart - chosen.windowPart),
         ]
         let main = gaps.max { $0.1 < $1.1 }!
         let gap = plan.score - chosen.score
@@ -224,7 +225,8 @@ public enum RoutingMessages {
             "on_time_probability": .double(rounded(plan.onTime)), "mean_days": .double(rounded(plan.meanDays)),
             "fill_probability": .double(rounded(plan.fillProbability)),
             "parts": ["cost": .double(rounded(plan.costPart)), "lateness": .double(rounded(plan.latenessPart)),
-                      "risk": .double(rounded(plan.riskPart)), "speed": .double(rounded(plan.speedPart))],
+                      "risk": .double(rounded(plan.riskPart)), "speed": .double(rounded(plan.speedPart)),
+                      "window": .double(rounded(plan.windowPart))],
             "score": .double(rounded(plan.score)),
         ]
     }

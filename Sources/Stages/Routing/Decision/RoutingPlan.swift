@@ -81,7 +81,10 @@ public struct RoutingPlan: Sendable, Hashable {
     public var latenessPart: Double
     public var riskPart: Double
     public var speedPart: Double
-    public var score: Double { costPart + latenessPart + riskPart + speedPart }
+    /// The expected cost of delivering outside the window the order would be promised
+    /// (``RoutingConfig/windowMissCost`` × P(outside)); 0 when that cost is 0.
+    public var windowPart: Double = 0
+    public var score: Double { costPart + latenessPart + riskPart + speedPart + windowPart }
 
     /// `sup-a` or `sup-a+sup-b`.
     public var name: String { shipments.map(\.supplierID).joined(separator: "+") }

@@ -495,6 +495,9 @@ extension RoutingStage {
             "max-window-days", environment: "DROPFLOW_ROUTING_MAX_WINDOW_DAYS", valueName: "option=days,...",
             defaultText: "express=4, standard=5, economy=6",
             help: "the widest promised window of each shipping option, in days; a wider one is narrowed to the span holding the most deliveries")
+        public static let windowMissCost = Setting<Double?>.optionalNumber(
+            "window-miss-cost", environment: "DROPFLOW_ROUTING_WINDOW_MISS_COST", valueName: "amount", defaultText: "30",
+            help: "what a delivery outside its promised window costs, in the order's currency: plans whose spread the window cannot hold pay it more often")
         public static let safetyStock = Setting<Double?>.optionalNumber(
             "safety-stock", environment: "DROPFLOW_ROUTING_SAFETY_STOCK", valueName: "units", defaultText: "0",
             help: "units of every offer never planned on, on top of those routing's purchase orders hold")
@@ -508,7 +511,8 @@ extension RoutingStage {
 
         public static var all: [SettingDescription] {
             [exchangeRates.declaration, promiseDays.declaration, onTimeConfidence.declaration, windowConfidence.declaration,
-             windowCoverage.declaration, maxWindowDays.declaration, safetyStock.declaration, reservationExpiry.declaration,
+             windowCoverage.declaration, maxWindowDays.declaration, windowMissCost.declaration, safetyStock.declaration,
+             reservationExpiry.declaration,
              weights.declaration]
         }
 
@@ -547,6 +551,10 @@ extension RoutingStage {
                 guard x > 0, x < 1 else { throw SettingError("--\(setting.name) must be between 0 and 1") }
                 apply(x)
             }
+            if let cost = values[windowMissCost] {
+                guard cost >= 0 else { throw SettingError("--window-miss-cost must be 0 or more") }
+                config.windowMissCost = cost
+            }
             if let units = values[safetyStock] {
                 guard units >= 0, units == units.rounded() else { throw SettingError("--safety-stock must be a whole number of units, 0 or more") }
                 config.safetyStockUnits = Int(units)
@@ -567,7 +575,7 @@ extension RoutingStage {
             // Named by what was set, so an explanation says which configuration decided.
             let given = [values[exchangeRates], values[promiseDays], values[onTimeConfidence].map { "\($0)" },
                          values[windowConfidence].map { "\($0)" }, values[windowCoverage].map { "\($0)" }, values[maxWindowDays], values[weights],
-                         values[safetyStock].map { "\($0)" }, values[reservationExpiry].map { "\($0)" }]
+                         values[safetyStock].map { "\($0)" }, values[reservationExpiry].map { "\($0)" }, values[windowMissCost].map { "\($0)" }]
             if given.contains(where: { $0 != nil }) {
                 let text = given.map { $0 ?? "-" }.joined(separator: "|")
                 config.version += "-" + String(FNV1a.hash(Array(text.utf8)) % 0xFFFF_FFFF, radix: 16)
