@@ -137,6 +137,48 @@ struct ReroutingTests {
         #expect(!reasons.isEmpty && routed.revision == 1 && routed.parts[0].open["MUG"] == 2)
     }
 
+    /// sup-pl alone offers MUG; both offer LAMP.
+    static func mugOnlyInPoland() -> RoutingWorld {
+        var world = RoutingWorld()
+        world.offer("sup-pl", "LAMP", cost: "10.00", from: "PL", carriers: ["dhl"])
+        world.offer("sup-pl", "MUG", cost: "4.00", from: "PL", carriers: ["dhl"])
+        world.offer("sup-es", "LAMP", cost: "12.00", from: "ES", carriers: ["correos"])
+        world.rate("dhl", .standard, "PL", "DE", base: "5.00", transit: (3, 5))
+        world.rate("correos", .standard, "ES", "DE", base: "6.00", transit: (3, 5))
+        return world
+    }
+
+    @Test("lines another supplier can take move even when a line beside them has nowhere else to go, which stays or ends as the cause says")
+    func movableLinesMove() throws {
+        let world = Self.mugOnlyInPoland()
+        let causes: [(String, (inout RoutedOrder) -> RerouteCause?)] = [
+            ("backordered", { $0.record(Self.update($0.parts[0].purchaseOrderID, .backordered, skus: ["LAMP", "MUG"])) }),
+            ("rejected", { $0.record(Self.update($0.parts[0].purchaseOrderID, .rejected)) }),
+            ("outage", { _ in RerouteCause(kind: .outage, supplierID: "sup-pl", purchaseOrderID: nil, skus: [], detail: "2026-11-24T01:00:00Z") }),
+        ]
+        for (name, hear) in causes {
+            var routed = try Self.routed(world)
+            let po = routed.parts[0].purchaseOrderID
+            let cause = try #require(hear(&routed), "\(name)")
+            guard case .rerouted(let decision, let pos, let cancels) = RoutingDecider().reroute(&routed, cause: cause, picture: world.picture,
+                                                                                              at: Self.at + 3_700) else {
+                Issue.record("\(name): nothing moved, though sup-es could take the lamp")
+                continue
+            }
+            #expect(pos.map(\.supplierID) == ["sup-es"] && pos.flatMap { $0.lines.map(\.sku) } == ["LAMP"], "\(name)")
+            #expect(decision.assignments.first { $0.supplierID == "sup-es" }?.skus == ["LAMP"], "\(name)")
+            let kept = decision.assignments.first { $0.supplierID == "sup-pl" }?.skus
+            if name == "rejected" {
+                #expect(kept == nil && cancels.isEmpty, "rejected: the mug will not come from sup-pl, and nothing is left to cancel")
+            } else {
+                #expect(kept == ["MUG"], "\(name): the mug, which nobody else offers, stays with sup-pl")
+                #expect(cancels.map(\.purchaseOrderID) == [po] && cancels.flatMap { $0.lines.map(\.sku) } == ["LAMP"], "\(name): only the lamp is withdrawn")
+                #expect(routed.parts[0].open == ["MUG": 2], "\(name)")
+            }
+            #expect(ContractSchema.routingDecision.validate(decision.json).isEmpty)
+        }
+    }
+
     /// dhl's lane from Poland to Germany, seen degraded at 02:00.
     static let strike = RerouteCause.laneFailure(dhl, since: "2026-11-24T02:00:00Z")
 

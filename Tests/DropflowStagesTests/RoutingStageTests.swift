@@ -178,6 +178,51 @@ import Testing
         _ = await fraud.stop()
     }
 
+    /// A supplier's answer or a status that a routing worker handles again (a redelivery after a
+    /// crash: the same message, so the same `ce_id` and timestamp) sends its follow-up again with
+    /// the same bytes: the follow-ups are not recorded, so nothing in them may depend on when
+    /// they were handled (`heard_ms` is the timestamp of the message that brought the cause).
+    @Test func aCauseHandledAgainSendsTheSameFollowUp() async throws {
+        let cluster = try TestCluster()
+        try await cluster.createTopics(Self.topics, partitions: 3)
+        let send = try TopicSender(cluster)
+        try await Self.seedWorld(send.callAsFunction)
+        let routing = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
+        try await routing.waitReady()
+        try await send(.ordersApproved, "d-1", try Self.approved("d-1", sku: "LAMP"))
+        _ = try await cluster.waitForKeys(TopicDeclaration.purchaseOrders.name, count: 1)
+
+        @Sendable func followUps(_ kind: String) async throws -> [KafkaConsumerMessage] {
+            try await cluster.readAll(TopicDeclaration.ordersApproved.name).filter { try JSONValue.parse($0.value ?? [])[kind] != nil }
+        }
+        /// `value` delivered twice as one message: its `ce_id` and timestamp, each copy once the
+        /// first's follow-up is out (so a worker's clock has moved on).
+        func redeliver(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue, as id: String, kind: String) async throws {
+            let message = KafkaProducerMessage(topic: cluster.prefix + topic.name, key: Array(key.utf8), value: value.serialized(),
+                                               headers: [KafkaHeader(key: "ce_id", string: id)], timestampMs: 1_796_000_000_000)
+            for copy in 1...2 {
+                try await send.producer.send(message)
+                try await eventually(.seconds(60), "\(kind) follow-up \(copy)") { try await followUps(kind).count == copy }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        let backorder = SupplierOrderUpdate(orderID: "d-1", supplierID: "sup-es", purchaseOrderID: "po-d-1-sup-es-1", status: .backordered,
+                                            skus: ["LAMP"], at: "2026-11-24T14:00:00Z")
+        try await redeliver(.supplierOrderUpdates, "d-1", backorder.json, as: "answer-1", kind: "routing_update")
+        let outage = SupplierStatus(supplierID: "sup-es", status: .outage, updatedAt: "2026-11-24T15:00:00Z")
+        try await redeliver(.supplierStatus, "sup-es", outage.json, as: "status-1", kind: "routing_outage")
+
+        for kind in ["routing_update", "routing_outage"] {
+            let copies = try await followUps(kind)
+            #expect(Set(copies.compactMap { $0.headers.string("ce_id") }).count == 1, "one input, one ce_id")
+            #expect(Set(copies.map(\.value)).count == 1, "\(kind) with other bytes: \(copies.map { String(decoding: $0.value ?? [], as: UTF8.self) })")
+            let heard = try JSONValue.parse(copies[0].value ?? [])["heard_ms"]?.intValue
+            #expect(heard == 1_796_000_000_000, "heard when the message was stamped: \(heard ?? 0)")
+        }
+        _ = await routing.stop()
+        await send.producer.close()
+    }
+
     /// When correos's lane within Spain turns degraded (carriers' exceptions on other parcels),
     /// the order whose lamp sup-es has not handed over to correos yet goes to another carrier,
     /// once, with a cancellation of its first purchase order; the order whose lamp has shipped

@@ -188,6 +188,8 @@ extension RoutingDecider {
     /// them (the promise counts from placement, so less of it is left), a decision of the next
     /// revision that keeps every other part, new purchase orders, and a cancellation to the
     /// cause's supplier for what it withdraws (not for lines it rejected or cancelled itself).
+    /// When some of the lines have nowhere else to go, the others move all the same; those stay
+    /// open where they are, or, when their supplier will not ship them, leave the decision.
     /// `routed` learns the cause and the new parts.
     public func reroute(_ routed: inout RoutedOrder, cause: RerouteCause, picture: RoutingPicture, at seconds: Int64) -> RerouteOutcome {
         guard !routed.causes.contains(cause.tag) else { return .nothing }
@@ -212,14 +214,38 @@ extension RoutingDecider {
             return copy
         }
         // Away from the cause, and from every supplier that already failed these lines of this order.
-        let skus = Set(sub.lines.map(\.sku))
-        let failed = Set(routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID))
-        var outcome = decide(sub, picture: picture, at: seconds, excluding: cause.lane == nil ? failed.union([cause.supplierID]) : failed)
+        func placement(_ lines: OrderPlaced) -> RoutingOutcome {
+            let skus = Set(lines.lines.map(\.sku))
+            let failed = Set(routed.parts.filter { !$0.ended.isDisjoint(with: skus) }.map(\.supplierID))
+            return decide(lines, picture: picture, at: seconds, excluding: cause.lane == nil ? failed.union([cause.supplierID]) : failed)
+        }
+        var outcome = placement(sub)
         // A failed lane still carries what stays on it, only slower (the picture counts its transit
         // so): the parts move only when a plan off that lane scores better than staying.
         if let lane = cause.lane, case .routed(let chosen, _, _) = outcome,
            chosen.shipments.contains(where: { CarrierLane(carrier: $0.lane.carrier, origin: $0.origin, destination: $0.lane.destination) == lane }) {
             return .nothing
+        }
+        // A line nobody else can take now does not keep the others from moving: it stays where it
+        // is (ended, when the supplier said it will not ship it), and they go.
+        if case .hold = outcome, cause.kind != .outsold, sub.lines.count > 1 {
+            var movable = sub
+            movable.lines = sub.lines.filter { line in
+                var one = sub
+                one.lines = [line]
+                if case .routed = placement(one) { return true }
+                return false
+            }
+            let partial = movable.lines.isEmpty ? outcome : placement(movable)
+            if case .routed = partial {
+                let moving = Set(movable.lines.map(\.sku))
+                affected = affected.compactMap { a in
+                    let lines = a.lines.filter { moving.contains($0.key) }
+                    return lines.isEmpty ? nil : (a.part, lines)
+                }
+                sub = movable
+                outcome = partial
+            }
         }
         // Lines a ledger refused that nobody else has now: placed with that supplier all the same,
         // as a backorder (it ships them when it restocks), as they would have been without the ledger.

@@ -35,7 +35,7 @@ final class RoutingMetrics: @unchecked Sendable {
 
     func reroute(_ cause: RerouteCause.Kind) { counter("dropflow_routing_reroutes_total", [("cause", cause.rawValue)]).increment() }
 
-    /// From a cause's handling to its re-route, wall clock.
+    /// From the moment a cause became known to its re-route, wall clock.
     func rerouteLatency(seconds: Double, cause: RerouteCause.Kind) {
         handle("dropflow_routing_reroute_latency_seconds", [("cause", cause.rawValue)]) { Timer(label: $0, dimensions: $1) }
             .recordNanoseconds(Int64(seconds * 1e9))

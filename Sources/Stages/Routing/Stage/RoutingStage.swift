@@ -33,7 +33,7 @@ import Foundation
 ///   with lines open at the supplier (found in the `routing.open` table).
 /// - `shipments.events`: an exception that turns its lane degraded becomes a `routing_lane`
 ///   follow-up to the owner of each order with a part not handed over on that lane
-///   (``laneFailed(_:context:memory:)``), which moves it to another carrier or supplier.
+///   (``laneFailed(_:heard:context:memory:)``), which moves it to another carrier or supplier.
 ///
 /// Each decision about an order is recorded in ``decisions`` before its outputs go out.
 public enum RoutingStage {
@@ -110,10 +110,10 @@ public enum RoutingStage {
                 let update = try StageError.decode(SupplierOrderUpdate.self, input.json!, as: "a supplier's answer")
                 guard update.status != .accepted else { return [] }
                 return [StageOutput(topic: .ordersApproved, key: update.orderID,
-                                    json: ["routing_update": update.json, "heard_ms": .integer(RerouteTiming.wallMs())])]
+                                    json: ["routing_update": update.json, "heard_ms": .integer(RerouteTiming.heardMs(input))])]
             case .shipmentsEvents:
                 let event = try StageError.decode(ShipmentEvent.self, input.json!, as: "a tracking event")
-                return try await laneFailed(event, context: context, memory: memory)
+                return try await laneFailed(event, heard: RerouteTiming.heardMs(input), context: context, memory: memory)
             case .reviewDecisions:
                 let decision = try StageError.decode(ReviewDecision.self, input.json!, as: "a review decision")
                 try await context.catchUpWithTables()
@@ -131,7 +131,9 @@ public enum RoutingStage {
                 // A supplier in outage: every order with lines waiting there goes to its owner to be re-routed.
                 if input.topic == .supplierStatus, let status = try? SupplierStatus(json: input.json!), status.status == .outage {
                     let outage: JSONValue = ["supplier_id": .string(status.supplierID), "since": .string(status.updatedAt)]
-                    outputs += followUps("routing_outage", outage, context: context) { $0.suppliers.contains(status.supplierID) }
+                    outputs += followUps("routing_outage", outage, heard: RerouteTiming.heardMs(input), context: context) {
+                        $0.suppliers.contains(status.supplierID)
+                    }
                 }
                 let heldKeys = context.table(.routingHeld).keys.sorted()
                 metrics.heldWaiting(heldKeys.count)
@@ -295,7 +297,7 @@ public enum RoutingStage {
     /// `shipped` update. So the handler catches up with the followed topics, then asks the
     /// learner whether this event turned its lane (``LeadTimeLearner/laneFailure(turnedBy:)``,
     /// judged as it was counted, by the lane's health before and after at the event's time).
-    static func laneFailed(_ event: ShipmentEvent, context: StageContext, memory: RoutingMemory) async throws -> [StageOutput] {
+    static func laneFailed(_ event: ShipmentEvent, heard: Int64, context: StageContext, memory: RoutingMemory) async throws -> [StageOutput] {
         guard event.status == .exception else { return [] }  // only an exception can degrade a lane
         try await context.catchUpWithTables()
         guard let failure = memory.current.learned.laneFailure(turnedBy: event) else { return [] }
@@ -304,14 +306,13 @@ public enum RoutingStage {
             "lane.name": "\(failure.lane.name)", "lane.since": "\(since)",
             "lane.exceptions": "\(Int(failure.health.exceptions.rounded()))", "lane.detail": "\(failure.health.lastDetail ?? "")"])
         let lane = failure.lane.json.adding(["since": .string(since)])
-        return followUps("routing_lane", lane, context: context) { $0.lanes.contains(failure.lane) }
+        return followUps("routing_lane", lane, heard: heard, context: context) { $0.lanes.contains(failure.lane) }
     }
 
     /// A follow-up `{<member>: value, heard_ms}` to `orders.approved` for each order of the
     /// `routing.open` table that `concerned` picks, in key order: its owner re-routes it.
-    static func followUps(_ member: String, _ value: JSONValue, context: StageContext,
+    static func followUps(_ member: String, _ value: JSONValue, heard: Int64, context: StageContext,
                           where concerned: (RoutingOpenOrder) -> Bool) -> [StageOutput] {
-        let heard = RerouteTiming.wallMs()
         let table = context.table(.routingOpen)
         return table.keys.sorted().compactMap { key in
             guard let open = table[key].flatMap({ try? RoutingOpenOrder(json: JSONValue.parse($0)) }), concerned(open) else { return nil }
@@ -320,8 +321,8 @@ public enum RoutingStage {
     }
 
     /// What routing kept of `orderID`, changed by `change` (which may name a cause to re-route
-    /// for), and re-routed: the record first, then the outputs. `heard` is when a routing worker
-    /// first handled the cause (wall clock, ms): the re-route's latency, for operators only.
+    /// for), and re-routed: the record first, then the outputs. `heard` is when the cause became
+    /// known (``RerouteTiming/heardMs(_:)``, ms): the re-route's latency, for operators only.
     static func revise(_ orderID: String, at seconds: Int64, heard: Int64?, context: StageContext, memory: RoutingMemory,
                        decider: RoutingDecider, metrics: RoutingMetrics, _ change: (inout RoutedOrder) -> RerouteCause?) -> [StageOutput] {
         guard let recorded = context.store(decisions)[orderID].flatMap({ try? JSONValue.parse($0) }),
@@ -590,11 +591,18 @@ extension RoutingStage {
         settings: Settings.all, makeDefinition: { values in definition(config: try Settings.config(values)) })
 }
 
-/// How long a re-route took, for operators: from the moment a routing worker handled its cause
-/// to the new decision, by the wall clock (the decisions themselves never read it).
+/// How long a re-route took, for operators: from the moment its cause became known to the new
+/// decision, by the wall clock (the decisions themselves never read it).
 public enum RerouteTiming {
     /// The header on a re-route's `orders.routed` message: milliseconds from cause to decision.
     public static let header = "dropflow-reroute-latency-ms"
 
     static func wallMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// When the cause `input` brings (a supplier's answer, a status, a tracking event) became
+    /// known: the broker's timestamp of the message, not the moment a worker handled it. Its
+    /// follow-ups are not recorded, so a worker that handles the input again after a crash sends
+    /// them again, with the same `ce_id`s: they must have the same bytes. (Lines a ledger
+    /// refused are known when it refuses them: that decision is recorded.)
+    static func heardMs(_ input: StageInput) -> Int64 { input.timestampMs ?? wallMs() }
 }
