@@ -179,6 +179,35 @@ struct ReroutingTests {
         }
     }
 
+    @Test("a shipment heard after routing withdrew its lines (the cancellation crossed it) does not put them back: later decisions assign each line once")
+    func lateShipmentOfWithdrawnLines() throws {
+        var world = Self.world()
+        world.offer("sup-fr", "MUG", cost: "7.00", from: "FR", carriers: ["laposte"])
+        world.rate("laposte", .standard, "FR", "DE", base: "6.00", transit: (3, 5))
+        var routed = try Self.routed(world)
+        let po = routed.parts[0].purchaseOrderID
+        // sup-pl goes into outage: both lines go to sup-es, and sup-pl is told to cancel them.
+        let outage = RerouteCause(kind: .outage, supplierID: "sup-pl", purchaseOrderID: nil, skus: [], detail: "2026-11-24T01:00:00Z")
+        guard case .rerouted(_, let moved, _) = RoutingDecider().reroute(&routed, cause: outage, picture: world.picture, at: Self.at + 3_600) else {
+            Issue.record("not re-routed")
+            return
+        }
+        #expect(moved.map(\.supplierID) == ["sup-es"])
+        // sup-pl had shipped them before the cancellation came; then sup-es backorders the mug, which goes to sup-fr.
+        #expect(routed.record(Self.update(po, .shipped)) == nil)
+        let heard = routed.record(Self.update(moved[0].purchaseOrderID, .backordered, skus: ["MUG"], supplier: "sup-es"))
+        let backorder = try #require(heard)
+        guard case .rerouted(let decision, _, let cancels) = RoutingDecider().reroute(&routed, cause: backorder, picture: world.picture,
+                                                                                     at: Self.at + 7_200) else {
+            Issue.record("not re-routed")
+            return
+        }
+        #expect(decision.revision == 3 && decision.assignments.map(\.supplierID) == ["sup-es", "sup-fr"],
+                "the lines routing withdrew from sup-pl stay withdrawn: \(decision.assignments.map { "\($0.supplierID) \($0.skus)" })")
+        #expect(decision.assignments.flatMap(\.skus).sorted() == ["LAMP", "MUG"], "each line once")
+        #expect(cancels.map(\.supplierID) == ["sup-es"] && routed.openSuppliers == ["sup-es", "sup-fr"])
+    }
+
     /// dhl's lane from Poland to Germany, seen degraded at 02:00.
     static let strike = RerouteCause.laneFailure(dhl, since: "2026-11-24T02:00:00Z")
 

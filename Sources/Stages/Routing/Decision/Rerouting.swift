@@ -13,7 +13,7 @@ public struct RoutedOrder: Sendable, Hashable {
         public var assignment: RoutingDecision.Assignment
         /// SKU → units asked for.
         public var lines: [String: Int]
-        /// Lines the supplier shipped (final: never re-routed).
+        /// Lines the supplier shipped (final: never re-routed), unless they had ended before.
         public var shipped: Set<String> = []
         /// Lines that will not come from this supplier: rejected, cancelled, or withdrawn by a re-route.
         public var ended: Set<String> = []
@@ -82,7 +82,9 @@ public struct RoutedOrder: Sendable, Hashable {
         let named = update.skus.map(Set.init) ?? Set(parts[k].lines.keys)
         switch update.status {
         case .shipped:
-            parts[k].shipped.formUnion(named.intersection(parts[k].lines.keys))
+            // Not lines that had ended (withdrawn by a re-route whose cancellation the shipment
+            // crossed, refused by the ledger): they went elsewhere, and the decision has them there.
+            parts[k].shipped.formUnion(named.intersection(parts[k].lines.keys).subtracting(parts[k].ended))
             return nil
         case .accepted:
             return nil
