@@ -438,10 +438,10 @@ struct ChaosTests {
         return picture
     }
 
-    /// What the merchant arranges before approving an order routing holds: the order's units and
-    /// twenty more added at every supplier offering one of its SKUs, each offer one second newer.
-    /// Added, not set: routing's purchase orders no supplier has answered (none does here) still
-    /// hold their units, so a restock to a number the feed already showed could leave too few.
+    /// What the merchant arranges before approving an order routing holds: the order's units, twenty
+    /// more, and the units routing's purchase orders hold there (`picture` has read them; none is
+    /// answered here, and a backorder placed beyond the stock holds its units too) added at every
+    /// supplier offering one of its SKUs, each offer one second newer.
     /// Nil when no such restock lets the order be routed (then the reviewer declines it).
     static func restocks(for order: OrderPlaced, at seconds: Int64, picture: inout RoutingPicture) -> [DropflowContract.SupplierOffer]? {
         var trial = picture
@@ -450,7 +450,8 @@ struct ChaosTests {
             let need = order.lines.filter { $0.sku == sku }.reduce(0) { $0 + $1.quantity }
             for supplier in trial.suppliersBySKU[sku] ?? [] {
                 guard var offer = trial.offer(supplier: supplier, sku: sku) else { continue }
-                offer.availableQty += need + 20
+                // On top of what routing's purchase orders hold there (backorders included: a restock fills them first).
+                offer.availableQty += need + 20 + (trial.stock(supplier: supplier, sku: sku, at: seconds, buffer: 0)?.reserved ?? 0)
                 offer.updatedAt = DateTimeFormat.format(epochSeconds: (DateTimeFormat.epochSeconds(offer.updatedAt) ?? seconds) + 1)
                 trial.apply(offerKey: supplier + "/" + sku, offer)
                 offers.append(offer)
@@ -481,6 +482,10 @@ struct ChaosTests {
             if stage == "routing" {
                 verdict = FNV1a.hash(("routing/" + id).utf8) % 3 == 0 ? "approve" : "decline"
                 if verdict == "approve" {
+                    // What routing has on order, so a restock covers the units its purchase orders hold.
+                    for m in try await cluster.readAll(TopicDeclaration.purchaseOrders.name) {
+                        if let po = try? PurchaseOrder(json: JSONValue.parse(m.value ?? [])) { picture.apply(po, learning: false) }
+                    }
                     let order = orders[id]
                     let seconds = max(order.flatMap { DateTimeFormat.epochSeconds($0.placedAt) } ?? 0, DateTimeFormat.epochSeconds(at) ?? 0)
                     let offers = order.flatMap { restocks(for: $0, at: seconds, picture: &picture) }
