@@ -1,6 +1,5 @@
 import DropflowContract
 import DropflowCore
-import DropflowPipeline
 import Foundation
 
 extension RoutingDecider {
@@ -11,8 +10,6 @@ extension RoutingDecider {
         let config: RoutingConfig
         let seconds: Int64
         let excluding: Set<String>
-        /// Lanes whose carrier may not ship this order (a lane failure).
-        let avoiding: Set<CarrierLane>
         /// Lead times already computed for this order (plans share suppliers and lanes).
         let leadTimes = LeadTimeCache()
 
@@ -199,8 +196,7 @@ extension RoutingDecider {
             var quotes: [LaneQuote] = []
             var rated: Set<String> = []
             for rate in picture.rates(from: origin, to: destination) {
-                guard allowed.contains(rate.serviceLevel), carriers?.contains(rate.carrier) ?? true,
-                      !avoids(rate.carrier, from: origin) else { continue }
+                guard allowed.contains(rate.serviceLevel), carriers?.contains(rate.carrier) ?? true else { continue }
                 if let max = rate.maxWeightGrams, grams > max { continue }
                 guard let base = MoneyAmount(rate.base).flatMap({ config.convert($0.doubleValue, from: rate.currency, to: currency) }),
                       let perKg = config.convert(rate.perKg.flatMap { MoneyAmount($0)?.doubleValue } ?? 0, from: rate.currency, to: currency)
@@ -211,7 +207,7 @@ extension RoutingDecider {
                                         customs: rate.customs ?? (config.importRules(from: origin, to: destination) != nil),
                                         estimated: false))
             }
-            for carrier in (carriers ?? []).sorted() where !rated.contains(carrier) && !avoids(carrier, from: origin) {
+            for carrier in (carriers ?? []).sorted() where !rated.contains(carrier) {
                 // A carrier's levels are those it publishes anywhere; unknown, the slowest allowed.
                 let known = picture.carrierLevels[carrier] ?? []
                 let levels = known.isEmpty ? [allowed[0]] : allowed.filter { known.contains($0) }
@@ -222,10 +218,6 @@ extension RoutingDecider {
             return quotes
         }
 
-        /// Whether `carrier` may not ship from `origin` to the destination (``avoiding``).
-        func avoids(_ carrier: String, from origin: String) -> Bool {
-            !avoiding.isEmpty && avoiding.contains(CarrierLane(carrier: carrier, origin: origin, destination: destination))
-        }
 
         /// ``RoutingConfig``'s estimate for a lane without a published rate.
         func estimate(carrier: String, level: ServiceLevel, from origin: String) -> LaneQuote? {

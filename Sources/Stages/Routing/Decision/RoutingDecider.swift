@@ -24,13 +24,10 @@ public struct RoutingDecider: Sendable {
     }
 
     /// The plan for `order` at `seconds` (event time), or why it must wait. `excluding`
-    /// suppliers are not considered, nor the carriers of the lanes it is `avoiding` on those
-    /// lanes (a re-route's cause).
-    public func decide(_ order: OrderPlaced, picture: RoutingPicture, at seconds: Int64, excluding: Set<String> = [],
-                       avoiding: Set<CarrierLane> = []) -> RoutingOutcome {
+    /// suppliers are not considered (a re-route's cause).
+    public func decide(_ order: OrderPlaced, picture: RoutingPicture, at seconds: Int64, excluding: Set<String> = []) -> RoutingOutcome {
         let needs = Self.needs(order)
-        let context = Context(order: order, picture: picture, config: config, seconds: seconds, excluding: excluding,
-                              avoiding: avoiding)
+        let context = Context(order: order, picture: picture, config: config, seconds: seconds, excluding: excluding)
 
         // Who can ship each line at all.
         var holds: [HoldReason] = []
@@ -104,7 +101,7 @@ public struct RoutingDecider: Sendable {
     /// it ships when the supplier restocks), or nil when it does not offer a line or has no lane.
     func backorderPlan(_ order: OrderPlaced, supplier: String, picture: RoutingPicture, at seconds: Int64) -> RoutingPlan? {
         let needs = Self.needs(order)
-        let context = Context(order: order, picture: picture, config: config, seconds: seconds, excluding: [], avoiding: [])
+        let context = Context(order: order, picture: picture, config: config, seconds: seconds, excluding: [])
         return context.plan(needs.map { Part(supplier: supplier, sku: $0.sku, quantity: $0.quantity) }, needs: needs)
     }
 
