@@ -86,3 +86,41 @@ struct BackpressureTests {
         _ = await worker.stop()
     }
 }
+
+/// Handlers that compute without suspending (routing's decisions do) share the threads with the
+/// worker's own work: a backlog in every partition does not keep shutdown, commits or the other
+/// partitions from running until it is worked off.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct LaneFairnessTests {
+    /// Busy for `milliseconds` of CPU, never suspending.
+    static func spin(milliseconds: Double) -> Int {
+        let end = ContinuousClock.now + .microseconds(Int64(milliseconds * 1_000))
+        var n = 0
+        while ContinuousClock.now < end { n &+= 1 }
+        return n
+    }
+
+    /// Eight partitions of backlog (more lanes than the machine has threads), each input 3 ms of
+    /// computing: a graceful stop abandons the backlog (it is redelivered) instead of waiting for
+    /// all 6,000 inputs (18 s of computing).
+    @Test("a stop is not held up by a backlog of inputs that compute without suspending")
+    func stopDuringComputingBacklog() async throws {
+        let cluster = try TestCluster(.mock)
+        try await cluster.createTopics(["lf.in", "lf.out", "lf.in.dlq"], partitions: 8)
+        let handled = Box(0)
+        let stage = StageDefinition(name: "lftest", inputs: [InputTopic(.adHoc("lf.in"))], outputs: [.adHoc("lf.out")]) { input, _ in
+            _ = Self.spin(milliseconds: 3)
+            handled.mutate { $0 += 1 }
+            return [StageOutput(topic: .adHoc("lf.out"), key: input.key, value: input.value)]
+        }
+        try await cluster.produce("lf.in", count: 6_000, partitions: 8)
+        let worker = RunningWorker(stage, cluster.workerConfiguration { $0.shutdownTimeout = .milliseconds(500) })
+        // Starved, this check itself would run only once the backlog is worked off.
+        try await eventually(.seconds(60), "the worker is handling inputs") { handled.value > 100 }
+        let atStop = handled.value
+        _ = await worker.stop()
+        let atEnd = handled.value
+        print("lane fairness: \(atStop) inputs handled when asked to stop, \(atEnd) when stopped, of 6,000")
+        #expect(atEnd < 6_000 - 1_000, "handled \(atStop) inputs when asked to stop, \(atEnd) when stopped: the backlog was worked off first")
+    }
+}

@@ -40,6 +40,11 @@ final class PartitionLane: @unchecked Sendable {
                 if Task.isCancelled { break }
                 self?.dequeued()
                 await process(m)
+                // A queued input is taken without suspending, and a handler that only computes
+                // (routing's decisions) never suspends either: without this, a lane with a
+                // backlog keeps its thread until the backlog is gone, and with as many busy
+                // lanes as threads nothing else runs (shutdown, commits, the dispatch loop).
+                await Task.yield()
             }
         }
     }
