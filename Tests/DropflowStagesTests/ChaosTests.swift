@@ -35,6 +35,18 @@ import Glibc
 /// - every purchase order belongs to a routed order, and what is placed and not cancelled (by
 ///   routing, or rejected or cancelled by its supplier) matches its latest decision's assignments,
 ///   supplier by supplier;
+/// - every re-route path ran (a backorder, a rejection, a supplier's own cancellation, the
+///   outage), and no order was re-routed more often than it had distinct causes: an answer heard
+///   twice re-routes once;
+/// - a line routing heard had shipped is final: no later cancellation names it and every later
+///   decision still assigns it to its supplier;
+/// - a line a supplier backordered, rejected or cancelled is not its in the order's latest
+///   decision, unless no other supplier could take it (those that stay are counted): another
+///   could when it offers more units than routing's purchase orders there ever asked for and
+///   has a lane to the customer (routing's own stock count, less what its orders in flight
+///   hold, is not the test's to know; a supplier short of units may rightly be passed over);
+/// - after the outage, no order's latest decision leaves an unshipped line with the supplier in
+///   outage, unless no other supplier could take it;
 /// - no two outputs share a `ce_id` with different bytes, nothing valid is in a dead-letter
 ///   topic, and every worker is ready.
 @Suite(.serialized, .timeLimit(.minutes(20)))
@@ -161,6 +173,7 @@ struct ChaosTests {
         outcome = try await Self.outcomes(cluster, deadLetters: true)
         reviewer.cancel()
         answering.cancel()
+        let answered = suppliers.state.current
         let ended = suppliers.ended
         for w in workers { w.signal(SIGTERM) }
         for w in workers { _ = await w.waitExit(within: .seconds(20)) }
@@ -198,6 +211,7 @@ struct ChaosTests {
         }
         let routingVerdictCounts = verdicts.withLock { $0 }.values.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
         let poProblems = outcome.purchaseOrderProblems(ended: ended)
+        let rerouting = outcome.rerouting(answered, orders: placedOrders, world: world)
 
         print("chaos: \(placed.count) orders, \(kills) kills, \(drains) drain (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); "
               + "outcomes: \(outcome.approved) approved, \(outcome.rejected) rejected, \(outcome.cases.count) held for review by fraud; "
@@ -211,7 +225,7 @@ struct ChaosTests {
               + "(\(outcome.conflicts.filter(\.isRoutingRetry).count) of them routing_retry copies); "
               + "dead letters: \(outcome.deadLetters.count); "
               + "times: chaos over at \(chaosOver - started), settled at \(settled - started), all at \(ContinuousClock.now - started)")
-        print("chaos: suppliers: \(suppliers.summary); \(outageNote)")
+        print("chaos: suppliers: \(suppliers.summary); \(outageNote); \(rerouting.summary)")
         #expect(kills >= 3)
         #expect(drains == 1)
         #expect(missing.isEmpty, "\(missing.count) orders without an outcome, e.g. \(missing.sorted().prefix(5))")
@@ -235,7 +249,19 @@ struct ChaosTests {
         #expect(poProblems.isEmpty, "purchase orders that do not match a routed decision:\n\(poProblems.prefix(8).joined(separator: "\n"))")
         #expect(outcome.invalid.isEmpty, "outputs not valid under the contract:\n\(outcome.invalid.prefix(5).joined(separator: "\n"))")
 
+        // The suppliers' answers and the outage: every re-route path ran, each cause re-routed
+        // at most once, shipments are final, and what a supplier will not ship leaves it.
+        for cause in ["backordered", "rejected", "cancelled_by_supplier", "supplier_outage"] {
+            #expect(rerouting.byCause[cause, default: 0] > 0, "no re-route for \(cause): \(rerouting.summary)")
+        }
         #expect(outage.current != nil, "no supplier held open lines halfway through the chaos: no outage")
+        #expect(rerouting.untraced.isEmpty, "\(rerouting.untraced.count) orders with a decision of a trace none of their messages on orders.approved has, e.g. \(rerouting.untraced.prefix(5))")
+        #expect(rerouting.tooMany.isEmpty, "\(rerouting.tooMany.count) orders re-routed more often than they had causes:\n\(rerouting.tooMany.prefix(5).joined(separator: "\n"))")
+        #expect(rerouting.shippedWithdrawn.isEmpty, "\(rerouting.shippedWithdrawn.count) cancellations of lines routing had heard shipped:\n\(rerouting.shippedWithdrawn.prefix(5).joined(separator: "\n"))")
+        #expect(rerouting.shippedMoved.isEmpty, "\(rerouting.shippedMoved.count) shipped lines re-routed:\n\(rerouting.shippedMoved.prefix(5).joined(separator: "\n"))")
+        #expect(rerouting.failedKept.isEmpty, "\(rerouting.failedKept.count) lines a supplier backordered, rejected or cancelled are still its, though another supplier could take them:\n\(rerouting.failedKept.prefix(5).joined(separator: "\n"))")
+        #expect(rerouting.outageKept.isEmpty, "\(rerouting.outageKept.count) open lines still with the supplier in outage, though another supplier could take them:\n\(rerouting.outageKept.prefix(5).joined(separator: "\n"))")
+
         // Routing's retry copies (`routing_retry` on orders.approved) come from a feed change
         // whose handling is not recorded: handled again after a crash, it may offer other held
         // orders than the first time. Each output's ce_id names its topic and key (not its place
@@ -263,6 +289,13 @@ struct ChaosTests {
         var decisions: [String: JSONValue] = [:]
         /// Routing's follow-ups about orders it routed (a supplier's answer, an outage, lines refused), by kind.
         var followUps: [String: Int] = [:]
+        /// Order → those follow-ups, each once, with where it sits on `orders.approved`.
+        var heard: [String: [FollowUp]] = [:]
+        /// Order → revision → its decision (the first `ce_id` seen) and its trace.
+        var history: [String: [Int: Decided]] = [:]
+        /// Order → trace → where its messages of that trace sit on `orders.approved` (one `ce_id`
+        /// each): what a decision of that trace was decided on, when there is one.
+        var traces: [String: [String: [Position]]] = [:]
         /// Order → distinct `ce_id`s of routing's rejections (a person declined a held order).
         var routingRejected: [String: Set<String>] = [:]
         var routingCases: [String: Set<String>] = [:]
@@ -397,11 +430,14 @@ struct ChaosTests {
             let byRouting = m.headers.string("ce_source") == "dropflow/routing"
             switch label {
             case "approved":
+                if let trace = Self.trace(m.headers) { o.traces[order, default: [:]][trace, default: []].append(Position(partition: m.partition, offset: m.offset)) }
                 if let retry = value?["routing_retry"] {
                     o.retries += 1
                     o.retryCauses[retry["cause"]?.stringValue ?? "?", default: 0] += 1
                 } else if value?["routing_review"] != nil { o.reviewCopies += 1 } else if let kind = value?.objectValue?.keys.first(where: { $0.hasPrefix("routing_") }) {
                     o.followUps[kind, default: 0] += 1
+                    o.heard[order, default: []].append(FollowUp(kind: kind, value: value?[kind] ?? .null,
+                                                                at: Position(partition: m.partition, offset: m.offset)))
                 } else {
                     o.final[order, default: []].insert(Outcome(topic: label, id: id))
                 }
@@ -413,6 +449,9 @@ struct ChaosTests {
                 o.routed[order, default: []].insert(id)
                 let revision = value?["revision"]?.intValue ?? 1
                 o.revisions[order, default: [:]][revision, default: []].insert(id)
+                if let value, o.history[order]?[revision] == nil {
+                    o.history[order, default: [:]][revision] = Decided(decision: value, trace: Self.trace(m.headers))
+                }
                 if let value, (o.decisions[order]?["revision"]?.intValue ?? 0) < revision {
                     o.decisions[order] = value
                     o.invalid += ContractSchema.routingDecision.validate(value).map { "\(order) routing decision: \($0.message)" }
