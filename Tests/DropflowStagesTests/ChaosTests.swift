@@ -19,7 +19,10 @@ import Glibc
 /// every stage (intake, fraud, routing) on a real broker while a driver SIGKILLs a random worker
 /// every few seconds and restarts it, and one worker is drained with SIGTERM mid-run. The
 /// simulated world's supplier offers, statuses and carrier rates are published before the
-/// orders. At the end:
+/// orders; the test's suppliers (``ChaosSuppliers``) answer every purchase order as it comes
+/// (most shipped, some backordered, rejected or cancelled by the supplier, some answered twice),
+/// and halfway through the chaos the supplier with the most orders partly shipped (some lines
+/// shipped, some open) goes into outage. At the end:
 ///
 /// - every order has exactly one fraud-phase outcome (a held order: its review case, then one
 ///   final outcome once the test's reviewer decides), and none is both approved and rejected;
@@ -29,8 +32,21 @@ import Glibc
 ///   (one routing review case) and then, once the reviewer decides, routed (the reviewer
 ///   approved after the merchant restocked, or another restock freed it) or rejected (declined);
 ///   never both, and nothing of routing's about an order that was not approved;
-/// - every purchase order belongs to a routed order, and what is placed and not cancelled matches
-///   its latest decision's assignments, supplier by supplier;
+/// - every purchase order belongs to a routed order, and what is placed and not cancelled (by
+///   routing, or rejected or cancelled by its supplier) matches its latest decision's assignments,
+///   supplier by supplier;
+/// - every re-route path ran (a backorder, a rejection, a supplier's own cancellation, the
+///   outage), and no order was re-routed more often than it had distinct causes: an answer heard
+///   twice re-routes once;
+/// - a line routing heard had shipped is final: no later cancellation names it and every later
+///   decision still assigns it to its supplier;
+/// - a line a supplier backordered, rejected or cancelled is not its in the order's latest
+///   decision, unless no other supplier could take it (those that stay are counted): another
+///   could when it offers more units than routing's purchase orders there ever asked for and
+///   has a lane to the customer (routing's own stock count, less what its orders in flight
+///   hold, is not the test's to know; a supplier short of units may rightly be passed over);
+/// - after the outage, no order's latest decision leaves an unshipped line with the supplier in
+///   outage, unless no other supplier could take it;
 /// - no two outputs share a `ce_id` with different bytes, nothing valid is in a dead-letter
 ///   topic, and every worker is ready.
 @Suite(.serialized, .timeLimit(.minutes(20)))
@@ -86,7 +102,13 @@ struct ChaosTests {
         }
         let verdicts = Locked<[String: String]>([:])
         let restocked = Locked<Set<String>>([])
-        let reviewer = Task { try await Self.review(cluster, world: world, orders: placedOrders, routingVerdicts: verdicts, restocked: restocked) }
+        let outage = Locked<SupplierStatus?>(nil)
+        let reviewer = Task {
+            try await Self.review(cluster, world: world, orders: placedOrders, routingVerdicts: verdicts, restocked: restocked, outage: outage)
+        }
+        // The suppliers answer every purchase order from the first.
+        let suppliers = ChaosSuppliers()
+        let answering = Task { try await suppliers.run(cluster) }
         print("chaos: \(orders.count) placed records, \(feeds.count) feed records published; workers ready after \(ready - started), "
               + "routing through the feeds after \(ContinuousClock.now - started)")
 
@@ -102,9 +124,23 @@ struct ChaosTests {
         var kills = 0, drains = 0
         var killed: [String: Int] = [:]
         var rng = SystemRandomNumberGenerator()
-        let chaosEnd = ContinuousClock.now + .seconds(max(20, Double(orders.count) / 400 * 2 + 10))
+        let chaosStart = ContinuousClock.now
+        let chaosEnd = chaosStart + .seconds(max(20, Double(orders.count) / 400 * 2 + 10))
+        var outageNote = "no outage"
         while ContinuousClock.now < chaosEnd {
             try await Task.sleep(for: .seconds(3))
+            // From halfway through, once some orders are partly shipped (or before the chaos ends),
+            // the supplier with the most of them (else with open lines for the most orders) goes into outage.
+            if outage.current == nil, ContinuousClock.now - chaosStart >= (chaosEnd - chaosStart) / 2, let busiest = suppliers.busiest(),
+               busiest.partlyShipped >= 5 || ContinuousClock.now + .seconds(3) >= chaosEnd {
+                let status = Self.outage(of: busiest.supplierID, after: feeds, at: suppliers.latestPurchaseOrder)
+                suppliers.outage(of: busiest.supplierID)
+                outage.withLock { $0 = status }
+                _ = try await producer.send(KafkaProducerMessage(topic: cluster.prefix + TopicDeclaration.supplierStatus.name,
+                                                                 key: Array(busiest.supplierID.utf8), value: status.json.serialized()))
+                outageNote = "outage of \(busiest.supplierID) at \(ContinuousClock.now - chaosStart) into the chaos, "
+                    + "since \(status.updatedAt), with open lines for \(busiest.orders) orders, \(busiest.partlyShipped) of them partly shipped"
+            }
             let i = Int.random(in: 0..<workers.count, using: &rng)
             if kills == 4 && drains == 0 {
                 workers[i].signal(SIGTERM)
@@ -122,11 +158,12 @@ struct ChaosTests {
         try await storefront.value
         let chaosOver = ContinuousClock.now
 
-        // Settle: every order reaches its outcome, and every approved order its routing outcome.
+        // Settle: every order reaches its outcome, every approved order its routing outcome, the
+        // suppliers have said everything, and routing has acted on all of it.
         var outcome = try await Self.outcomes(cluster, deadLetters: false)
         let deadline = ContinuousClock.now + .seconds(420)
         while ContinuousClock.now < deadline {
-            if outcome.isSettled(placed) { break }
+            if try await Self.isSettled(outcome, placed, suppliers, cluster) { break }
             try await Task.sleep(for: .seconds(3))
             outcome = try await Self.outcomes(cluster, deadLetters: false)
         }
@@ -135,6 +172,9 @@ struct ChaosTests {
         try await Task.sleep(for: .seconds(3))  // late duplicates, if any, land now
         outcome = try await Self.outcomes(cluster, deadLetters: true)
         reviewer.cancel()
+        answering.cancel()
+        let answered = suppliers.state.current
+        let ended = suppliers.ended
         for w in workers { w.signal(SIGTERM) }
         for w in workers { _ = await w.waitExit(within: .seconds(20)) }
         await producer.close()
@@ -170,6 +210,8 @@ struct ChaosTests {
             }
         }
         let routingVerdictCounts = verdicts.withLock { $0 }.values.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        let poProblems = outcome.purchaseOrderProblems(ended: ended)
+        let rerouting = outcome.rerouting(answered, orders: placedOrders, world: world)
 
         print("chaos: \(placed.count) orders, \(kills) kills, \(drains) drain (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); "
               + "outcomes: \(outcome.approved) approved, \(outcome.rejected) rejected, \(outcome.cases.count) held for review by fraud; "
@@ -183,6 +225,7 @@ struct ChaosTests {
               + "(\(outcome.conflicts.filter(\.isRoutingRetry).count) of them routing_retry copies); "
               + "dead letters: \(outcome.deadLetters.count); "
               + "times: chaos over at \(chaosOver - started), settled at \(settled - started), all at \(ContinuousClock.now - started)")
+        print("chaos: suppliers: \(suppliers.summary); \(outageNote); \(rerouting.summary)")
         #expect(kills >= 3)
         #expect(drains == 1)
         #expect(missing.isEmpty, "\(missing.count) orders without an outcome, e.g. \(missing.sorted().prefix(5))")
@@ -203,8 +246,21 @@ struct ChaosTests {
         #expect(approvedNotRouted.isEmpty, "\(approvedNotRouted.count) held orders the reviewer approved after a restock were not routed, e.g. \(approvedNotRouted.sorted().prefix(5))\n\(routingTrail)")
         #expect(stillHeld.isEmpty, "\(stillHeld.count) orders still in routing.held, e.g. \(stillHeld.sorted().prefix(5))")
         #expect(unoffered.isEmpty, "\(unoffered.count) assignments of SKUs their supplier does not offer, e.g. \(unoffered.prefix(5))")
-        #expect(outcome.purchaseOrderProblems.isEmpty, "purchase orders that do not match a routed decision:\n\(outcome.purchaseOrderProblems.prefix(8).joined(separator: "\n"))")
+        #expect(poProblems.isEmpty, "purchase orders that do not match a routed decision:\n\(poProblems.prefix(8).joined(separator: "\n"))")
         #expect(outcome.invalid.isEmpty, "outputs not valid under the contract:\n\(outcome.invalid.prefix(5).joined(separator: "\n"))")
+
+        // The suppliers' answers and the outage: every re-route path ran, each cause re-routed
+        // at most once, shipments are final, and what a supplier will not ship leaves it.
+        for cause in ["backordered", "rejected", "cancelled_by_supplier", "supplier_outage"] {
+            #expect(rerouting.byCause[cause, default: 0] > 0, "no re-route for \(cause): \(rerouting.summary)")
+        }
+        #expect(outage.current != nil, "no supplier held open lines halfway through the chaos: no outage")
+        #expect(rerouting.untraced.isEmpty, "\(rerouting.untraced.count) orders with a decision of a trace none of their messages on orders.approved has, e.g. \(rerouting.untraced.prefix(5))")
+        #expect(rerouting.tooMany.isEmpty, "\(rerouting.tooMany.count) orders re-routed more often than they had causes:\n\(rerouting.tooMany.prefix(5).joined(separator: "\n"))")
+        #expect(rerouting.shippedWithdrawn.isEmpty, "\(rerouting.shippedWithdrawn.count) cancellations of lines routing had heard shipped:\n\(rerouting.shippedWithdrawn.prefix(5).joined(separator: "\n"))")
+        #expect(rerouting.shippedMoved.isEmpty, "\(rerouting.shippedMoved.count) shipped lines re-routed:\n\(rerouting.shippedMoved.prefix(5).joined(separator: "\n"))")
+        #expect(rerouting.failedKept.isEmpty, "\(rerouting.failedKept.count) lines a supplier backordered, rejected or cancelled are still its, though another supplier could take them:\n\(rerouting.failedKept.prefix(5).joined(separator: "\n"))")
+        #expect(rerouting.outageKept.isEmpty, "\(rerouting.outageKept.count) open lines still with the supplier in outage, though another supplier could take them:\n\(rerouting.outageKept.prefix(5).joined(separator: "\n"))")
 
         // Routing's retry copies (`routing_retry` on orders.approved) come from a feed change
         // whose handling is not recorded: handled again after a crash, it may offer other held
@@ -233,6 +289,13 @@ struct ChaosTests {
         var decisions: [String: JSONValue] = [:]
         /// Routing's follow-ups about orders it routed (a supplier's answer, an outage, lines refused), by kind.
         var followUps: [String: Int] = [:]
+        /// Order → those follow-ups, each once, with where it sits on `orders.approved`.
+        var heard: [String: [FollowUp]] = [:]
+        /// Order → revision → its decision (the first `ce_id` seen) and its trace.
+        var history: [String: [Int: Decided]] = [:]
+        /// Order → trace → where its messages of that trace sit on `orders.approved` (one `ce_id`
+        /// each): what a decision of that trace was decided on, when there is one.
+        var traces: [String: [String: [Position]]] = [:]
         /// Order → distinct `ce_id`s of routing's rejections (a person declined a held order).
         var routingRejected: [String: Set<String>] = [:]
         var routingCases: [String: Set<String>] = [:]
@@ -259,13 +322,16 @@ struct ChaosTests {
 
         /// Every order placed has its outcome, every approved one its routing outcome, and the
         /// purchase orders of every decision have passed their suppliers' ledgers (a hop later).
-        func isSettled(_ placed: Set<String>) -> Bool {
-            placed.allSatisfy { final[$0] != nil } && approvedOrders.allSatisfy { routingOutcomes($0) > 0 } && purchaseOrderProblems.isEmpty
+        func isSettled(_ placed: Set<String>, ended: [String: [String: [String: Int]]]) -> Bool {
+            placed.allSatisfy { final[$0] != nil } && approvedOrders.allSatisfy { routingOutcomes($0) > 0 }
+                && purchaseOrderProblems(ended: ended).isEmpty
         }
 
         /// Purchase orders without a routed order, or unlike its decision's assignments: one per
-        /// assignment, to its supplier, with its lines.
-        var purchaseOrderProblems: [String] {
+        /// assignment, to its supplier, with its lines. Units a supplier rejected or cancelled on
+        /// its own (`ended`: order → supplier → SKU → units) are not placed any more, and the
+        /// decision still naming them (nobody else could take them) does not want them placed.
+        func purchaseOrderProblems(ended: [String: [String: [String: Int]]]) -> [String] {
             var problems: [String] = []
             for (order, pos) in purchaseOrders.sorted(by: { $0.key < $1.key }) {
                 guard let decision = decisions[order] else {
@@ -287,6 +353,14 @@ struct ChaosTests {
                     if !cancel { placedIDs[po["purchase_order_id"]?.stringValue ?? "?", default: 0] += 1 }
                     add(po["lines"], po["supplier_id"]?.stringValue ?? "?", cancel ? -1 : 1, &placed)
                 }
+                for (supplier, skus) in ended[order] ?? [:] {
+                    for (sku, units) in skus {
+                        placed[supplier, default: [:]][sku, default: 0] -= units
+                        let still = wanted[supplier]?[sku] ?? 0
+                        wanted[supplier]?[sku] = still - min(units, still)
+                    }
+                }
+                wanted = wanted.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty }
                 for (id, n) in placedIDs where n > 1 { problems.append("\(order): \(id) placed \(n) times") }
                 let got = placed.mapValues { $0.filter { $0.value != 0 }.map { "\($0.key)×\($0.value)" }.sorted() }.filter { !$0.value.isEmpty }
                 let want = wanted.mapValues { $0.map { "\($0.key)×\($0.value)" }.sorted() }
@@ -356,11 +430,14 @@ struct ChaosTests {
             let byRouting = m.headers.string("ce_source") == "dropflow/routing"
             switch label {
             case "approved":
+                if let trace = Self.trace(m.headers) { o.traces[order, default: [:]][trace, default: []].append(Position(partition: m.partition, offset: m.offset)) }
                 if let retry = value?["routing_retry"] {
                     o.retries += 1
                     o.retryCauses[retry["cause"]?.stringValue ?? "?", default: 0] += 1
                 } else if value?["routing_review"] != nil { o.reviewCopies += 1 } else if let kind = value?.objectValue?.keys.first(where: { $0.hasPrefix("routing_") }) {
                     o.followUps[kind, default: 0] += 1
+                    o.heard[order, default: []].append(FollowUp(kind: kind, value: value?[kind] ?? .null,
+                                                                at: Position(partition: m.partition, offset: m.offset)))
                 } else {
                     o.final[order, default: []].insert(Outcome(topic: label, id: id))
                 }
@@ -372,6 +449,9 @@ struct ChaosTests {
                 o.routed[order, default: []].insert(id)
                 let revision = value?["revision"]?.intValue ?? 1
                 o.revisions[order, default: [:]][revision, default: []].insert(id)
+                if let value, o.history[order]?[revision] == nil {
+                    o.history[order, default: [:]][revision] = Decided(decision: value, trace: Self.trace(m.headers))
+                }
                 if let value, (o.decisions[order]?["revision"]?.intValue ?? 0) < revision {
                     o.decisions[order] = value
                     o.invalid += ContractSchema.routingDecision.validate(value).map { "\(order) routing decision: \($0.message)" }
@@ -419,6 +499,38 @@ struct ChaosTests {
         return lines.joined(separator: "\n")
     }
 
+    /// An outage of `supplierID`, newer than any status of it the feeds published and than the
+    /// latest purchase order (`seconds`): the stream's "now".
+    static func outage(of supplierID: String, after feeds: [SimRecord], at seconds: Int64) -> SupplierStatus {
+        let statuses = feeds.filter { $0.topic == SimRecord.Topic.supplierStatus && $0.key == supplierID }
+        let latest = statuses.compactMap { $0.value?["updated_at"]?.stringValue.flatMap(DateTimeFormat.epochSeconds) }.max() ?? 0
+        return SupplierStatus(supplierID: supplierID, status: .outage, reason: "warehouse flooded (chaos)",
+                              updatedAt: DateTimeFormat.format(epochSeconds: max(latest, seconds) + 1))
+    }
+
+    /// Every order has its outcomes and purchase orders to match (``Outcomes/isSettled(_:ended:)``),
+    /// the suppliers have read every purchase order and said everything, and routing's group has
+    /// committed every answer, follow-up and purchase order on its way to a ledger: acted on all of it.
+    static func isSettled(_ outcome: Outcomes, _ placed: Set<String>, _ suppliers: ChaosSuppliers, _ cluster: TestCluster) async throws -> Bool {
+        func suppliersDone() async throws -> Bool {
+            let ends = try await cluster.endOffsets(topics: [TopicDeclaration.purchaseOrders.name])
+            return suppliers.isDone(reading: Dictionary(ends.map { ($0.key.partition, $0.value) }) { max($0, $1) })
+        }
+        guard outcome.isSettled(placed, ended: suppliers.ended), try await suppliersDone() else { return false }
+        let group = cluster.workerConfiguration().group(for: "routing")
+        do {
+            for topic in [TopicDeclaration.supplierOrderUpdates, .ordersApproved, .routingReservations] {
+                try await cluster.waitCommitted(group: group, topic: topic.name, within: .seconds(30))
+            }
+        } catch is TimedOut {
+            return false
+        }
+        // Nothing new meanwhile.
+        let now = try await outcomes(cluster, deadLetters: false)
+        guard now.isSettled(placed, ended: suppliers.ended), now.purchaseOrderCount == outcome.purchaseOrderCount else { return false }
+        return try await suppliersDone()
+    }
+
     /// The world as the feeds published before the orders describe it (what every routing
     /// worker's picture becomes).
     static func picture(_ feeds: [SimRecord]) throws -> RoutingPicture {
@@ -439,9 +551,10 @@ struct ChaosTests {
     }
 
     /// What the merchant arranges before approving an order routing holds: the order's units, twenty
-    /// more, and the units routing's purchase orders hold there (`picture` has read them; none is
-    /// answered here, and a backorder placed beyond the stock holds its units too) added at every
-    /// supplier offering one of its SKUs, each offer one second newer.
+    /// more, and the units routing's purchase orders hold there (`picture` has read them; a
+    /// backorder placed beyond the stock holds its units too) added at every supplier offering one
+    /// of its SKUs, each offer one second newer. Added, not set: routing's purchase orders hold
+    /// their units until the supplier's feed counts them again.
     /// Nil when no such restock lets the order be routed (then the reviewer declines it).
     static func restocks(for order: OrderPlaced, at seconds: Int64, picture: inout RoutingPicture) -> [DropflowContract.SupplierOffer]? {
         var trial = picture
@@ -467,7 +580,8 @@ struct ChaosTests {
     /// three, by another hash of the id), or approve once the merchant has restocked what it lacks
     /// (`supplier.offers`, acknowledged before the verdict goes out); declined when no restock helps.
     static func review(_ cluster: TestCluster, world: RoutingPicture, orders: [String: OrderPlaced],
-                       routingVerdicts: Locked<[String: String]>, restocked: Locked<Set<String>>) async throws {
+                       routingVerdicts: Locked<[String: String]>, restocked: Locked<Set<String>>,
+                       outage: Locked<SupplierStatus?>) async throws {
         let consumer = try cluster.consumer(group: uniqueName("reviewer"))
         try consumer.subscribe(topics: [cluster.prefix + TopicDeclaration.reviewQueue.name])
         let producer = try cluster.producer()
@@ -486,6 +600,7 @@ struct ChaosTests {
                     for m in try await cluster.readAll(TopicDeclaration.purchaseOrders.name) {
                         if let po = try? PurchaseOrder(json: JSONValue.parse(m.value ?? [])) { picture.apply(po, learning: false) }
                     }
+                    if let status = outage.current { picture.apply(status) }  // no restock lets a supplier in outage ship
                     let order = orders[id]
                     let seconds = max(order.flatMap { DateTimeFormat.epochSeconds($0.placedAt) } ?? 0, DateTimeFormat.epochSeconds(at) ?? 0)
                     let offers = order.flatMap { restocks(for: $0, at: seconds, picture: &picture) }

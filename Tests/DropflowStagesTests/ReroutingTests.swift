@@ -137,20 +137,10 @@ struct ReroutingTests {
         #expect(!reasons.isEmpty && routed.revision == 1 && routed.parts[0].open["MUG"] == 2)
     }
 
-    /// sup-pl alone offers MUG; both offer LAMP.
-    static func mugOnlyInPoland() -> RoutingWorld {
-        var world = RoutingWorld()
-        world.offer("sup-pl", "LAMP", cost: "10.00", from: "PL", carriers: ["dhl"])
-        world.offer("sup-pl", "MUG", cost: "4.00", from: "PL", carriers: ["dhl"])
-        world.offer("sup-es", "LAMP", cost: "12.00", from: "ES", carriers: ["correos"])
-        world.rate("dhl", .standard, "PL", "DE", base: "5.00", transit: (3, 5))
-        world.rate("correos", .standard, "ES", "DE", base: "6.00", transit: (3, 5))
-        return world
-    }
-
     @Test("lines another supplier can take move even when a line beside them has nowhere else to go, which stays or ends as the cause says")
     func movableLinesMove() throws {
-        let world = Self.mugOnlyInPoland()
+        var world = Self.world()
+        world.picture.apply(offerKey: "sup-es/MUG", nil)  // sup-pl alone offers mugs
         let causes: [(String, (inout RoutedOrder) -> RerouteCause?)] = [
             ("backordered", { $0.record(Self.update($0.parts[0].purchaseOrderID, .backordered, skus: ["LAMP", "MUG"])) }),
             ("rejected", { $0.record(Self.update($0.parts[0].purchaseOrderID, .rejected)) }),

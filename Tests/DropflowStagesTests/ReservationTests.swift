@@ -186,6 +186,32 @@ struct ReservationTests {
         #expect(SupplierLedger(record: try LedgerRecord(json: JSONValue.parse(fresh.record.json.serialized()))) == fresh)
     }
 
+    @Test("a cancellation of lines the ledger refused withdraws only what it sent on, and nothing when it sent none")
+    func cancellingRefusedLines() throws {
+        var picture = Self.world().picture  // sup-pl: 5 lamps
+        picture.apply(offerKey: "sup-pl/MUG", SupplierOffer(supplierID: "sup-pl", sku: "MUG", availableQty: 0, unitCost: "4.00", currency: "EUR",
+                                                           shipsFrom: "PL", updatedAt: DateTimeFormat.format(epochSeconds: Self.now)))
+        var ledger = SupplierLedger()
+        let expiry: Int64 = 72 * 3_600
+        // The lamp goes on, the mug is refused; the order's owner, re-routing it for another cause
+        // (an outage) before it hears of the refusal, withdraws both.
+        _ = ledger.decide(Self.po("po-a", [("LAMP", 1), ("MUG", 1)]), offers: [], picture: picture, at: Self.now, expirySeconds: expiry)
+        let both = Self.po("po-a", [("LAMP", 1), ("MUG", 1)], at: Self.now + 60, action: .cancel, revision: 2)
+        guard case .cancel(let sent) = ledger.decide(both, offers: [], picture: picture, at: Self.now + 60, expirySeconds: expiry) else {
+            Issue.record("the cancellation was not sent on")
+            return
+        }
+        #expect(sent.lines.map(\.sku) == ["LAMP"], "the supplier never had the mug")
+        // A purchase order refused whole never reached the supplier: its cancellation goes nowhere.
+        _ = ledger.decide(Self.po("po-b", [("MUG", 2)]), offers: [], picture: picture, at: Self.now + 120, expirySeconds: expiry)
+        let none = Self.po("po-b", [("MUG", 2)], at: Self.now + 180, action: .cancel, revision: 2)
+        #expect(ledger.decide(none, offers: [], picture: picture, at: Self.now + 180, expirySeconds: expiry) == .neverSent)
+        #expect(ledger.decide(none, offers: [], picture: picture, at: Self.now + 190, expirySeconds: expiry) == .copy)
+        #expect(SupplierLedger(record: try LedgerRecord(json: JSONValue.parse(ledger.record.json.serialized()))) == ledger)
+        // What a ledger kept before it remembered refusals still reads.
+        #expect(try LedgerRecord(json: ["grants": [], "decided": ["po-c/1/place": .integer(Self.now)]]).refused.isEmpty)
+    }
+
     /// Order ord-1 for two lamps, routed in `world` at `at`.
     static func routedLamps(_ world: RoutingWorld, at: Int64) throws -> RoutedOrder {
         let order = RoutingWorld.order([("LAMP", 2, "30.00")])

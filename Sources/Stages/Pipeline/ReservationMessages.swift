@@ -83,11 +83,11 @@ public struct OutsoldLines: JSONObjectType {
 }
 
 /// A supplier's ledger as routing's `routing.ledger` store keeps it: the lines granted and not
-/// yet seen on `purchase-orders`, and the requests decided (to recognise a copy), each with its
-/// event time in seconds.
+/// yet seen on `purchase-orders`, the requests decided (to recognise a copy) and the lines refused
+/// (so a cancellation withdraws only what was sent on), each with its event time in seconds.
 public struct LedgerRecord: JSONObjectType {
     public enum Field: String, CaseIterable, Sendable {
-        case grants, decided
+        case grants, decided, refused
     }
 
     /// One line a ledger let through.
@@ -131,10 +131,13 @@ public struct LedgerRecord: JSONObjectType {
     public var grants: [Grant]
     /// `purchase order id/revision/action` → when it was decided.
     public var decided: [String: Int64]
+    /// `purchase order id/sku` → when the line was refused (absent in what older ledgers kept).
+    public var refused: [String: Int64]
 
-    public init(grants: [Grant], decided: [String: Int64]) {
+    public init(grants: [Grant], decided: [String: Int64], refused: [String: Int64] = [:]) {
         self.grants = grants
         self.decided = decided
+        self.refused = refused
     }
 
     public init(json: JSONValue) throws(ContractDecodingError) {
@@ -147,9 +150,15 @@ public struct LedgerRecord: JSONObjectType {
             decided[tag] = Int64(try MessageDecoding.int(at, "/decided/" + tag))
         }
         self.decided = decided
+        var refused: [String: Int64] = [:]
+        for (line, at) in try MessageDecoding.members(m[Field.refused.rawValue] ?? [:]) {
+            refused[line] = Int64(try MessageDecoding.int(at, "/refused/" + line))
+        }
+        self.refused = refused
     }
 
     public var json: JSONValue {
-        ["grants": .array(grants.map(\.json)), "decided": .object(decided.mapValues { .integer($0) })]
+        ["grants": .array(grants.map(\.json)), "decided": .object(decided.mapValues { .integer($0) }),
+         "refused": .object(refused.mapValues { .integer($0) })]
     }
 }

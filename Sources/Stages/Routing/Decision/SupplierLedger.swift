@@ -15,12 +15,15 @@ import Foundation
 /// does not is refused, and its order's owner re-routes it before anything reaches the supplier:
 /// the later request loses, and the log's order makes that the same answer on any worker.
 /// Cancellations are sent on in the same order, so one never overtakes the purchase order it
-/// withdraws.
+/// withdraws, and only for lines the ledger sent on (the order's owner may withdraw a line before
+/// it hears that the ledger refused it).
 public struct SupplierLedger: Sendable, Hashable {
     /// Lines granted and not yet known to every worker's picture.
     public var grants: [Reservations.Hold] = []
     /// Requests decided (`purchase order id/revision/action` → when), to recognise a copy.
     public var decided: [String: Int64] = [:]
+    /// Lines refused (`purchase order id/sku` → when): they never reached the supplier.
+    public var refused: [String: Int64] = [:]
 
     public init() {}
 
@@ -28,8 +31,10 @@ public struct SupplierLedger: Sendable, Hashable {
     public enum Outcome: Sendable, Hashable {
         /// The same request again: it was decided before, nothing to do.
         case copy
-        /// A cancellation, sent on as it is.
+        /// A cancellation, sent on with the lines the ledger sent on before (not those it refused).
         case cancel(PurchaseOrder)
+        /// A cancellation of lines the ledger all refused: the supplier never had them, nothing to send.
+        case neverSent
         /// The lines the stock allows (nil when none does), and those it refuses, with why.
         case placed(PurchaseOrder?, refused: [String], detail: String)
     }
@@ -46,7 +51,10 @@ public struct SupplierLedger: Sendable, Hashable {
         if po.action == .cancel {
             let withdrawn = Set(po.lines.map(\.sku))
             grants.removeAll { $0.purchaseOrderID == po.purchaseOrderID && withdrawn.contains($0.sku) }
-            return .cancel(po)
+            // The order's owner may withdraw lines before it hears that they were refused (an outage).
+            var sent = po
+            sent.lines = po.lines.filter { self.refused[po.purchaseOrderID + "/" + $0.sku] == nil }
+            return sent.lines.isEmpty ? .neverSent : .cancel(sent)
         }
         // A backorder routing chose knowingly holds nothing: the units are not there.
         if backorder { return .placed(po, refused: [], detail: "") }
@@ -67,6 +75,7 @@ public struct SupplierLedger: Sendable, Hashable {
                 reasons.append("\(line.sku): \(max(0, left)) of \(line.quantity) left (\(odds?.stated ?? 0) stated, \(odds?.reserved ?? 0) held by earlier purchase orders)")
             }
         }
+        for sku in refused { self.refused[po.purchaseOrderID + "/" + sku] = seconds }
         for line in kept {
             grants.append(Reservations.Hold(purchaseOrderID: po.purchaseOrderID, orderID: po.orderID, supplierID: po.supplierID,
                                             sku: line.sku, quantity: line.quantity, at: seconds))
@@ -81,6 +90,7 @@ public struct SupplierLedger: Sendable, Hashable {
     mutating func forget(before horizon: Int64, known: Reservations) {
         grants.removeAll { $0.at < horizon || known.holds(purchaseOrder: $0.purchaseOrderID) }
         decided = decided.filter { $0.value >= horizon }
+        refused = refused.filter { $0.value >= horizon }
     }
 
     // MARK: As the store keeps it
@@ -91,12 +101,13 @@ public struct SupplierLedger: Sendable, Hashable {
                               quantity: $0.quantity, at: $0.at)
         }
         decided = record.decided
+        refused = record.refused
     }
 
     public var record: LedgerRecord {
         LedgerRecord(grants: grants.map {
             LedgerRecord.Grant(purchaseOrderID: $0.purchaseOrderID, orderID: $0.orderID, supplierID: $0.supplierID, sku: $0.sku,
                                quantity: $0.quantity, at: $0.at)
-        }, decided: decided)
+        }, decided: decided, refused: refused)
     }
 }

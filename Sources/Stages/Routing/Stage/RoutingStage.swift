@@ -395,6 +395,8 @@ public enum RoutingStage {
         switch outcome {
         case .copy:
             return []
+        case .neverSent:
+            return [record]
         case .cancel(let cancel):
             return [record, StageOutput(topic: .purchaseOrders, key: cancel.orderID, json: cancel.json)]
         case .placed(let sent, let refused, let detail):
