@@ -223,6 +223,43 @@ import Testing
         await send.producer.close()
     }
 
+    /// A purchase order its supplier's ledger reads after that supplier went into outage comes
+    /// from an owner that decided before it knew; the outage's fan-out of `routing.open` may have
+    /// missed its order (its open lines written after the fan-out read them). The ledger sends it
+    /// on and hands the order back to its owner with the outage (`routing_outage`), once.
+    @Test func aPurchaseOrderForASupplierInOutageSendsItsOrderBackToBeRerouted() async throws {
+        let cluster = try TestCluster()
+        try await cluster.createTopics(Self.topics, partitions: 3)
+        let send = try TopicSender(cluster)
+        try await Self.seedWorld(send.callAsFunction)
+        let outage = SupplierStatus(supplierID: "sup-es", status: .outage, updatedAt: "2026-11-24T15:00:00Z")
+        try await send(.supplierStatus, "sup-es", outage.json)
+        let routing = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
+        try await routing.waitReady()
+        try await cluster.waitCommitted(group: cluster.workerConfiguration().group(for: "routing"), topic: TopicDeclaration.supplierStatus.name,
+                                        within: .seconds(60))
+        // As a worker whose picture predates the outage would have asked.
+        let po = PurchaseOrder(purchaseOrderID: "po-s-1-sup-es-1", orderID: "s-1", supplierID: "sup-es", revision: 1,
+                               lines: [PurchaseOrder.Line(sku: "LAMP", quantity: 1)], carrier: "correos",
+                               shipTo: try OrderPlaced(json: exampleOrder()).shippingAddress, at: "2026-11-24T15:00:05Z", action: .place)
+        let request = ReservationRequest(purchaseOrder: po, offers: [try SupplierOffer(json: Self.offer("sup-es", "LAMP", qty: 10))])
+        try await send(.routingReservations, "sup-es", request.json)
+        try await send(.routingReservations, "sup-es", request.json)  // a copy: nothing more
+
+        _ = try await cluster.waitForKeys(TopicDeclaration.purchaseOrders.name, count: 1)
+        try await eventually(.seconds(60), "the order handed back to its owner") {
+            try await cluster.readAll(TopicDeclaration.ordersApproved.name).contains { try JSONValue.parse($0.value ?? [])["routing_outage"] != nil }
+        }
+        try await cluster.waitCommitted(group: cluster.workerConfiguration().group(for: "routing"), topic: TopicDeclaration.routingReservations.name,
+                                        within: .seconds(60))
+        let followUps = try await cluster.readAll(TopicDeclaration.ordersApproved.name).compactMap { try JSONValue.parse($0.value ?? [])["routing_outage"] }
+        #expect(followUps == [["supplier_id": "sup-es", "since": "2026-11-24T15:00:00Z"]], "\(followUps)")
+        let placed = try await cluster.readAll(TopicDeclaration.purchaseOrders.name)
+        #expect(placed.count == 1 && placed.first?.keyString == "s-1", "the purchase order is sent on once: \(placed.count)")
+        _ = await routing.stop()
+        await send.producer.close()
+    }
+
     /// When correos's lane within Spain turns degraded (carriers' exceptions on other parcels),
     /// the order whose lamp sup-es has not handed over to correos yet goes to another carrier,
     /// once, with a cancellation of its first purchase order; the order whose lamp has shipped

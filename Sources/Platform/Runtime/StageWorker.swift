@@ -331,7 +331,9 @@ public final class StageWorker: Service, @unchecked Sendable {
             guard tracker.epoch(tp) == epoch, !Task.isCancelled else { return } // revoked or shutting down: abandon
             let follower = lock.withLock { self.follower }
             let context = StageContext(stage: stage.name, attempt: attempt, logger: log.logger, time: time, tables: tables,
-                                       stores: stores, partition: tp, catchUpTables: { try await follower?.catchUp() })
+                                       stores: stores, partition: tp, catchUpTables: { [configuration] names in
+                                           try await follower?.catchUp(topics: names.map { Set($0.map(configuration.topic)) })
+                                       })
             await handlerPermits.acquire()
             let start = ContinuousClock.now
             let result: Result<[StageOutput], Error>

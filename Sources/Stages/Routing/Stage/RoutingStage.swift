@@ -104,6 +104,10 @@ public enum RoutingStage {
             case .ordersApproved:
                 return try decideOrder(input.json!, key: input.keyString, context: context, memory: memory, decider: decider, metrics: metrics)
             case .routingReservations:
+                // A supplier's outage read before its request: the fan-out of routing.open may have
+                // missed the order (decided with a picture from before the outage, its open lines
+                // written after the fan-out read them). Statuses are few; the wait is short.
+                try await context.catchUp(with: [.supplierStatus])
                 return try reserve(input.json!, supplier: input.keyString, context: context, memory: memory, config: config, metrics: metrics)
             case .supplierOrderUpdates:
                 // A supplier's answer goes to the owner of its order, which keeps what was sent.
@@ -227,7 +231,13 @@ public enum RoutingStage {
             if state == "held" { outputs.append(.tombstone(.routingHeld, key: orderID)) }
             return outputs
         case .hold(let reasons):
-            if state == "held" { return [] }  // still waiting
+            if state == "held" {  // still waiting: the next feed change for its SKUs offers it again
+                if review != nil {
+                    context.logger.notice("order approved by a reviewer, but nothing can fill it yet: it keeps waiting for stock", metadata: [
+                        "order.id": "\(orderID)", "routing.reasons": "\(reasons.map(\.detail))"])
+                }
+                return []
+            }
             metrics.decision("held")
             context.logger.notice("order held: nothing can fill it now", metadata: [
                 "order.id": "\(orderID)", "routing.reasons": "\(reasons.map(\.code))"])
@@ -403,6 +413,16 @@ public enum RoutingStage {
             metrics.reservation(request.backorder ? "backorder" : refused.isEmpty ? "granted" : sent == nil ? "refused" : "partly_refused")
             var outputs = [record]
             if let sent { outputs.append(StageOutput(topic: .purchaseOrders, key: sent.orderID, json: sent.json)) }
+            // Sent to a supplier in outage (the order was decided before its worker knew): the
+            // order's owner re-routes it as the outage's fan-out would have. One re-route per
+            // cause: a fan-out that did reach the order changes nothing more.
+            if sent != nil, let status = picture.status[supplier], status.status == .outage {
+                context.logger.notice("purchase order for a supplier in outage: its order is re-routed", metadata: [
+                    "order.id": "\(po.orderID)", "supplier.id": "\(supplier)", "supplier.since": "\(status.updatedAt)"])
+                let outage: JSONValue = ["supplier_id": .string(supplier), "since": .string(status.updatedAt)]
+                outputs.append(StageOutput(topic: .ordersApproved, key: po.orderID,
+                                           json: ["routing_outage": outage, "heard_ms": .integer(RerouteTiming.wallMs())]))
+            }
             if !refused.isEmpty {
                 context.logger.notice("purchase order lines refused: earlier orders took the supplier's last units", metadata: [
                     "order.id": "\(po.orderID)", "supplier.id": "\(supplier)", "routing.skus": "\(refused)", "routing.detail": "\(detail)"])
