@@ -212,6 +212,21 @@ struct ReservationTests {
         #expect(try LedgerRecord(json: ["grants": [], "decided": ["po-c/1/place": .integer(Self.now)]]).refused.isEmpty)
     }
 
+    @Test("a supplier's outage, heard in its ledger's log, lasts until another status ends it, and the ledger's record keeps it")
+    func outageInTheLedger() throws {
+        var ledger = SupplierLedger()
+        let began = ledger.heard(SupplierStatus(supplierID: "sup-pl", status: .outage, updatedAt: "2026-11-24T15:00:00Z"))
+        #expect(began)
+        #expect(ledger.outage == "2026-11-24T15:00:00Z")
+        #expect(SupplierLedger(record: try LedgerRecord(json: JSONValue.parse(ledger.record.json.serialized()))) == ledger)
+        let still = ledger.heard(SupplierStatus(supplierID: "sup-pl", status: .degraded, updatedAt: "2026-11-24T18:00:00Z"))
+        #expect(!still)
+        #expect(ledger.outage == nil)
+        #expect(ledger.record.json["outage"] == nil, "no outage, no member")
+        // What a ledger kept before it heard statuses still reads.
+        #expect(try LedgerRecord(json: ["grants": [], "decided": [:], "refused": [:]]).outage == nil)
+    }
+
     /// Order ord-1 for two lamps, routed in `world` at `at`.
     static func routedLamps(_ world: RoutingWorld, at: Int64) throws -> RoutedOrder {
         let order = RoutingWorld.order([("LAMP", 2, "30.00")])

@@ -223,10 +223,11 @@ import Testing
         await send.producer.close()
     }
 
-    /// A purchase order its supplier's ledger reads after that supplier went into outage comes
-    /// from an owner that decided before it knew; the outage's fan-out of `routing.open` may have
-    /// missed its order (its open lines written after the fan-out read them). The ledger sends it
-    /// on and hands the order back to its owner with the outage (`routing_outage`), once.
+    /// A supplier's status reaches its ledger in the log of its purchase orders. A purchase order
+    /// the ledger reads after the outage comes from an owner that decided before it knew, and the
+    /// outage's fan-out of `routing.open` may have missed its order (its open lines written after
+    /// the fan-out read them): the ledger sends it on and hands the order back to its owner with
+    /// the outage (`routing_outage`), once.
     @Test func aPurchaseOrderForASupplierInOutageSendsItsOrderBackToBeRerouted() async throws {
         let cluster = try TestCluster()
         try await cluster.createTopics(Self.topics, partitions: 3)

@@ -99,8 +99,7 @@ public struct StageContext: Sendable {
     let stores: StoreRegistry
     /// The input's partition (with the prefix), whose store partitions the handler sees.
     let partition: KafkaTopicPartition
-    /// Catches up with the tables and followed topics named (physical names), or all of them (nil).
-    let catchUpTables: @Sendable ([String]?) async throws -> Void
+    let catchUpTables: @Sendable () async throws -> Void
 
     /// The latest value per key of a table topic every worker replays, this worker's own
     /// writes included.
@@ -112,12 +111,7 @@ public struct StageContext: Sendable {
 
     /// Waits until every table of the stage has been read to its end as of now, so that what
     /// any worker wrote to them before is visible (for a key that should be there and is not yet).
-    public func catchUpWithTables() async throws { try await catchUpTables(nil) }
-
-    /// Waits until `topics` (tables or followed topics of the stage) have been read to their end
-    /// as of now: cheaper than ``catchUpWithTables()`` when a low-volume topic is all that
-    /// matters (a supplier's status, say) and the busy ones may lag.
-    public func catchUp(with topics: [TopicDeclaration]) async throws { try await catchUpTables(topics.map(\.name)) }
+    public func catchUpWithTables() async throws { try await catchUpTables() }
 }
 
 /// How the runtime checks an input topic's messages before the handler sees

@@ -331,9 +331,7 @@ public final class StageWorker: Service, @unchecked Sendable {
             guard tracker.epoch(tp) == epoch, !Task.isCancelled else { return } // revoked or shutting down: abandon
             let follower = lock.withLock { self.follower }
             let context = StageContext(stage: stage.name, attempt: attempt, logger: log.logger, time: time, tables: tables,
-                                       stores: stores, partition: tp, catchUpTables: { [configuration] names in
-                                           try await follower?.catchUp(topics: names.map { Set($0.map(configuration.topic)) })
-                                       })
+                                       stores: stores, partition: tp, catchUpTables: { try await follower?.catchUp() })
             await handlerPermits.acquire()
             let start = ContinuousClock.now
             let result: Result<[StageOutput], Error>

@@ -129,14 +129,12 @@ final class TableFollower: @unchecked Sendable {
                                                   "table.ms": "\((ContinuousClock.now - start).milliseconds)"])
     }
 
-    /// Returns once every table (or those of `topics`, physical names) has been read to the
-    /// watermarks of now: what any worker wrote (and was acknowledged) before the call is then
-    /// visible. Cancellable.
-    func catchUp(topics: Set<String>? = nil) async throws {
+    /// Returns once every table has been read to the watermarks of now: what any worker wrote
+    /// (and was acknowledged) before the call is then visible. Cancellable.
+    func catchUp() async throws {
         guard !partitions.current.isEmpty else { return }
         let start = ContinuousClock.now
-        var marks = try await watermarks.value()
-        if let topics { marks = marks.filter { topics.contains($0.key.topic) } }
+        let marks = try await watermarks.value()
         let queried = ContinuousClock.now
         try await waitFor(marks)
         let took = ContinuousClock.now - start

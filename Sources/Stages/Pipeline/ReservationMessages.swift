@@ -87,7 +87,7 @@ public struct OutsoldLines: JSONObjectType {
 /// (so a cancellation withdraws only what was sent on), each with its event time in seconds.
 public struct LedgerRecord: JSONObjectType {
     public enum Field: String, CaseIterable, Sendable {
-        case grants, decided, refused
+        case grants, decided, refused, outage
     }
 
     /// One line a ledger let through.
@@ -133,11 +133,14 @@ public struct LedgerRecord: JSONObjectType {
     public var decided: [String: Int64]
     /// `purchase order id/sku` → when the line was refused (absent in what older ledgers kept).
     public var refused: [String: Int64]
+    /// When the supplier's outage began (its status's `updated_at`), while it lasts.
+    public var outage: String?
 
-    public init(grants: [Grant], decided: [String: Int64], refused: [String: Int64] = [:]) {
+    public init(grants: [Grant], decided: [String: Int64], refused: [String: Int64] = [:], outage: String? = nil) {
         self.grants = grants
         self.decided = decided
         self.refused = refused
+        self.outage = outage
     }
 
     public init(json: JSONValue) throws(ContractDecodingError) {
@@ -155,10 +158,14 @@ public struct LedgerRecord: JSONObjectType {
             refused[line] = Int64(try MessageDecoding.int(at, "/refused/" + line))
         }
         self.refused = refused
+        outage = try MessageDecoding.optional(m[Field.outage.rawValue], "/outage", MessageDecoding.string)
     }
 
     public var json: JSONValue {
-        ["grants": .array(grants.map(\.json)), "decided": .object(decided.mapValues { .integer($0) }),
-         "refused": .object(refused.mapValues { .integer($0) })]
+        var members: [String: JSONValue] = [
+            "grants": .array(grants.map(\.json)), "decided": .object(decided.mapValues { .integer($0) }),
+            "refused": .object(refused.mapValues { .integer($0) })]
+        if let outage { members["outage"] = .string(outage) }
+        return .object(members)
     }
 }

@@ -24,6 +24,9 @@ public struct SupplierLedger: Sendable, Hashable {
     public var decided: [String: Int64] = [:]
     /// Lines refused (`purchase order id/sku` → when): they never reached the supplier.
     public var refused: [String: Int64] = [:]
+    /// When the supplier's outage began (its status's `updated_at`), while it lasts: the
+    /// ledger hears the supplier's statuses in its own log, between the requests.
+    public var outage: String?
 
     public init() {}
 
@@ -85,6 +88,15 @@ public struct SupplierLedger: Sendable, Hashable {
         return .placed(kept.isEmpty ? nil : sent, refused: refused, detail: reasons.joined(separator: "; "))
     }
 
+    /// The supplier's status, heard in the ledger's log between its requests: an outage begins
+    /// (or goes on), any other status ends it. True for an outage: the orders with lines waiting
+    /// at the supplier go elsewhere, and so does every purchase order the ledger reads after it
+    /// (decided by an owner that had not heard of the outage yet).
+    public mutating func heard(_ status: SupplierStatus) -> Bool {
+        outage = status.status == .outage ? status.updatedAt : nil
+        return outage != nil
+    }
+
     /// Drops grants every picture now holds (their purchase order came back on `purchase-orders`)
     /// or older than `horizon`, and requests decided before it.
     mutating func forget(before horizon: Int64, known: Reservations) {
@@ -102,12 +114,13 @@ public struct SupplierLedger: Sendable, Hashable {
         }
         decided = record.decided
         refused = record.refused
+        outage = record.outage
     }
 
     public var record: LedgerRecord {
         LedgerRecord(grants: grants.map {
             LedgerRecord.Grant(purchaseOrderID: $0.purchaseOrderID, orderID: $0.orderID, supplierID: $0.supplierID, sku: $0.sku,
                                quantity: $0.quantity, at: $0.at)
-        }, decided: decided, refused: refused)
+        }, decided: decided, refused: refused, outage: outage)
     }
 }

@@ -104,11 +104,7 @@ public enum RoutingStage {
             case .ordersApproved:
                 return try decideOrder(input.json!, key: input.keyString, context: context, memory: memory, decider: decider, metrics: metrics)
             case .routingReservations:
-                // A supplier's outage read before its request: the fan-out of routing.open may have
-                // missed the order (decided with a picture from before the outage, its open lines
-                // written after the fan-out read them). Statuses are few; the wait is short.
-                try await context.catchUp(with: [.supplierStatus])
-                return try reserve(input.json!, supplier: input.keyString, context: context, memory: memory, config: config, metrics: metrics)
+                return try await reserve(input.json!, supplier: input.keyString, context: context, memory: memory, config: config, metrics: metrics)
             case .supplierOrderUpdates:
                 // A supplier's answer goes to the owner of its order, which keeps what was sent.
                 let update = try StageError.decode(SupplierOrderUpdate.self, input.json!, as: "a supplier's answer")
@@ -132,12 +128,11 @@ public enum RoutingStage {
                 let picture = memory.current
                 let now = context.time.eventMs / 1000
                 var outputs: [StageOutput] = []
-                // A supplier in outage: every order with lines waiting there goes to its owner to be re-routed.
-                if input.topic == .supplierStatus, let status = try? SupplierStatus(json: input.json!), status.status == .outage {
-                    let outage: JSONValue = ["supplier_id": .string(status.supplierID), "since": .string(status.updatedAt)]
-                    outputs += followUps("routing_outage", outage, heard: RerouteTiming.heardMs(input), context: context) {
-                        $0.suppliers.contains(status.supplierID)
-                    }
+                // A supplier's status goes to its ledger, in the log of its purchase orders: there an
+                // outage sends every order with lines waiting at the supplier to its owner.
+                if input.topic == .supplierStatus, let status = try? SupplierStatus(json: input.json!) {
+                    outputs.append(StageOutput(topic: .routingReservations, key: status.supplierID,
+                                               json: ["supplier_status": status.json, "heard_ms": .integer(RerouteTiming.heardMs(input))]))
                 }
                 let heldKeys = context.table(.routingHeld).keys.sorted()
                 metrics.heldWaiting(heldKeys.count)
@@ -388,15 +383,31 @@ public enum RoutingStage {
     /// A purchase order at the owner of its supplier's ledger: sent on when the stock allows its
     /// lines; lines it no longer allows are refused, and the order's owner re-routes them.
     static func reserve(_ value: JSONValue, supplier: String?, context: StageContext, memory: RoutingMemory, config: RoutingConfig,
-                        metrics: RoutingMetrics) throws -> [StageOutput] {
+                        metrics: RoutingMetrics) async throws -> [StageOutput] {
+        var ledger = supplier.flatMap { context.store(Self.ledger)[$0] }.flatMap { try? LedgerRecord(json: JSONValue.parse($0)) }
+            .map(SupplierLedger.init(record:)) ?? SupplierLedger()
+        if let heard = value["supplier_status"] {
+            let status = try StageError.decode(SupplierStatus.self, heard, as: "a supplier's status in its ledger")
+            guard let supplier, supplier == status.supplierID else {
+                throw StageError.permanent("a supplier status keyed \(supplier ?? "(none)") for supplier \(status.supplierID)")
+            }
+            _ = ledger.heard(status)
+            let record = StageOutput.record(Self.ledger, key: supplier, state: ledger.record.json.serialized())
+            guard let since = ledger.outage else { return [record] }
+            // Every purchase order read before this one is in routing.open by now (its owner wrote
+            // the order's open lines before asking): the orders with lines waiting there go to
+            // their owners. Those read after it are handed back one by one, below.
+            try await context.catchUpWithTables()
+            let outage: JSONValue = ["supplier_id": .string(supplier), "since": .string(since)]
+            let heardMs = value["heard_ms"]?.intValue.map(Int64.init) ?? RerouteTiming.wallMs()
+            return [record] + followUps("routing_outage", outage, heard: heardMs, context: context) { $0.suppliers.contains(supplier) }
+        }
         let request = try StageError.decode(ReservationRequest.self, value, as: "a reservation request")
         let po = request.purchaseOrder
         guard let supplier, supplier == po.supplierID else {
             throw StageError.permanent("a reservation request keyed \(supplier ?? "(none)") for supplier \(po.supplierID)")
         }
         let seconds = DateTimeFormat.epochSeconds(po.at) ?? context.time.eventMs / 1000
-        var ledger = context.store(Self.ledger)[supplier].flatMap { try? LedgerRecord(json: JSONValue.parse($0)) }.map(SupplierLedger.init(record:))
-            ?? SupplierLedger()
         let picture = memory.current
         let outcome = ledger.decide(po, offers: request.offers, backorder: request.backorder, picture: picture, at: seconds,
                                     expirySeconds: config.reservationExpirySeconds)
@@ -416,10 +427,10 @@ public enum RoutingStage {
             // Sent to a supplier in outage (the order was decided before its worker knew): the
             // order's owner re-routes it as the outage's fan-out would have. One re-route per
             // cause: a fan-out that did reach the order changes nothing more.
-            if sent != nil, let status = picture.status[supplier], status.status == .outage {
+            if sent != nil, let since = ledger.outage {
                 context.logger.notice("purchase order for a supplier in outage: its order is re-routed", metadata: [
-                    "order.id": "\(po.orderID)", "supplier.id": "\(supplier)", "supplier.since": "\(status.updatedAt)"])
-                let outage: JSONValue = ["supplier_id": .string(supplier), "since": .string(status.updatedAt)]
+                    "order.id": "\(po.orderID)", "supplier.id": "\(supplier)", "supplier.since": "\(since)"])
+                let outage: JSONValue = ["supplier_id": .string(supplier), "since": .string(since)]
                 outputs.append(StageOutput(topic: .ordersApproved, key: po.orderID,
                                            json: ["routing_outage": outage, "heard_ms": .integer(RerouteTiming.wallMs())]))
             }
