@@ -261,6 +261,36 @@ import Testing
         await send.producer.close()
     }
 
+    /// The ledger hands back the orders waiting at a supplier in outage a step at a time (each
+    /// step's outputs are recorded with its decision, which must stay small), and every one of
+    /// them once: five orders, steps of two.
+    @Test func anOutageHandsBackEveryWaitingOrderOnceStepByStep() async throws {
+        let cluster = try TestCluster()
+        try await cluster.createTopics(Self.topics, partitions: 3)
+        let send = try TopicSender(cluster)
+        try await Self.seedWorld(send.callAsFunction)
+        let routing = RunningWorker(RoutingStage.definition(fanOutStep: 2), cluster.workerConfiguration())
+        try await routing.waitReady()
+        let orders = (1...5).map { "f-\($0)" }
+        for id in orders { try await send(.ordersApproved, id, try Self.approved(id, sku: "LAMP")) }
+        _ = try await cluster.waitForKeys(TopicDeclaration.purchaseOrders.name, count: 5)
+        try await send(.supplierStatus, "sup-es", SupplierStatus(supplierID: "sup-es", status: .outage, updatedAt: "2026-11-24T15:00:00Z").json)
+
+        @Sendable func handedBack() async throws -> [String] {
+            try await cluster.readAll(TopicDeclaration.ordersApproved.name).filter { try JSONValue.parse($0.value ?? [])["routing_outage"] != nil }
+                .compactMap(\.keyString)
+        }
+        try await eventually(.seconds(60), "five orders handed back") { try await handedBack().count >= 5 }
+        try await cluster.waitCommitted(group: cluster.workerConfiguration().group(for: "routing"), topic: TopicDeclaration.routingReservations.name,
+                                        within: .seconds(60))
+        #expect(try await handedBack().sorted() == orders, "each order once")
+        let steps = try await cluster.readAll(TopicDeclaration.routingReservations.name).compactMap { try? JSONValue.parse($0.value ?? []) }
+            .filter { $0["supplier_status"] != nil }
+        #expect(steps.map { $0["after"]?.stringValue } == [nil, "f-2", "f-4"], "the status, then a step after f-2 and one after f-4")
+        _ = await routing.stop()
+        await send.producer.close()
+    }
+
     /// When correos's lane within Spain turns degraded (carriers' exceptions on other parcels),
     /// the order whose lamp sup-es has not handed over to correos yet goes to another carrier,
     /// once, with a cancellation of its first purchase order; the order whose lamp has shipped

@@ -100,8 +100,8 @@ extension TopicDeclaration {
     /// stock still allows (``SupplierLedger``), and cancellations never overtake what they withdraw.
     public static let routingReservations = own(
         "routing.reservations", key: "supplier_id", retention: Topology.handOverRetention,
-        value: "`{purchase_order, offers[], backorder, at}`: a purchase order (place or cancel) and the offers its plan counted on; or `{supplier_status, heard_ms}`: the supplier's status, in the log of its purchase orders",
-        writers: "routing: the owner of the order (a purchase order), the worker that read the supplier's status (its status)",
+        value: "`{purchase_order, offers[], backorder, at}`: a purchase order (place or cancel) and the offers its plan counted on; or `{supplier_status, heard_ms, after}`: the supplier's status, in the log of its purchase orders (`after`: an outage's next step, the orders after that key)",
+        writers: "routing: the owner of the order (a purchase order), the worker that read the supplier's status (its status), the supplier's ledger (an outage's next step)",
         readers: "routing (group): the owner of the supplier's partition sends a purchase order on to `purchase-orders`, or refuses lines the stock no longer allows (`routing_outsold` to the order's owner); on an outage, sends every order with lines waiting at the supplier (`routing.open`), and every order whose purchase order it reads while the outage lasts, to its owner (`routing_outage`)")
     /// Each supplier's ledger: the changelog of routing's ledger store, partitioned like
     /// `routing.reservations`.

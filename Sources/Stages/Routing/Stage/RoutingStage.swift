@@ -58,7 +58,12 @@ public enum RoutingStage {
         }
     }
 
-    public static func definition(config: RoutingConfig = RoutingConfig()) -> StageDefinition {
+    /// How many orders one outage's fan-out step hands back: the ledger records each step's
+    /// outputs with its decision, and a record must stay well under Kafka's message size.
+    public static let fanOutStep = 500
+
+    /// - Parameter fanOutStep: see ``fanOutStep`` (tests make it small).
+    public static func definition(config: RoutingConfig = RoutingConfig(), fanOutStep: Int = fanOutStep) -> StageDefinition {
         let memory = RoutingMemory(RoutingPicture(reservations: Reservations(expirySeconds: config.reservationExpirySeconds)))
         let decider = RoutingDecider(config: config)
         let metrics = RoutingMetrics()
@@ -104,7 +109,8 @@ public enum RoutingStage {
             case .ordersApproved:
                 return try decideOrder(input.json!, key: input.keyString, context: context, memory: memory, decider: decider, metrics: metrics)
             case .routingReservations:
-                return try await reserve(input.json!, supplier: input.keyString, context: context, memory: memory, config: config, metrics: metrics)
+                return try await reserve(input.json!, supplier: input.keyString, context: context, memory: memory, config: config,
+                                         fanOutStep: fanOutStep, metrics: metrics)
             case .supplierOrderUpdates:
                 // A supplier's answer goes to the owner of its order, which keeps what was sent.
                 let update = try StageError.decode(SupplierOrderUpdate.self, input.json!, as: "a supplier's answer")
@@ -383,7 +389,7 @@ public enum RoutingStage {
     /// A purchase order at the owner of its supplier's ledger: sent on when the stock allows its
     /// lines; lines it no longer allows are refused, and the order's owner re-routes them.
     static func reserve(_ value: JSONValue, supplier: String?, context: StageContext, memory: RoutingMemory, config: RoutingConfig,
-                        metrics: RoutingMetrics) async throws -> [StageOutput] {
+                        fanOutStep: Int, metrics: RoutingMetrics) async throws -> [StageOutput] {
         var ledger = supplier.flatMap { context.store(Self.ledger)[$0] }.flatMap { try? LedgerRecord(json: JSONValue.parse($0)) }
             .map(SupplierLedger.init(record:)) ?? SupplierLedger()
         if let heard = value["supplier_status"] {
@@ -391,16 +397,30 @@ public enum RoutingStage {
             guard let supplier, supplier == status.supplierID else {
                 throw StageError.permanent("a supplier status keyed \(supplier ?? "(none)") for supplier \(status.supplierID)")
             }
-            _ = ledger.heard(status)
+            let after = value["after"]?.stringValue
+            // A later step goes on only while the outage it began with lasts.
+            if after == nil { _ = ledger.heard(status) }
             let record = StageOutput.record(Self.ledger, key: supplier, state: ledger.record.json.serialized())
-            guard let since = ledger.outage else { return [record] }
-            // Every purchase order read before this one is in routing.open by now (its owner wrote
-            // the order's open lines before asking): the orders with lines waiting there go to
-            // their owners. Those read after it are handed back one by one, below.
+            guard let since = ledger.outage, after == nil || since == status.updatedAt else { return [record] }
+            // Every purchase order read before the status is in routing.open by now (its owner
+            // wrote the order's open lines before asking): the orders with lines waiting there go
+            // to their owners, `fanOutStep` at a time, in key order (each step's outputs are
+            // recorded with its decision), the rest by the status again with `after`, the last
+            // key handed back. Orders whose purchase orders the ledger reads later are handed
+            // back one by one, below.
             try await context.catchUpWithTables()
             let outage: JSONValue = ["supplier_id": .string(supplier), "since": .string(since)]
             let heardMs = value["heard_ms"]?.intValue.map(Int64.init) ?? RerouteTiming.wallMs()
-            return [record] + followUps("routing_outage", outage, heard: heardMs, context: context) { $0.suppliers.contains(supplier) }
+            let waiting = followUps("routing_outage", outage, heard: heardMs, context: context) {
+                $0.suppliers.contains(supplier)
+            }.filter { o in after.map { String(decoding: o.key ?? [], as: UTF8.self) > $0 } ?? true }
+            let step = Array(waiting.prefix(max(1, fanOutStep)))
+            var outputs = [record] + step
+            if waiting.count > step.count, let last = step.last?.key {
+                outputs.append(StageOutput(topic: .routingReservations, key: supplier,
+                                           json: value.adding(["after": .string(String(decoding: last, as: UTF8.self))])))
+            }
+            return outputs
         }
         let request = try StageError.decode(ReservationRequest.self, value, as: "a reservation request")
         let po = request.purchaseOrder
