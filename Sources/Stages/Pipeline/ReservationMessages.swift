@@ -148,17 +148,16 @@ public struct LedgerRecord: JSONObjectType {
         grants = try MessageDecoding.array(m[Field.grants.rawValue], "/grants") { (v, p) throws(ContractDecodingError) in
             try MessageDecoding.object(v, p) as Grant
         }
-        var decided: [String: Int64] = [:]
-        for (tag, at) in try MessageDecoding.members(m[Field.decided.rawValue] ?? [:]) {
-            decided[tag] = Int64(try MessageDecoding.int(at, "/decided/" + tag))
-        }
-        self.decided = decided
-        var refused: [String: Int64] = [:]
-        for (line, at) in try MessageDecoding.members(m[Field.refused.rawValue] ?? [:]) {
-            refused[line] = Int64(try MessageDecoding.int(at, "/refused/" + line))
-        }
-        self.refused = refused
+        decided = try Self.times(m[Field.decided.rawValue], "/decided/")
+        refused = try Self.times(m[Field.refused.rawValue], "/refused/")
         outage = try MessageDecoding.optional(m[Field.outage.rawValue], "/outage", MessageDecoding.string)
+    }
+
+    /// A `{name: seconds}` member (absent: empty).
+    private static func times(_ value: JSONValue?, _ path: String) throws(ContractDecodingError) -> [String: Int64] {
+        var times: [String: Int64] = [:]
+        for (name, at) in try MessageDecoding.members(value ?? [:]) { times[name] = Int64(try MessageDecoding.int(at, path + name)) }
+        return times
     }
 
     public var json: JSONValue {

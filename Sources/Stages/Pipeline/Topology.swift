@@ -107,7 +107,7 @@ extension TopicDeclaration {
     /// `routing.reservations`.
     public static let routingLedger = own(
         "routing.ledger", key: "supplier_id", cleanup: .compactAndDelete, retention: Topology.horizonRetention,
-        value: "store record: `{grants[], decided{}, refused{}}` of the supplier: lines granted and not yet seen on `purchase-orders`, requests decided (to recognise a copy), lines refused (a cancellation withdraws only what was sent on), with its outputs until committed",
+        value: "store record: `{grants[], decided{}, refused{}, outage}` of the supplier: lines granted and not yet seen on `purchase-orders`, requests decided (to recognise a copy), lines refused (a cancellation withdraws only what was sent on), when its outage began (while it lasts), with its outputs until committed",
         writers: "routing, in the partition of the `routing.reservations` input",
         readers: "the routing worker owning that partition, restored before it works")
 }

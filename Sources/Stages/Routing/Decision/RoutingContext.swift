@@ -218,7 +218,6 @@ extension RoutingDecider {
             return quotes
         }
 
-
         /// ``RoutingConfig``'s estimate for a lane without a published rate.
         func estimate(carrier: String, level: ServiceLevel, from origin: String) -> LaneQuote? {
             let zone = Regions.zone(origin, destination)

@@ -89,12 +89,11 @@ public struct SupplierLedger: Sendable, Hashable {
     }
 
     /// The supplier's status, heard in the ledger's log between its requests: an outage begins
-    /// (or goes on), any other status ends it. True for an outage: the orders with lines waiting
-    /// at the supplier go elsewhere, and so does every purchase order the ledger reads after it
-    /// (decided by an owner that had not heard of the outage yet).
-    public mutating func heard(_ status: SupplierStatus) -> Bool {
+    /// (or goes on), any other status ends it. During an outage the orders with lines waiting at
+    /// the supplier go elsewhere, and so does every purchase order the ledger reads (decided by an
+    /// owner that had not heard of the outage yet).
+    public mutating func heard(_ status: SupplierStatus) {
         outage = status.status == .outage ? status.updatedAt : nil
-        return outage != nil
     }
 
     /// Drops grants every picture now holds (their purchase order came back on `purchase-orders`)

@@ -322,10 +322,11 @@ public enum RoutingStage {
 
     /// A follow-up `{<member>: value, heard_ms}` to `orders.approved` for each order of the
     /// `routing.open` table that `concerned` picks, in key order: its owner re-routes it.
-    static func followUps(_ member: String, _ value: JSONValue, heard: Int64, context: StageContext,
+    /// `after`: only the orders whose keys come after it.
+    static func followUps(_ member: String, _ value: JSONValue, heard: Int64, context: StageContext, after: String? = nil,
                           where concerned: (RoutingOpenOrder) -> Bool) -> [StageOutput] {
         let table = context.table(.routingOpen)
-        return table.keys.sorted().compactMap { key in
+        return table.keys.sorted().filter { key in after.map { key > $0 } ?? true }.compactMap { key in
             guard let open = table[key].flatMap({ try? RoutingOpenOrder(json: JSONValue.parse($0)) }), concerned(open) else { return nil }
             return StageOutput(topic: .ordersApproved, key: key, json: [member: value, "heard_ms": .integer(heard)])
         }
@@ -399,7 +400,7 @@ public enum RoutingStage {
             }
             let after = value["after"]?.stringValue
             // A later step goes on only while the outage it began with lasts.
-            if after == nil { _ = ledger.heard(status) }
+            if after == nil { ledger.heard(status) }
             let record = StageOutput.record(Self.ledger, key: supplier, state: ledger.record.json.serialized())
             guard let since = ledger.outage, after == nil || since == status.updatedAt else { return [record] }
             // Every purchase order read before the status is in routing.open by now (its owner
@@ -409,11 +410,10 @@ public enum RoutingStage {
             // key handed back. Orders whose purchase orders the ledger reads later are handed
             // back one by one, below.
             try await context.catchUpWithTables()
-            let outage: JSONValue = ["supplier_id": .string(supplier), "since": .string(since)]
             let heardMs = value["heard_ms"]?.intValue.map(Int64.init) ?? RerouteTiming.wallMs()
-            let waiting = followUps("routing_outage", outage, heard: heardMs, context: context) {
+            let waiting = followUps("routing_outage", outage(supplier, since: since), heard: heardMs, context: context, after: after) {
                 $0.suppliers.contains(supplier)
-            }.filter { o in after.map { String(decoding: o.key ?? [], as: UTF8.self) > $0 } ?? true }
+            }
             let step = Array(waiting.prefix(max(1, fanOutStep)))
             var outputs = [record] + step
             if waiting.count > step.count, let last = step.last?.key {
@@ -450,9 +450,8 @@ public enum RoutingStage {
             if sent != nil, let since = ledger.outage {
                 context.logger.notice("purchase order for a supplier in outage: its order is re-routed", metadata: [
                     "order.id": "\(po.orderID)", "supplier.id": "\(supplier)", "supplier.since": "\(since)"])
-                let outage: JSONValue = ["supplier_id": .string(supplier), "since": .string(since)]
                 outputs.append(StageOutput(topic: .ordersApproved, key: po.orderID,
-                                           json: ["routing_outage": outage, "heard_ms": .integer(RerouteTiming.wallMs())]))
+                                           json: ["routing_outage": outage(supplier, since: since), "heard_ms": .integer(RerouteTiming.wallMs())]))
             }
             if !refused.isEmpty {
                 context.logger.notice("purchase order lines refused: earlier orders took the supplier's last units", metadata: [
@@ -463,6 +462,11 @@ public enum RoutingStage {
             }
             return outputs
         }
+    }
+
+    /// A `routing_outage` follow-up's cause: `supplier` in outage since `since`.
+    static func outage(_ supplier: String, since: String) -> JSONValue {
+        ["supplier_id": .string(supplier), "since": .string(since)]
     }
 
     /// `routing.open` for `routed` when its suppliers or lanes with open lines changed (a
