@@ -63,6 +63,16 @@ import Testing
         try await send(.supplierOrderUpdates, orderID, update.json)
     }
 
+    /// Routing's `kind` follow-ups on `orders.approved` (`routing_outage`, say), in log order per partition.
+    static func followUps(_ kind: String, in cluster: TestCluster) async throws -> [KafkaConsumerMessage] {
+        try await cluster.readAll(TopicDeclaration.ordersApproved.name).filter { try JSONValue.parse($0.value ?? [])[kind] != nil }
+    }
+
+    /// Waits until the routing group has committed all of `topic`.
+    static func routingCommitted(_ topic: TopicDeclaration, in cluster: TestCluster) async throws {
+        try await cluster.waitCommitted(group: cluster.workerConfiguration().group(for: "routing"), topic: topic.name, within: .seconds(60))
+    }
+
     @Test func approvedOrdersAreRoutedHeldOrdersWaitForTheWorldAndPeopleDecideTheRest() async throws {
         let cluster = try TestCluster()
         try await cluster.createTopics(Self.topics, partitions: 3)
@@ -192,9 +202,6 @@ import Testing
         try await send(.ordersApproved, "d-1", try Self.approved("d-1", sku: "LAMP"))
         _ = try await cluster.waitForKeys(TopicDeclaration.purchaseOrders.name, count: 1)
 
-        @Sendable func followUps(_ kind: String) async throws -> [KafkaConsumerMessage] {
-            try await cluster.readAll(TopicDeclaration.ordersApproved.name).filter { try JSONValue.parse($0.value ?? [])[kind] != nil }
-        }
         /// `value` delivered twice as one message: its `ce_id` and timestamp, each copy once the
         /// first's follow-up is out (so a worker's clock has moved on).
         func redeliver(_ topic: TopicDeclaration, _ key: String, _ value: JSONValue, as id: String, kind: String) async throws {
@@ -202,7 +209,7 @@ import Testing
                                                headers: [KafkaHeader(key: "ce_id", string: id)], timestampMs: 1_796_000_000_000)
             for copy in 1...2 {
                 try await send.producer.send(message)
-                try await eventually(.seconds(60), "\(kind) follow-up \(copy)") { try await followUps(kind).count == copy }
+                try await eventually(.seconds(60), "\(kind) follow-up \(copy)") { try await Self.followUps(kind, in: cluster).count == copy }
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
@@ -213,7 +220,7 @@ import Testing
         try await redeliver(.supplierStatus, "sup-es", outage.json, as: "status-1", kind: "routing_outage")
 
         for kind in ["routing_update", "routing_outage"] {
-            let copies = try await followUps(kind)
+            let copies = try await Self.followUps(kind, in: cluster)
             #expect(Set(copies.compactMap { $0.headers.string("ce_id") }).count == 1, "one input, one ce_id")
             #expect(Set(copies.map(\.value)).count == 1, "\(kind) with other bytes: \(copies.map { String(decoding: $0.value ?? [], as: UTF8.self) })")
             let heard = try JSONValue.parse(copies[0].value ?? [])["heard_ms"]?.intValue
@@ -237,8 +244,7 @@ import Testing
         try await send(.supplierStatus, "sup-es", outage.json)
         let routing = RunningWorker(RoutingStage.definition(), cluster.workerConfiguration())
         try await routing.waitReady()
-        try await cluster.waitCommitted(group: cluster.workerConfiguration().group(for: "routing"), topic: TopicDeclaration.supplierStatus.name,
-                                        within: .seconds(60))
+        try await Self.routingCommitted(.supplierStatus, in: cluster)
         // As a worker whose picture predates the outage would have asked.
         let po = PurchaseOrder(purchaseOrderID: "po-s-1-sup-es-1", orderID: "s-1", supplierID: "sup-es", revision: 1,
                                lines: [PurchaseOrder.Line(sku: "LAMP", quantity: 1)], carrier: "correos",
@@ -248,12 +254,9 @@ import Testing
         try await send(.routingReservations, "sup-es", request.json)  // a copy: nothing more
 
         _ = try await cluster.waitForKeys(TopicDeclaration.purchaseOrders.name, count: 1)
-        try await eventually(.seconds(60), "the order handed back to its owner") {
-            try await cluster.readAll(TopicDeclaration.ordersApproved.name).contains { try JSONValue.parse($0.value ?? [])["routing_outage"] != nil }
-        }
-        try await cluster.waitCommitted(group: cluster.workerConfiguration().group(for: "routing"), topic: TopicDeclaration.routingReservations.name,
-                                        within: .seconds(60))
-        let followUps = try await cluster.readAll(TopicDeclaration.ordersApproved.name).compactMap { try JSONValue.parse($0.value ?? [])["routing_outage"] }
+        try await eventually(.seconds(60), "the order handed back to its owner") { try await !Self.followUps("routing_outage", in: cluster).isEmpty }
+        try await Self.routingCommitted(.routingReservations, in: cluster)
+        let followUps = try await Self.followUps("routing_outage", in: cluster).map { try JSONValue.parse($0.value ?? [])["routing_outage"] }
         #expect(followUps == [["supplier_id": "sup-es", "since": "2026-11-24T15:00:00Z"]], "\(followUps)")
         let placed = try await cluster.readAll(TopicDeclaration.purchaseOrders.name)
         #expect(placed.count == 1 && placed.first?.keyString == "s-1", "the purchase order is sent on once: \(placed.count)")
@@ -276,13 +279,9 @@ import Testing
         _ = try await cluster.waitForKeys(TopicDeclaration.purchaseOrders.name, count: 5)
         try await send(.supplierStatus, "sup-es", SupplierStatus(supplierID: "sup-es", status: .outage, updatedAt: "2026-11-24T15:00:00Z").json)
 
-        @Sendable func handedBack() async throws -> [String] {
-            try await cluster.readAll(TopicDeclaration.ordersApproved.name).filter { try JSONValue.parse($0.value ?? [])["routing_outage"] != nil }
-                .compactMap(\.keyString)
-        }
+        @Sendable func handedBack() async throws -> [String] { try await Self.followUps("routing_outage", in: cluster).compactMap(\.keyString) }
         try await eventually(.seconds(60), "five orders handed back") { try await handedBack().count >= 5 }
-        try await cluster.waitCommitted(group: cluster.workerConfiguration().group(for: "routing"), topic: TopicDeclaration.routingReservations.name,
-                                        within: .seconds(60))
+        try await Self.routingCommitted(.routingReservations, in: cluster)
         #expect(try await handedBack().sorted() == orders, "each order once")
         let steps = try await cluster.readAll(TopicDeclaration.routingReservations.name).compactMap { try? JSONValue.parse($0.value ?? []) }
             .filter { $0["supplier_status"] != nil }
